@@ -1,0 +1,54 @@
+/*
+ * http_api: the device's HTTP API, platform-free, shared by the esp_http_server adapter (firmware) and the
+ * libmicrohttpd adapter (simulator), so both serve the same routes and bytes.
+ *
+ *   GET  /whoami  200 JSON {mac_address, device_name, ip_address, location_description, firmware_version,
+ *                 uptime_s, mqtt_state}. The central server's health check: must answer quickly, always.
+ *   GET  /ping    200 text "pong"
+ *   GET  /status  200 JSON {state, mqtt_enabled, connect_attempts, consecutive_failures, next_retry_ms,
+ *                 registrations, last_registration: {uptime_ms, ip_address} | null, pending_msg_id,
+ *                 last_error, free_heap, min_free_heap, uptime_s}
+ *   POST /config  form fields device_name and/or location_description: validated (400 with a reason),
+ *                 stored, cached, then registration is published again. 413 over HTTP_API_MAX_BODY bytes.
+ * Any route: 503 {"error":"busy"} when the shared lock times out; 404 unknown path; 405 wrong method.
+ *
+ * Runs on the HTTP server's task: takes the shared lock only to copy, never across I/O.
+ */
+#ifndef APPLICATION_HTTP_API_H
+#define APPLICATION_HTTP_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct application;
+
+#define HTTP_API_MAX_BODY 1024
+#define HTTP_API_RESPONSE_MAX 2048
+
+typedef enum {
+    HTTP_API_GET = 0,
+    HTTP_API_POST,
+    HTTP_API_OTHER,
+} http_api_method_t;
+
+typedef struct {
+    uint16_t status;          /* 200, 400, 404, 405, 413, 500, 503 */
+    const char *content_type; /* static string: "application/json" or "text/plain" */
+    size_t body_len;          /* bytes written into out (NUL-terminated too) */
+} http_api_response_t;
+
+typedef struct {
+    http_api_method_t method;
+    const char *path;
+} http_api_route_t;
+
+/* The routes above, for adapters that register URIs one by one (esp_http_server). */
+extern const http_api_route_t http_api_routes[];
+extern const size_t http_api_route_count;
+
+/* Handles one request; out must hold HTTP_API_RESPONSE_MAX bytes. body may be NULL when body_len is 0;
+ * body_len over HTTP_API_MAX_BODY gives 413 (the adapter should not read more than that). */
+void http_api_handle(struct application *app, http_api_method_t method, const char *path, const char *body,
+                     size_t body_len, char *out, size_t out_size, http_api_response_t *resp);
+
+#endif

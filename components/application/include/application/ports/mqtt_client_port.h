@@ -1,0 +1,47 @@
+/*
+ * mqtt_client_port: the MQTT 3.1.1 over WebSocket client (ESP-MQTT on the ESP32, Paho MQTTAsync on Linux).
+ *
+ * Called from the application task only. No call blocks on the network: each starts work and returns;
+ * outcomes arrive later as app events posted by the adapter (MQTT_BEFORE_CONNECT, MQTT_CONNECTED,
+ * MQTT_DISCONNECTED, MQTT_ERROR, MQTT_PUBLISHED, MQTT_DELETED). The adapter never reconnects by itself
+ * (ESP-MQTT and Paho auto-reconnect are off): the application's retry schedule decides.
+ *
+ * Contract every adapter keeps, because the state machine relies on it:
+ *   - every connect() that does not end in MQTT_CONNECTED ends in exactly one MQTT_DISCONNECTED
+ *     (an MQTT_ERROR may come before it);
+ *   - a lost connection gives MQTT_DISCONNECTED;
+ *   - disconnect() requested by the application may or may not give MQTT_DISCONNECTED.
+ */
+#ifndef APPLICATION_PORTS_MQTT_CLIENT_PORT_H
+#define APPLICATION_PORTS_MQTT_CLIENT_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "application/app_status.h"
+
+typedef struct {
+    const char *uri;          /* effective ws:// URI, WebSocket path applied */
+    const char *client_id;    /* "ESP32_A1B2C3" */
+    uint16_t keepalive_s;
+    uint32_t network_timeout_ms;
+    uint32_t buffer_size;
+    uint32_t out_buffer_size;
+    uint32_t task_stack_size;
+    uint8_t task_priority;
+    uint32_t outbox_limit;
+} mqtt_client_config_t;
+
+typedef struct mqtt_client_port {
+    /* Builds the client from cfg (strings are copied). Called once at start; an error disables MQTT. */
+    app_err_t (*configure)(void *ctx, const mqtt_client_config_t *cfg);
+    /* Starts one connection attempt (first start or a reconnect). */
+    app_err_t (*connect)(void *ctx);
+    /* Drops the connection (network down); safe when not connected. */
+    app_err_t (*disconnect)(void *ctx);
+    /* Queues a message without blocking; *msg_id identifies its PUBACK. APP_ERR_OUTBOX_FULL when full. */
+    app_err_t (*publish)(void *ctx, const char *topic, const char *payload, size_t payload_len, uint8_t qos,
+                         int32_t *msg_id);
+} mqtt_client_port_t;
+
+#endif
