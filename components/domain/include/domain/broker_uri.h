@@ -2,8 +2,10 @@
  * broker_uri: value object for the MQTT-over-WebSocket broker address.
  *
  * Accepts "ws://host[:port][/path]" and "wss://host[:port][/path]" (host: a name or dotted quad, no user
- * info, no spaces). When the URI has no path the configured WebSocket path is applied (default "/mqtt"),
- * because NATS routes a WebSocket to MQTT only on a path starting with /mqtt, and ESP-MQTT would send "/".
+ * info, no spaces, no query or fragment). When the URI has no path, or only "/", the configured WebSocket
+ * path is applied (default "/mqtt"), because NATS routes a WebSocket to MQTT only on a path starting with
+ * /mqtt, and ESP-MQTT would send "/". Errors: DOMAIN_ERR_URI_* per part; a host, path or effective URI
+ * longer than its array is DOMAIN_ERR_URI_TOO_LONG. out is written only on success.
  * The effective URI is what both MQTT adapters (ESP-MQTT and Paho) are given.
  */
 #ifndef DOMAIN_BROKER_URI_H
@@ -14,19 +16,19 @@
 
 #include "domain/domain_status.h"
 
-#define BROKER_URI_MAX_LEN 191
-#define BROKER_URI_HOST_MAX_LEN 127
-#define BROKER_URI_PATH_MAX_LEN 63
+#define BROKER_URI_MAX_LEN         191
+#define BROKER_URI_HOST_MAX_LEN    127
+#define BROKER_URI_PATH_MAX_LEN    63
 #define BROKER_URI_DEFAULT_WS_PATH "/mqtt"
 
 typedef struct {
-    bool secure;                                 /* wss:// */
+    bool secure; /* wss:// */
     char host[BROKER_URI_HOST_MAX_LEN + 1];
-    uint16_t port;                               /* explicit port, or 80 / 443 by scheme */
+    uint16_t port; /* explicit port, or 80 / 443 by scheme */
     bool port_given;
-    char path[BROKER_URI_PATH_MAX_LEN + 1];      /* always starts with '/' */
-    bool path_given;                             /* false: path came from default_ws_path */
-    char effective_uri[BROKER_URI_MAX_LEN + 1];  /* scheme://host[:port]path */
+    char path[BROKER_URI_PATH_MAX_LEN + 1];     /* always starts with '/' */
+    bool path_given;                            /* false: path came from default_ws_path */
+    char effective_uri[BROKER_URI_MAX_LEN + 1]; /* scheme://host[:port]path */
 } broker_uri_t;
 
 /* Validates a WebSocket path on its own ("/..." with no spaces, at most BROKER_URI_PATH_MAX_LEN). */

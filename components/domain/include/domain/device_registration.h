@@ -21,8 +21,8 @@
 #include "domain/ipv4_address.h"
 #include "domain/mac_address.h"
 
-#define DEVICE_NAME_MAX_BYTES 100
-#define DEVICE_LOCATION_MAX_BYTES 250
+#define DEVICE_NAME_MAX_BYTES          100
+#define DEVICE_LOCATION_MAX_BYTES      250
 #define DEVICE_REGISTRATION_EVENT_TYPE "register"
 /* Worst case: every byte of name and location escaped as \u00XX, plus the fixed parts. */
 #define DEVICE_REGISTRATION_JSON_MAX_SIZE (6 * (DEVICE_NAME_MAX_BYTES + DEVICE_LOCATION_MAX_BYTES) + 160)
@@ -48,7 +48,8 @@ size_t device_registration_json_len(const device_registration_t *msg);
 
 /*
  * Writes the JSON and a NUL into buf[0..buf_size). Returns DOMAIN_OK and *out_len (may be NULL), or
- * DOMAIN_ERR_BUFFER_TOO_SMALL when json_len + 1 > buf_size, writing nothing past buf_size.
+ * DOMAIN_ERR_BUFFER_TOO_SMALL when json_len + 1 > buf_size, writing nothing past buf_size (*out_len is
+ * then left as it was), or DOMAIN_ERR_INVALID_ARG for a NULL msg or a NULL buf with a non-zero size.
  */
 domain_status_t device_registration_to_json(const device_registration_t *msg, char *buf, size_t buf_size,
                                             size_t *out_len);

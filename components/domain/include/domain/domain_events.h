@@ -12,9 +12,9 @@
 
 typedef enum {
     DOMAIN_EVENT_CONNECTION_STATE_CHANGED = 0,
-    DOMAIN_EVENT_CONNECT_ATTEMPT,      /* a CONNECT command was carried out */
-    DOMAIN_EVENT_RETRY_SCHEDULED,      /* the retry timer was armed */
-    DOMAIN_EVENT_DEVICE_REGISTERED,    /* PUBACK of the current registration */
+    DOMAIN_EVENT_CONNECT_ATTEMPT,   /* a CONNECT command was carried out */
+    DOMAIN_EVENT_RETRY_SCHEDULED,   /* the retry timer was armed */
+    DOMAIN_EVENT_DEVICE_REGISTERED, /* PUBACK of the current registration */
     DOMAIN_EVENT_REGISTRATION_FAILED,
     DOMAIN_EVENT_COUNT
 } domain_event_kind_t;
@@ -22,8 +22,8 @@ typedef enum {
 typedef enum {
     REGISTRATION_FAILURE_INVALID_MESSAGE = 0, /* the message broke the contract; detail holds the rule */
     REGISTRATION_FAILURE_NO_IP,
-    REGISTRATION_FAILURE_PUBLISH_REFUSED,      /* the client would not queue it (outbox full, not connected) */
-    REGISTRATION_FAILURE_DELETED,              /* the client dropped it before PUBACK (outbox expiry) */
+    REGISTRATION_FAILURE_PUBLISH_REFUSED, /* the client would not queue it (outbox full, not connected) */
+    REGISTRATION_FAILURE_DELETED,         /* the client dropped it before PUBACK (outbox expiry) */
     REGISTRATION_FAILURE_COUNT
 } registration_failure_t;
 

@@ -45,7 +45,8 @@ size_t json_writer_escaped_len(const char *value, size_t value_len);
 /*
  * Ends the document: writes the NUL and returns DOMAIN_OK with *out_len = length, or
  * DOMAIN_ERR_BUFFER_TOO_SMALL when length + 1 > capacity (buf then holds a NUL-terminated prefix,
- * nothing past capacity). out_len may be NULL.
+ * nothing past capacity). *out_len is set in both cases (on error: the length the document needs, which
+ * is how a measuring writer reports its result). out_len may be NULL.
  */
 domain_status_t json_writer_finish(json_writer_t *w, size_t *out_len);
 

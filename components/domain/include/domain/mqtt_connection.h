@@ -46,14 +46,14 @@ typedef enum {
 } mqtt_connection_state_t;
 
 typedef enum {
-    MQTT_CONNECTION_EV_NETWORK_UP = 0,     /* ip */
+    MQTT_CONNECTION_EV_NETWORK_UP = 0, /* ip */
     MQTT_CONNECTION_EV_NETWORK_DOWN,
-    MQTT_CONNECTION_EV_IP_CHANGED,         /* ip */
+    MQTT_CONNECTION_EV_IP_CHANGED, /* ip */
     MQTT_CONNECTION_EV_HTTP_STARTED,
     MQTT_CONNECTION_EV_MQTT_CONNECTED,
-    MQTT_CONNECTION_EV_MQTT_DISCONNECTED,  /* code: platform reason, for the record */
-    MQTT_CONNECTION_EV_MQTT_ERROR,         /* code: error kind, for the record */
-    MQTT_CONNECTION_EV_PUBLISH_QUEUED,     /* msg_id: the registration was queued under this id */
+    MQTT_CONNECTION_EV_MQTT_DISCONNECTED, /* code: platform reason, for the record */
+    MQTT_CONNECTION_EV_MQTT_ERROR,        /* code: error kind, for the record */
+    MQTT_CONNECTION_EV_PUBLISH_QUEUED,    /* msg_id: the registration was queued under this id */
     MQTT_CONNECTION_EV_PUBLISH_FAILED,
     MQTT_CONNECTION_EV_REGISTRATION_ACKED, /* msg_id: PUBACK received */
     MQTT_CONNECTION_EV_RETRY_TIMER_FIRED,
@@ -72,7 +72,7 @@ typedef enum {
     MQTT_CONNECTION_CMD_CONNECT = 0,
     MQTT_CONNECTION_CMD_DISCONNECT,
     MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION,
-    MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,   /* delay_ms */
+    MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, /* delay_ms */
     MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER,
     MQTT_CONNECTION_CMD_REQUEST_LOW_POWER,
     MQTT_CONNECTION_CMD_CLEAR_LOW_POWER,
@@ -95,11 +95,11 @@ typedef struct {
     mqtt_connection_state_t state;
     bool network_up;
     bool http_started;
-    ipv4_address_t ip;          /* current station IP (valid when network_up) */
-    int32_t pending_msg_id;     /* registration awaiting PUBACK; -1 when none */
-    int32_t last_code;          /* last disconnect reason or error kind seen */
-    uint32_t last_delay_ms;     /* delay of the retry armed last; 0 when none */
-    uint32_t connect_attempts;  /* attempts since boot (each CONNECT command) */
+    ipv4_address_t ip;         /* current station IP (valid when network_up) */
+    int32_t pending_msg_id;    /* registration awaiting PUBACK; -1 when none */
+    int32_t last_code;         /* last disconnect reason or error kind seen */
+    uint32_t last_delay_ms;    /* delay of the retry armed last; 0 when none */
+    uint32_t connect_attempts; /* attempts since boot (each CONNECT command) */
     retry_policy_t policy;
 } mqtt_connection_t;
 
