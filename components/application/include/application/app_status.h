@@ -7,25 +7,25 @@
 #ifndef APPLICATION_APP_STATUS_H
 #define APPLICATION_APP_STATUS_H
 
-#define APP_STATUS_LIST(X)                                                                 \
-    X(APP_OK, "ok")                                                                        \
-    X(APP_ERR_INVALID_ARG, "invalid argument")                                             \
-    X(APP_ERR_MISSING_PORT, "a required port is missing")                                  \
-    X(APP_ERR_BAD_SETTINGS, "invalid settings")                                            \
-    X(APP_ERR_BAD_URI, "malformed broker URI")                                             \
-    X(APP_ERR_BAD_TOPIC, "empty or invalid MQTT topic")                                    \
-    X(APP_ERR_BAD_SIZE, "a buffer or task size is zero or too small")                      \
-    X(APP_ERR_LOCK_TIMEOUT, "the shared lock was not available in time")                   \
-    X(APP_ERR_QUEUE_FULL, "the application queue is full")                                 \
-    X(APP_ERR_NOT_CONNECTED, "not connected")                                              \
-    X(APP_ERR_OUTBOX_FULL, "the MQTT outbox is full")                                      \
-    X(APP_ERR_PUBLISH, "the MQTT client refused the message")                              \
-    X(APP_ERR_NOT_FOUND, "not found")                                                      \
-    X(APP_ERR_TOO_LONG, "value too long")                                                  \
-    X(APP_ERR_INVALID_VALUE, "value breaks a rule")                                        \
-    X(APP_ERR_STORAGE, "storage error")                                                    \
-    X(APP_ERR_BUFFER_TOO_SMALL, "buffer too small")                                        \
-    X(APP_ERR_NO_MEMORY, "out of memory")                                                  \
+#define APP_STATUS_LIST(X)                                               \
+    X(APP_OK, "ok")                                                      \
+    X(APP_ERR_INVALID_ARG, "invalid argument")                           \
+    X(APP_ERR_MISSING_PORT, "a required port is missing")                \
+    X(APP_ERR_BAD_SETTINGS, "invalid settings")                          \
+    X(APP_ERR_BAD_URI, "malformed broker URI")                           \
+    X(APP_ERR_BAD_TOPIC, "empty or invalid MQTT topic")                  \
+    X(APP_ERR_BAD_SIZE, "a buffer or task size is zero or too small")    \
+    X(APP_ERR_LOCK_TIMEOUT, "the shared lock was not available in time") \
+    X(APP_ERR_QUEUE_FULL, "the application queue is full")               \
+    X(APP_ERR_NOT_CONNECTED, "not connected")                            \
+    X(APP_ERR_OUTBOX_FULL, "the MQTT outbox is full")                    \
+    X(APP_ERR_PUBLISH, "the MQTT client refused the message")            \
+    X(APP_ERR_NOT_FOUND, "not found")                                    \
+    X(APP_ERR_TOO_LONG, "value too long")                                \
+    X(APP_ERR_INVALID_VALUE, "value breaks a rule")                      \
+    X(APP_ERR_STORAGE, "storage error")                                  \
+    X(APP_ERR_BUFFER_TOO_SMALL, "buffer too small")                      \
+    X(APP_ERR_NO_MEMORY, "out of memory")                                \
     X(APP_ERR_PLATFORM, "platform error")
 
 typedef enum {

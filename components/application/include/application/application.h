@@ -35,9 +35,14 @@ typedef struct application {
     bool mqtt_enabled;
     mqtt_connection_t connection;
     register_device_t registration;
-    uint32_t timer_token;               /* token of the armed retry timer */
-    app_status_snapshot_t status;       /* owned by the application task; published under the lock */
-    app_status_snapshot_t shared;       /* the copy other tasks read; guarded by the shared lock */
+    uint32_t timer_token;         /* token of the armed retry timer */
+    app_status_snapshot_t status; /* owned by the application task; published under the lock */
+    app_status_snapshot_t shared; /* the copy other tasks read; guarded by the shared lock */
+    /* shared.device_name / shared.location are the device config cache: written under the lock by
+     * application_update_config() (HTTP task) and by the application task when it reloads the cache; the
+     * periodic snapshot copy leaves them alone unless config_dirty says the task's copy is newer. */
+    bool config_dirty;
+    bool snapshot_stale; /* the last snapshot copy timed out on the lock */
 } application_t;
 
 /*
@@ -47,8 +52,21 @@ typedef struct application {
 app_err_t application_validate_settings(const app_settings_t *settings, char *reason, size_t reason_size);
 
 /*
- * Starts the application (see above). Returns APP_OK; APP_ERR_MISSING_PORT (nothing started); or a
- * settings error (started with MQTT disabled). Call once, before the adapters post events.
+ * Starts the application (see above). Returns APP_OK; APP_ERR_MISSING_PORT (nothing started);
+ * APP_ERR_INVALID_ARG (NULL argument, nothing started); a settings error, a MAC read error or the error of
+ * mqtt->configure() (started with MQTT disabled: snapshot mqtt_enabled false, last_error set, an error
+ * notice emitted); or the error of executor->start(). Call once, before the adapters post events.
+ *
+ * Event handling details (application_handle_event):
+ *   - The entity's commands are carried out in order; what a command causes (connect() refused ->
+ *     MQTT_DISCONNECTED, publish queued -> PUBLISH_QUEUED, publish refused -> PUBLISH_FAILED) is fed to the
+ *     entity after the whole command list, so one list is never interleaved with the next.
+ *   - CONFIG_CHANGED reloads the config cache and, when connected (REGISTERING / REGISTERED), publishes the
+ *     registration again and feeds PUBLISH_QUEUED / PUBLISH_FAILED, as the entity's own command would.
+ *   - With QoS 0 no PUBACK will ever come: a queued registration is taken as acknowledged at once.
+ *   - Cancelling the retry timer also retires its token, so an expiry already queued is ignored as stale.
+ *   - DEVICE_REGISTERED is emitted for the PUBACK of the registration queued last, when it takes the
+ *     entity to REGISTERED.
  */
 app_err_t application_start(application_t *app, const app_ports_t *ports, const app_settings_t *settings);
 

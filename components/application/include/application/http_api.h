@@ -4,13 +4,19 @@
  *
  *   GET  /whoami  200 JSON {mac_address, device_name, ip_address, location_description, firmware_version,
  *                 uptime_s, mqtt_state}. The central server's health check: must answer quickly, always.
- *   GET  /ping    200 text "pong"
+ *                 ip_address is null while the station has no IP.
+ *   GET  /ping    200 text "pong" (does not take the lock: answers even when the lock is busy)
  *   GET  /status  200 JSON {state, mqtt_enabled, connect_attempts, consecutive_failures, next_retry_ms,
  *                 registrations, last_registration: {uptime_ms, ip_address} | null, pending_msg_id,
- *                 last_error, free_heap, min_free_heap, uptime_s}
- *   POST /config  form fields device_name and/or location_description: validated (400 with a reason),
- *                 stored, cached, then registration is published again. 413 over HTTP_API_MAX_BODY bytes.
- * Any route: 503 {"error":"busy"} when the shared lock times out; 404 unknown path; 405 wrong method.
+ *                 last_error, free_heap, min_free_heap, uptime_s}; pending_msg_id and last_error are null
+ *                 when there is none.
+ *   POST /config  form fields device_name and/or location_description: validated (400 {"error":"<reason>"},
+ *                 reason = the domain rule, e.g. "device_name is longer than 100 bytes"), stored, cached,
+ *                 then registration is published again; 200 {device_name, location_description} with the
+ *                 values now in effect; 500 {"error":"storage error"}. 413 over HTTP_API_MAX_BODY bytes.
+ * Errors: 503 {"error":"busy"} when the shared lock times out; 404 {"error":"not found"} unknown path (the
+ * query string is ignored); 405 {"error":"method not allowed"} wrong method; 413 {"error":"body too
+ * large"}; 500 {"error":"response too large"} when out is too small (empty body if even that does not fit).
  *
  * Runs on the HTTP server's task: takes the shared lock only to copy, never across I/O.
  */
@@ -22,7 +28,7 @@
 
 struct application;
 
-#define HTTP_API_MAX_BODY 1024
+#define HTTP_API_MAX_BODY     1024
 #define HTTP_API_RESPONSE_MAX 2048
 
 typedef enum {

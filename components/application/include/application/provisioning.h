@@ -17,9 +17,9 @@
 #include "application/app_status.h"
 #include "domain/device_registration.h"
 
-#define PROVISIONING_SSID_MAX_BYTES 32
+#define PROVISIONING_SSID_MAX_BYTES     32
 #define PROVISIONING_PASSWORD_MAX_BYTES 64
-#define PROVISIONING_BODY_MAX_BYTES 1024
+#define PROVISIONING_BODY_MAX_BYTES     1024
 
 typedef struct {
     char ssid[PROVISIONING_SSID_MAX_BYTES + 1];
@@ -38,7 +38,7 @@ app_err_t provisioning_parse_request(const char *body, size_t body_len, provisio
                                      char *reason, size_t reason_size);
 
 typedef struct {
-    const char *ssid;      /* raw bytes from the scan, may be any bytes */
+    const char *ssid; /* raw bytes from the scan, may be any bytes */
     size_t ssid_len;
     int8_t rssi;
     bool secured;

@@ -21,8 +21,8 @@
 typedef struct {
     const app_ports_t *ports;
     const app_settings_t *settings;
-    int32_t pending_msg_id;                   /* -1 when none */
-    device_registration_t last_message;       /* the message queued last */
+    int32_t pending_msg_id;             /* -1 when none */
+    device_registration_t last_message; /* the message queued last */
     char payload[DEVICE_REGISTRATION_JSON_MAX_SIZE];
     size_t payload_len;
 } register_device_t;

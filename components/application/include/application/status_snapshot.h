@@ -24,18 +24,18 @@ typedef struct {
     char device_name[DEVICE_NAME_MAX_BYTES + 1];
     char location[DEVICE_LOCATION_MAX_BYTES + 1];
     /* connection */
-    bool mqtt_enabled;              /* false when the MQTT settings were rejected at start */
+    bool mqtt_enabled; /* false when the MQTT settings were rejected at start */
     mqtt_connection_state_t state;
-    uint32_t connect_attempts;      /* since boot */
-    uint32_t consecutive_failures;  /* since the last successful connect */
-    uint32_t next_retry_delay_ms;   /* delay of the armed retry; 0 when none */
-    uint64_t next_retry_at_ms;      /* uptime when it fires; 0 when none */
+    uint32_t connect_attempts;     /* since boot */
+    uint32_t consecutive_failures; /* since the last successful connect */
+    uint32_t next_retry_delay_ms;  /* delay of the armed retry; 0 when none */
+    uint64_t next_retry_at_ms;     /* uptime when it fires; 0 when none */
     /* registration */
-    uint32_t registrations;         /* acknowledged since boot */
+    uint32_t registrations; /* acknowledged since boot */
     bool has_registration;
-    uint64_t last_registration_ms;  /* uptime of the last PUBACK */
+    uint64_t last_registration_ms; /* uptime of the last PUBACK */
     ipv4_address_t last_registration_ip;
-    int32_t pending_msg_id;         /* -1 when none */
+    int32_t pending_msg_id;                      /* -1 when none */
     char last_error[APP_LAST_ERROR_MAX_LEN + 1]; /* "" when none */
 } app_status_snapshot_t;
 

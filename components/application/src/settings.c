@@ -1,0 +1,47 @@
+/* settings: the product defaults, in one place (Kconfig and the simulator's options start from these). */
+#include "application/settings.h"
+
+#include <string.h>
+
+static void copy_text(char *dst, size_t dst_size, const char *src)
+{
+    size_t len = strlen(src);
+    if (len >= dst_size) {
+        len = dst_size - 1;
+    }
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+uint32_t app_settings_min_out_buffer_size(const char *topic)
+{
+    size_t topic_len = topic == NULL ? 0 : strlen(topic);
+    return (uint32_t)DEVICE_REGISTRATION_JSON_MAX_SIZE + APP_MQTT_PUBLISH_OVERHEAD_BYTES +
+           (uint32_t)topic_len;
+}
+
+void app_settings_defaults(app_settings_t *settings)
+{
+    if (settings == NULL) {
+        return;
+    }
+    memset(settings, 0, sizeof(*settings));
+    mqtt_settings_t *mqtt = &settings->mqtt;
+    copy_text(mqtt->broker_uri, sizeof(mqtt->broker_uri), APP_DEFAULT_BROKER_URI);
+    copy_text(mqtt->ws_path, sizeof(mqtt->ws_path), BROKER_URI_DEFAULT_WS_PATH);
+    copy_text(mqtt->topic, sizeof(mqtt->topic), APP_DEFAULT_REGISTRATION_TOPIC);
+    mqtt->qos = 1;
+    mqtt->keepalive_s = 60;
+    mqtt->network_timeout_ms = 10000;
+    mqtt->buffer_size = 1024;
+    mqtt->out_buffer_size = APP_DEFAULT_OUT_BUFFER_SIZE;
+    mqtt->task_stack_size = 6144;
+    mqtt->task_priority = 5;
+    mqtt->outbox_limit = 0;
+    mqtt->retry = retry_policy_default_config();
+    copy_text(settings->defaults.device_name, sizeof(settings->defaults.device_name),
+              APP_DEFAULT_DEVICE_NAME);
+    copy_text(settings->defaults.location, sizeof(settings->defaults.location), APP_DEFAULT_LOCATION);
+    copy_text(settings->firmware_version, sizeof(settings->firmware_version), APP_DEFAULT_FIRMWARE_VERSION);
+    settings->lock_timeout_ms = 100;
+}

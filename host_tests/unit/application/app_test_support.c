@@ -1,0 +1,133 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "app_test_support.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+app_fixture_t *app_fixture_new(void)
+{
+    app_fixture_t *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    fake_ports_init(&f->fakes);
+    fake_network_set_mac(&f->fakes.network, TEST_MAC);
+    fake_network_set_ip(&f->fakes.network, TEST_IP);
+    app_settings_defaults(&f->settings);
+    return f;
+}
+
+void app_fixture_free(app_fixture_t *f)
+{
+    free(f);
+}
+
+app_err_t app_fixture_start(app_fixture_t *f)
+{
+    return application_start(&f->app, &f->fakes.ports, &f->settings);
+}
+
+static void post_and_run(app_fixture_t *f, const app_event_t *event)
+{
+    assert_true(fake_executor_post(&f->fakes.executor, event));
+    fake_executor_run_all(&f->fakes.executor);
+}
+
+void app_fixture_event(app_fixture_t *f, app_event_kind_t kind)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = kind;
+    post_and_run(f, &event);
+}
+
+void app_fixture_event_ip(app_fixture_t *f, app_event_kind_t kind, const char *ip)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = kind;
+    assert_int_equal(ipv4_address_parse(ip, &event.ip), DOMAIN_OK);
+    post_and_run(f, &event);
+}
+
+void app_fixture_event_msg(app_fixture_t *f, app_event_kind_t kind, int32_t msg_id)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = kind;
+    event.msg_id = msg_id;
+    post_and_run(f, &event);
+}
+
+void app_fixture_event_token(app_fixture_t *f, uint32_t token)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = APP_EVENT_RETRY_TIMER_FIRED;
+    event.token = token;
+    post_and_run(f, &event);
+}
+
+void app_fixture_mqtt_error(app_fixture_t *f, app_mqtt_error_kind_t kind, int32_t code)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = APP_EVENT_MQTT_ERROR;
+    event.error_kind = kind;
+    event.code = code;
+    post_and_run(f, &event);
+}
+
+void app_fixture_expire_timer(app_fixture_t *f)
+{
+    assert_true(fake_timer_expire(&f->fakes.timer));
+    fake_executor_run_all(&f->fakes.executor);
+}
+
+void app_fixture_boot_connecting(app_fixture_t *f)
+{
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_event(f, APP_EVENT_HTTP_STARTED);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+}
+
+void app_fixture_boot_registering(app_fixture_t *f)
+{
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+}
+
+void app_fixture_boot_registered(app_fixture_t *f)
+{
+    app_fixture_boot_registering(f);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+mqtt_connection_state_t app_fixture_state(const app_fixture_t *f)
+{
+    return f->app.connection.state;
+}
+
+app_status_snapshot_t app_fixture_status(app_fixture_t *f)
+{
+    app_status_snapshot_t s;
+    assert_int_equal(application_get_status(&f->app, &s), APP_OK);
+    return s;
+}
+
+void app_fixture_expected_payload(char *out, size_t out_size, const char *name, const char *ip,
+                                  const char *location)
+{
+    snprintf(
+        out, out_size,
+        "{\"event_type\":\"register\",\"mac_address\":\"%s\",\"device_name\":\"%s\",\"ip_address\":\"%s\","
+        "\"location_description\":\"%s\"}",
+        TEST_MAC, name, ip, location);
+}

@@ -1,0 +1,569 @@
+/* MqttConnectionUseCase: the connection lifecycle through the ports, event by event. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "app_test_support.h"
+
+static int setup(void **state)
+{
+    *state = app_fixture_new();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    app_fixture_free(*state);
+    return 0;
+}
+
+static void assert_state_change(const domain_event_t *event, mqtt_connection_state_t from,
+                                mqtt_connection_state_t to)
+{
+    assert_non_null(event);
+    assert_int_equal(event->data.state_changed.old_state, from);
+    assert_int_equal(event->data.state_changed.new_state, to);
+}
+
+static void assert_ip(const ipv4_address_t *ip, const char *text)
+{
+    char buf[IPV4_ADDRESS_STR_SIZE];
+    ipv4_address_format(ip, buf);
+    assert_string_equal(buf, text);
+}
+
+/* ---- boot ---- */
+
+static void test_http_before_network_connects_when_the_network_comes_up(void **state)
+{
+    app_fixture_t *f = *state;
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    app_fixture_event(f, APP_EVENT_HTTP_STARTED);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 0);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
+
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+    const domain_event_t *attempt = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_CONNECT_ATTEMPT);
+    assert_non_null(attempt);
+    assert_int_equal(attempt->data.connect_attempt.attempt, 1);
+    assert_state_change(fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_CONNECTION_STATE_CHANGED),
+                        MQTT_CONNECTION_WAITING, MQTT_CONNECTION_CONNECTING);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_int_equal(s.state, MQTT_CONNECTION_CONNECTING);
+    assert_int_equal(s.connect_attempts, 1);
+    assert_true(s.has_ip);
+    assert_ip(&s.ip, TEST_IP);
+}
+
+static void test_network_before_http_connects_when_http_starts(void **state)
+{
+    app_fixture_t *f = *state;
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 0);
+    app_fixture_event(f, APP_EVENT_HTTP_STARTED);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+}
+
+static void test_connected_publishes_the_registration_with_qos1(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 1);
+    const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
+    char expected[512];
+    app_fixture_expected_payload(expected, sizeof(expected), "ESP32-Riego", TEST_IP,
+                                 "Sin ubicacion configurada");
+    assert_string_equal(pub->topic, "/liwaisi/iot/smart-irrigation/device/registration");
+    assert_int_equal(pub->qos, 1);
+    assert_int_equal(pub->payload_len, strlen(expected));
+    assert_memory_equal(pub->payload, expected, pub->payload_len);
+    assert_int_equal(app_fixture_status(f).pending_msg_id, 1);
+    assert_int_equal(f->fakes.timer.cancel_calls, 0);
+}
+
+static void test_puback_confirms_the_registration(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f);
+    fake_timer_set_now(&f->fakes.timer, 4200);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    const domain_event_t *reg = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED);
+    assert_non_null(reg);
+    assert_int_equal(reg->data.registered.msg_id, 1);
+    assert_ip(&reg->data.registered.ip, TEST_IP);
+    assert_int_equal(reg->uptime_ms, 4200);
+    assert_state_change(fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_CONNECTION_STATE_CHANGED),
+                        MQTT_CONNECTION_REGISTERING, MQTT_CONNECTION_REGISTERED);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_int_equal(s.state, MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(s.registrations, 1);
+    assert_true(s.has_registration);
+    assert_int_equal(s.last_registration_ms, 4200);
+    assert_ip(&s.last_registration_ip, TEST_IP);
+    assert_int_equal(s.pending_msg_id, -1);
+}
+
+static void test_puback_of_an_older_message_does_not_confirm(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f);
+    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
+    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* queues msg 2 */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 0);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 99);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 1);
+}
+
+static void test_duplicate_puback_registers_once(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 1);
+    assert_int_equal(app_fixture_status(f).registrations, 1);
+}
+
+/* ---- retry schedule ---- */
+
+static void test_broker_down_three_times_then_up(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    const uint32_t expected_delays[] = {30000, 60000, 120000};
+    for (size_t i = 0; i < 3; i++) {
+        app_fixture_mqtt_error(f, APP_MQTT_ERROR_TRANSPORT, 111);
+        app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+        assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+        assert_int_equal(f->fakes.timer.arm_calls, i + 1);
+        assert_int_equal(f->fakes.timer.arms[i].delay_ms, expected_delays[i]);
+        assert_int_equal(f->fakes.timer.arms[i].token, f->app.timer_token);
+        assert_true(f->fakes.power.low_power);
+        const domain_event_t *retry = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED);
+        assert_int_equal(retry->data.retry_scheduled.delay_ms, expected_delays[i]);
+        assert_int_equal(retry->data.retry_scheduled.failures, i + 1);
+        app_status_snapshot_t s = app_fixture_status(f);
+        assert_int_equal(s.next_retry_delay_ms, expected_delays[i]);
+        assert_int_equal(s.next_retry_at_ms, f->fakes.timer.now_ms + expected_delays[i]);
+        assert_int_equal(s.consecutive_failures, i + 1);
+
+        app_fixture_expire_timer(f);
+        assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+        assert_int_equal(f->fakes.mqtt.connect_calls, i + 2);
+        assert_false(f->fakes.power.low_power);
+    }
+    assert_int_equal(f->fakes.timer.now_ms, 210000);
+    assert_int_equal(f->fakes.power.requests, 3);
+    assert_int_equal(f->fakes.power.releases, 3);
+    /* tokens are all different */
+    assert_true(f->fakes.timer.arms[0].token != f->fakes.timer.arms[1].token);
+    assert_true(f->fakes.timer.arms[1].token != f->fakes.timer.arms[2].token);
+
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 1);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_int_equal(s.connect_attempts, 4);
+    assert_int_equal(s.consecutive_failures, 0);
+    assert_int_equal(s.next_retry_delay_ms, 0);
+    assert_int_equal(s.last_registration_ms, 210000);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_CONNECT_ATTEMPT), 4);
+    assert_string_equal(s.last_error, "mqtt error: transport (code 111)");
+}
+
+static void test_success_resets_the_schedule(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    app_fixture_expire_timer(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 60000);
+    app_fixture_expire_timer(f);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* connection lost while registered */
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+}
+
+static void test_mqtt_error_sets_last_error_and_waits_for_the_disconnect(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_mqtt_error(f, APP_MQTT_ERROR_CONNECTION_REFUSED, 5);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+    assert_int_equal(f->fakes.timer.arm_calls, 0);
+    assert_string_equal(app_fixture_status(f).last_error, "mqtt error: connection refused (code 5)");
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "mqtt error: connection refused");
+    assert_non_null(n);
+    assert_int_equal(n->level, APP_NOTICE_WARNING);
+}
+
+static void test_connect_call_error_counts_as_a_failed_attempt(void **state)
+{
+    app_fixture_t *f = *state;
+    fake_script_push(&f->fakes.mqtt.connect_results, APP_ERR_PLATFORM);
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_event(f, APP_EVENT_HTTP_STARTED);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 1);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_CONNECT_ATTEMPT), 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.timer.arm_calls, 1);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_string_equal(s.last_error, "mqtt connect failed: platform error");
+    assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "mqtt connect failed"));
+    /* the retry works */
+    app_fixture_expire_timer(f);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+}
+
+static void test_publish_refused_outbox_full_backs_off(void **state)
+{
+    app_fixture_t *f = *state;
+    fake_script_push(&f->fakes.mqtt.publish_results, APP_ERR_OUTBOX_FULL);
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 1);
+    const domain_event_t *failed = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED);
+    assert_non_null(failed);
+    assert_int_equal(failed->data.registration_failed.reason, REGISTRATION_FAILURE_PUBLISH_REFUSED);
+    assert_int_equal(failed->data.registration_failed.detail, APP_ERR_OUTBOX_FULL);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_string_equal(s.last_error, "registration not queued: publish_refused (the MQTT outbox is full)");
+    assert_int_equal(s.pending_msg_id, -1);
+
+    /* the retry reconnects and registers */
+    app_fixture_expire_timer(f);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+}
+
+static void test_publish_without_ip_is_a_failed_registration(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    fake_network_set_ip(&f->fakes.network, NULL);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    const domain_event_t *failed = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED);
+    assert_int_equal(failed->data.registration_failed.reason, REGISTRATION_FAILURE_NO_IP);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+}
+
+static void test_publish_with_invalid_defaults_reports_the_rule(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    /* settings were valid at start; a store returning garbage and broken defaults cannot produce a message */
+    strcpy(f->app.settings.defaults.device_name, "");
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    const domain_event_t *failed = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED);
+    assert_int_equal(failed->data.registration_failed.reason, REGISTRATION_FAILURE_INVALID_MESSAGE);
+    assert_int_equal(failed->data.registration_failed.detail, DOMAIN_ERR_NAME_EMPTY);
+    assert_string_equal(
+        app_fixture_status(f).last_error,
+        "registration not queued: invalid_message (device_name is empty or only white space)");
+}
+
+static void test_deleted_registration_backs_off(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_DELETED, 1);
+    const domain_event_t *failed = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED);
+    assert_non_null(failed);
+    assert_int_equal(failed->data.registration_failed.reason, REGISTRATION_FAILURE_DELETED);
+    assert_int_equal(failed->data.registration_failed.detail, 1);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_string_equal(app_fixture_status(f).last_error, "registration msg 1 dropped before PUBACK");
+}
+
+static void test_deleted_other_message_is_ignored(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_DELETED, 7);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED), 0);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+    /* and once registered nothing is pending any more */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_DELETED, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+static void test_stale_timer_token_is_ignored(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    const uint32_t first_token = f->fakes.timer.current.token;
+    app_fixture_expire_timer(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2);
+
+    app_fixture_event_token(f, first_token); /* a late expiry of the first timer */
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2);
+
+    app_fixture_event_token(f, f->fakes.timer.current.token);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 3);
+}
+
+static void test_expiry_queued_before_a_cancel_is_stale(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    const uint32_t old_token = f->fakes.timer.current.token;
+    /* The network drops and comes back, and the next attempt fails at once, so the application is in
+     * BACKOFF again when the expiry of the cancelled timer, already queued, is handled. */
+    fake_script_push(&f->fakes.mqtt.connect_results, APP_ERR_PLATFORM);
+    assert_true(fake_executor_post_kind(&f->fakes.executor, APP_EVENT_NETWORK_DOWN));
+    app_event_t up = {.kind = APP_EVENT_NETWORK_UP};
+    assert_int_equal(ipv4_address_parse(TEST_IP, &up.ip), DOMAIN_OK);
+    assert_true(fake_executor_post(&f->fakes.executor, &up));
+    app_event_t fired = {.kind = APP_EVENT_RETRY_TIMER_FIRED, .token = old_token};
+    assert_true(fake_executor_post(&f->fakes.executor, &fired));
+    fake_executor_run_all(&f->fakes.executor);
+
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2); /* the stale expiry started no third attempt */
+    assert_true(f->fakes.timer.current.token != old_token);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 60000);
+}
+
+static void test_network_down_during_backoff_cancels_the_retry(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    assert_true(f->fakes.power.low_power);
+    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
+    assert_int_equal(f->fakes.timer.cancel_calls, 1);
+    assert_false(f->fakes.timer.armed);
+    assert_false(f->fakes.power.low_power);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_false(s.has_ip);
+    assert_int_equal(s.next_retry_delay_ms, 0);
+    assert_int_equal(s.next_retry_at_ms, 0);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 1);
+
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+}
+
+static void test_network_down_while_registered_disconnects(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
+    assert_int_equal(f->fakes.timer.arm_calls, 0);
+}
+
+static void test_ip_change_registers_again_with_the_new_ip(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    fake_network_set_ip(&f->fakes.network, "10.0.0.7");
+    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "10.0.0.7");
+    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
+    char expected[512];
+    app_fixture_expected_payload(expected, sizeof(expected), "ESP32-Riego", "10.0.0.7",
+                                 "Sin ubicacion configurada");
+    assert_int_equal(pub->payload_len, strlen(expected));
+    assert_memory_equal(pub->payload, expected, pub->payload_len);
+    assert_int_equal(pub->msg_id, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_ip(&s.ip, "10.0.0.7");
+    assert_ip(&s.last_registration_ip, "10.0.0.7");
+    assert_int_equal(s.registrations, 2);
+    const domain_event_t *reg = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED);
+    assert_ip(&reg->data.registered.ip, "10.0.0.7");
+}
+
+static void test_same_ip_reported_again_does_not_register_again(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, TEST_IP);
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+static void test_qos0_registration_counts_as_registered_when_queued(void **state)
+{
+    app_fixture_t *f = *state;
+    f->settings.mqtt.qos = 0;
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    assert_int_equal(fake_mqtt_client_last_publish(&f->fakes.mqtt)->qos, 0);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 1);
+}
+
+/* ---- lock timeouts ---- */
+
+static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    fake_lock_set_busy(&f->fakes.lock, true);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    /* the work itself went on */
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.timer.arm_calls, 1);
+    assert_true(f->app.snapshot_stale);
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "shared lock timeout");
+    assert_non_null(n);
+    assert_int_equal(n->level, APP_NOTICE_WARNING);
+    app_status_snapshot_t s;
+    assert_int_equal(application_get_status(&f->app, &s), APP_ERR_LOCK_TIMEOUT);
+
+    fake_lock_set_busy(&f->fakes.lock, false);
+    s = app_fixture_status(f);
+    assert_int_equal(s.state, MQTT_CONNECTION_REGISTERED); /* still the old copy */
+    app_fixture_event(f, APP_EVENT_MQTT_BEFORE_CONNECT);   /* any event refreshes it */
+    s = app_fixture_status(f);
+    assert_int_equal(s.state, MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(s.next_retry_delay_ms, 30000);
+    assert_false(f->app.snapshot_stale);
+    assert_int_equal(f->fakes.lock.nested_takes, 0);
+    assert_int_equal(f->fakes.lock.unbalanced_gives, 0);
+    assert_false(f->fakes.lock.held);
+}
+
+/* ---- port errors that only get reported ---- */
+
+static void test_timer_arm_failure_is_reported(void **state)
+{
+    app_fixture_t *f = *state;
+    fake_script_push(&f->fakes.timer.arm_results, APP_ERR_PLATFORM);
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
+    assert_string_equal(app_fixture_status(f).last_error, "retry timer not armed: platform error");
+    /* a network change restarts the schedule */
+    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+}
+
+static void test_failing_disconnect_cancel_and_power_calls_are_warned_about(void **state)
+{
+    app_fixture_t *f = *state;
+    fake_script_set_fallback(&f->fakes.mqtt.disconnect_results, APP_ERR_PLATFORM);
+    fake_script_set_fallback(&f->fakes.timer.cancel_results, APP_ERR_PLATFORM);
+    fake_script_set_fallback(&f->fakes.power.request_results, APP_ERR_PLATFORM);
+    fake_script_set_fallback(&f->fakes.power.release_results, APP_ERR_PLATFORM);
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* arm + request low power */
+    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);      /* cancel + release */
+    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    app_fixture_event(f, APP_EVENT_NETWORK_DOWN); /* disconnect */
+    assert_non_null(
+        fake_event_sink_find_notice(&f->fakes.events, "low power request failed: platform error"));
+    assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "low power release failed"));
+    assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "retry timer cancel failed"));
+    assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "mqtt disconnect failed"));
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
+}
+
+static void test_before_connect_and_stop_change_nothing(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    size_t events_before = f->fakes.events.event_count;
+    app_fixture_event(f, APP_EVENT_MQTT_BEFORE_CONNECT);
+    app_fixture_event(f, APP_EVENT_STOP);
+    app_fixture_event(f, APP_EVENT_COUNT);
+    assert_int_equal(f->fakes.events.event_count, events_before);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+}
+
+static void test_every_entity_event_gets_a_random_value_from_the_timer_port(void **state)
+{
+    app_fixture_t *f = *state;
+    f->settings.mqtt.retry.jitter_percent = 50;
+    const uint32_t randoms[] = {0, 0, 1000};
+    fake_timer_script_random(&f->fakes.timer, randoms, 3);
+    app_fixture_boot_connecting(f);                    /* network up, http started: randoms 0, 0 */
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* random 1000: the whole jitter share */
+    assert_int_equal(f->fakes.timer.random_calls, 3);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 15000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_http_before_network_connects_when_the_network_comes_up, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_network_before_http_connects_when_http_starts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connected_publishes_the_registration_with_qos1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_puback_confirms_the_registration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_puback_of_an_older_message_does_not_confirm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_puback_registers_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_broker_down_three_times_then_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_success_resets_the_schedule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mqtt_error_sets_last_error_and_waits_for_the_disconnect, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_connect_call_error_counts_as_a_failed_attempt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_publish_refused_outbox_full_backs_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_publish_without_ip_is_a_failed_registration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_publish_with_invalid_defaults_reports_the_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_registration_backs_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_other_message_is_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_timer_token_is_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expiry_queued_before_a_cancel_is_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_network_down_during_backoff_cancels_the_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_network_down_while_registered_disconnects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ip_change_registers_again_with_the_new_ip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_ip_reported_again_does_not_register_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_qos0_registration_counts_as_registered_when_queued, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_lock_timeout_keeps_going_and_catches_up_on_the_next_event, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_timer_arm_failure_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_disconnect_cancel_and_power_calls_are_warned_about,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_before_connect_and_stop_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_entity_event_gets_a_random_value_from_the_timer_port,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
