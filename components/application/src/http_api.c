@@ -233,7 +233,8 @@ void http_api_handle(struct application *app, http_api_method_t method, const ch
         return;
     }
     out[0] = '\0';
-    if (app == NULL || path == NULL || (body == NULL && body_len > 0)) {
+    /* An oversized body is answered 413 below without being read, so adapters need not buffer it. */
+    if (app == NULL || path == NULL || (body == NULL && body_len > 0 && body_len <= HTTP_API_MAX_BODY)) {
         respond_error(resp, 500, out, out_size, "internal error");
         return;
     }

@@ -52,8 +52,8 @@ typedef struct {
 extern const http_api_route_t http_api_routes[];
 extern const size_t http_api_route_count;
 
-/* Handles one request; out must hold HTTP_API_RESPONSE_MAX bytes. body may be NULL when body_len is 0;
- * body_len over HTTP_API_MAX_BODY gives 413 (the adapter should not read more than that). */
+/* Handles one request; out must hold HTTP_API_RESPONSE_MAX bytes. body may be NULL when body_len is 0
+ * or over HTTP_API_MAX_BODY: such a body gives 413 without being read (adapters need not buffer it). */
 void http_api_handle(struct application *app, http_api_method_t method, const char *path, const char *body,
                      size_t body_len, char *out, size_t out_size, http_api_response_t *resp);
 
