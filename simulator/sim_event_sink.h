@@ -1,0 +1,77 @@
+/*
+ * sim_event_sink: the simulator's event stream, JSON lines on standard output (docs/simulator.md).
+ *
+ * Implements event_sink_port_t (domain events and notices from the application) and the simulator's own
+ * events (started, http_started, network, status, exit). Every line is one JSON object
+ * {"event":"<name>","t_ms":<ms since start>, ...fields}, written with the domain json_writer (one escaping
+ * rule for everything the device emits), then flushed. A mutex keeps lines from different threads whole.
+ * Text that is not valid UTF-8 is written with '?' in place of the bad bytes, so every line parses.
+ *
+ * Called from any thread (application task, HTTP, control reader, main). Writing a line is the only I/O;
+ * the optional listener is called after the line is out, outside the mutex, and must not block.
+ */
+#ifndef SIM_EVENT_SINK_H
+#define SIM_EVENT_SINK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "application/ports/event_sink_port.h"
+#include "domain/ipv4_address.h"
+
+/* Longest line: the status event (an HTTP_API_RESPONSE_MAX body) plus the event header. */
+#define SIM_EVENT_SINK_LINE_MAX 4096
+/* Notice messages are cut (at a character boundary) to this many bytes. */
+#define SIM_EVENT_SINK_MESSAGE_MAX 1024
+
+typedef uint64_t (*sim_event_sink_clock_fn)(void *clock_ctx);
+typedef void (*sim_event_sink_listener_fn)(void *arg, const domain_event_t *event);
+
+typedef struct {
+    FILE *out;
+    pthread_mutex_t mutex;
+    sim_event_sink_clock_fn clock;
+    void *clock_ctx;
+    sim_event_sink_listener_fn listener;
+    void *listener_arg;
+    char line[SIM_EVENT_SINK_LINE_MAX];           /* guarded by mutex */
+    char scratch[SIM_EVENT_SINK_MESSAGE_MAX + 1]; /* guarded by mutex */
+} sim_event_sink_t;
+
+extern const event_sink_port_t sim_event_sink_port;
+
+/* out: where lines go (stdout; a memory stream in tests). clock may be NULL (t_ms = 0). */
+bool sim_event_sink_init(sim_event_sink_t *sink, FILE *out, sim_event_sink_clock_fn clock, void *clock_ctx);
+void sim_event_sink_deinit(sim_event_sink_t *sink);
+
+/* Called with every domain event after its line is written (main learns of "registered" this way). */
+void sim_event_sink_set_listener(sim_event_sink_t *sink, sim_event_sink_listener_fn fn, void *arg);
+
+/* Port functions (ctx = sim_event_sink_t *). */
+void sim_event_sink_on_domain_event(void *ctx, const domain_event_t *event);
+void sim_event_sink_on_notice(void *ctx, app_notice_level_t level, const char *message);
+
+typedef struct {
+    const char *mac;
+    const char *ip;
+    const char *client_id;
+    const char *broker;
+    const char *config_file;
+} sim_event_started_t;
+
+void sim_event_sink_started(sim_event_sink_t *sink, const sim_event_started_t *started);
+void sim_event_sink_http_started(sim_event_sink_t *sink, uint16_t port);
+void sim_event_sink_network(sim_event_sink_t *sink, bool up, const ipv4_address_t *ip);
+void sim_event_sink_exit(sim_event_sink_t *sink, int code, const char *reason);
+
+/*
+ * Writes {"event":"<event>","t_ms":..., <members of object_json>}: object_json is a JSON object (such as
+ * the /status body) whose members are copied verbatim. False (nothing written) when it is not an object
+ * or the line would not fit.
+ */
+bool sim_event_sink_object(sim_event_sink_t *sink, const char *event, const char *object_json, size_t len);
+
+#endif /* SIM_EVENT_SINK_H */

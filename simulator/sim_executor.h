@@ -1,0 +1,53 @@
+/*
+ * sim_executor: the executor port on Linux, one application thread fed by a bounded ring queue.
+ *
+ * post() may be called from any thread (Paho callbacks, the timer thread, microhttpd, the control reader,
+ * main): it copies the event into the ring under a short critical section and never waits for space
+ * (false when the ring is full, or once the executor has stopped). The thread handles events one at a
+ * time in the order posted; after it has handled APP_EVENT_STOP it ends. sim_executor_join() waits for
+ * that end. Storage is the caller's (static or in main's frame): no heap.
+ */
+#ifndef SIM_EXECUTOR_H
+#define SIM_EXECUTOR_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "application/ports/executor_port.h"
+
+#define SIM_EXECUTOR_QUEUE_LEN 32
+
+typedef struct {
+    pthread_mutex_t mutex;
+    pthread_cond_t not_empty;
+    pthread_cond_t not_full; /* only sim_executor_stop() waits on it */
+    app_event_t ring[SIM_EXECUTOR_QUEUE_LEN];
+    size_t head;  /* next to take */
+    size_t count; /* events waiting */
+    bool started;
+    bool stopping; /* STOP accepted: later posts are refused */
+    bool finished; /* the thread has handled STOP */
+    app_event_handler_fn handler;
+    void *user_arg;
+    pthread_t thread;
+    unsigned long dropped; /* posts refused because the ring was full */
+} sim_executor_t;
+
+extern const executor_port_t sim_executor_port;
+
+bool sim_executor_init(sim_executor_t *executor);
+/* Joins the thread when it was started (post APP_EVENT_STOP first), then frees the primitives. */
+void sim_executor_deinit(sim_executor_t *executor);
+
+/* Port functions (ctx = sim_executor_t *). start: APP_ERR_PLATFORM when the thread cannot be created. */
+app_err_t sim_executor_start(void *ctx, app_event_handler_fn handler, void *user_arg);
+bool sim_executor_post(void *ctx, const app_event_t *event);
+
+/* Posts APP_EVENT_STOP (waiting for room if the ring is full: shutdown must not be lost) and joins. */
+void sim_executor_stop(sim_executor_t *executor);
+
+/* Posts refused because the ring was full. */
+unsigned long sim_executor_dropped(sim_executor_t *executor);
+
+#endif /* SIM_EXECUTOR_H */

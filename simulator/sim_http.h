@@ -1,0 +1,64 @@
+/*
+ * sim_http: the HTTP server adapter on Linux with GNU libmicrohttpd.
+ *
+ * Every request goes to the application's http_api_handle(), so the simulator serves the same routes and
+ * bytes as the firmware. microhttpd runs its own polling thread; the handler runs there and takes the
+ * shared lock only inside http_api_handle(). POST bodies are accumulated up to HTTP_API_MAX_BODY bytes in
+ * a per-connection slot from a fixed pool (no heap of ours); longer bodies are counted, not stored, and
+ * their length is passed on so the application answers 413. After the daemon is listening,
+ * sim_http_start() posts APP_EVENT_HTTP_STARTED and writes the `http_started` event line with the real
+ * port (port 0 asks the kernel for a free one).
+ */
+#ifndef SIM_HTTP_H
+#define SIM_HTTP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "application/http_api.h"
+#include "application/ports/executor_port.h"
+#include "sim_event_sink.h"
+
+#define SIM_HTTP_MAX_CONNECTIONS 16
+
+struct application;
+struct MHD_Daemon;
+
+typedef struct {
+    bool used;
+    size_t body_len; /* bytes announced by the client so far (may exceed HTTP_API_MAX_BODY) */
+    char body[HTTP_API_MAX_BODY + 1];
+    char response[HTTP_API_RESPONSE_MAX];
+} sim_http_slot_t;
+
+typedef struct {
+    struct MHD_Daemon *daemon;
+    struct application *app;
+    uint16_t port;         /* the bound port once started */
+    pthread_mutex_t mutex; /* guards slot allocation */
+    sim_http_slot_t slots[SIM_HTTP_MAX_CONNECTIONS];
+    unsigned long requests;
+} sim_http_t;
+
+typedef enum {
+    SIM_HTTP_OK = 0,
+    SIM_HTTP_BAD_ADDRESS,  /* bind address is not an IPv4 or IPv6 literal */
+    SIM_HTTP_START_FAILED, /* microhttpd could not listen (port in use, no permission) */
+} sim_http_result_t;
+
+/*
+ * Starts listening on bind_address:port and then reports it (HTTP_STARTED to the application, the event
+ * line to sink). sink may be NULL.
+ */
+sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, const char *bind_address,
+                                 uint16_t port, const executor_port_t *executor, void *executor_ctx,
+                                 sim_event_sink_t *sink);
+/* Stops the daemon (waits for its thread); safe when never started. */
+void sim_http_stop(sim_http_t *http);
+
+/* Maps an HTTP method name to the application's method enum. */
+http_api_method_t sim_http_method(const char *method);
+
+#endif /* SIM_HTTP_H */

@@ -1,0 +1,93 @@
+/*
+ * sim_mqtt: the MQTT client port on Linux with Eclipse Paho C MQTTAsync (MQTT 3.1.1 over ws://).
+ *
+ * Port calls come from the application task and never wait on the network: MQTTAsync_connect,
+ * MQTTAsync_sendMessage and MQTTAsync_disconnect only queue work for Paho's threads. Paho's callbacks run
+ * on Paho's threads and only translate and post app events through the executor port (never calling the
+ * application, never blocking): connect success -> MQTT_CONNECTED(session present); connect failure ->
+ * MQTT_ERROR(kind, code) then MQTT_DISCONNECTED; connection lost -> MQTT_DISCONNECTED; PUBACK
+ * (deliveryComplete, QoS 1) -> MQTT_PUBLISHED(msg_id = the token sendMessage returned); a publish Paho
+ * gives up on -> MQTT_DELETED. Paho's automatic reconnect is off: the application's retry schedule
+ * decides. An attempt state under a mutex guarantees the port contract "exactly one MQTT_DISCONNECTED per
+ * connect() that does not end in MQTT_CONNECTED", whatever order Paho reports in.
+ *
+ * Each connect() after the first uses a fresh Paho client (destroy + create, on the application task):
+ * Paho 1.3.12 delays every further connect of a reused client by about a second and reports a wrong
+ * WebSocket path differently on it. Callbacks carry the generation of the client they belong to, so a late
+ * callback of a destroyed client is ignored.
+ *
+ * Paho error codes are logged once, here, on stderr. A broker that accepts the TCP connection but does not
+ * complete the MQTT-over-WebSocket handshake (NATS answering a non-MQTT WebSocket path) is reported as a
+ * protocol error, with a notice naming the likely cause.
+ */
+#ifndef SIM_MQTT_H
+#define SIM_MQTT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "application/app_event.h"
+#include "application/ports/event_sink_port.h"
+#include "application/ports/executor_port.h"
+#include "application/ports/mqtt_client_port.h"
+#include "domain/broker_uri.h"
+#include "domain/mac_address.h"
+
+#define SIM_MQTT_PROTOCOL_HINT "check the WebSocket path, NATS needs /mqtt"
+
+typedef enum {
+    SIM_MQTT_IDLE = 0,   /* no attempt running, not connected */
+    SIM_MQTT_CONNECTING, /* connect() called, no outcome yet */
+    SIM_MQTT_CONNECTED,
+} sim_mqtt_link_t;
+
+struct sim_mqtt;
+
+/* The context Paho hands to callbacks: which adapter, and which client generation. */
+typedef struct {
+    struct sim_mqtt *owner;
+    unsigned generation;
+} sim_mqtt_binding_t;
+
+typedef struct sim_mqtt {
+    pthread_mutex_t mutex;
+    void *client;                   /* MQTTAsync; NULL until configure() */
+    bool client_used;               /* connect() was called on this client */
+    unsigned generation;            /* of the current client; guarded by mutex */
+    sim_mqtt_binding_t bindings[2]; /* alternate between generations */
+    char uri[BROKER_URI_MAX_LEN + 1];
+    char client_id[MAC_ADDRESS_CLIENT_ID_SIZE];
+    uint16_t keepalive_s;
+    uint32_t network_timeout_ms;
+    sim_mqtt_link_t link; /* guarded by mutex */
+    const executor_port_t *executor;
+    void *executor_ctx;
+    const event_sink_port_t *events; /* may be NULL: only the protocol-error notice uses it */
+    void *events_ctx;
+} sim_mqtt_t;
+
+extern const mqtt_client_port_t sim_mqtt_port;
+
+bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx,
+                   const event_sink_port_t *events, void *events_ctx);
+/* Disconnects (briefly) and destroys the Paho client. Call after the application task has ended. */
+void sim_mqtt_deinit(sim_mqtt_t *mqtt);
+
+/*
+ * Pure classification of a Paho connect failure (code and message from MQTTAsync_failureData, uri the
+ * effective broker URI): CONNACK return codes 1..5 -> CONNECTION_REFUSED; MQTTASYNC_BAD_PROTOCOL /
+ * WRONG_MQTT_VERSION -> PROTOCOL; a connection the broker accepted and then dropped during the handshake
+ * ("connect completion failure", or "socket error" when the WebSocket path does not start with /mqtt)
+ * -> PROTOCOL; anything else (refused, unreachable, timed out) -> TRANSPORT.
+ */
+app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, const char *uri);
+
+/* Port functions (ctx = sim_mqtt_t *). */
+app_err_t sim_mqtt_configure(void *ctx, const mqtt_client_config_t *cfg);
+app_err_t sim_mqtt_connect(void *ctx);
+app_err_t sim_mqtt_disconnect(void *ctx);
+app_err_t sim_mqtt_publish(void *ctx, const char *topic, const char *payload, size_t payload_len, uint8_t qos,
+                           int32_t *msg_id);
+
+#endif /* SIM_MQTT_H */
