@@ -34,6 +34,21 @@ void register_device_init(register_device_t *uc, const app_ports_t *ports, const
     uc->ports = ports;
     uc->settings = settings;
     uc->pending_msg_id = -1;
+    for (size_t i = 0; i < CONFIG_FIELD_COUNT; i++) {
+        uc->last_field_result[i] = APP_STATUS_COUNT; /* nothing read yet: the first finding is reported */
+    }
+}
+
+/* Reports a fallback once per change of what the field's read found. */
+static void notice_on_change(register_device_t *uc, config_field_t field, app_err_t result,
+                             app_notice_level_t level, const char *message)
+{
+    if (uc->last_field_result[field] != result) {
+        uc->last_field_result[field] = result;
+        if (result != APP_OK) {
+            notice(uc, level, message);
+        }
+    }
 }
 
 app_err_t register_device_read_field(register_device_t *uc, config_field_t field, char *out, size_t out_size)
@@ -58,6 +73,7 @@ app_err_t register_device_read_field(register_device_t *uc, config_field_t field
             domain_status_t check =
                 is_name ? device_registration_check_name(stored) : device_registration_check_location(stored);
             if (check == DOMAIN_OK) {
+                notice_on_change(uc, field, APP_OK, APP_NOTICE_INFO, "");
                 if (!copy_if_fits(out, out_size, stored)) {
                     out[0] = '\0';
                     return APP_ERR_BUFFER_TOO_SMALL;
@@ -86,7 +102,7 @@ app_err_t register_device_read_field(register_device_t *uc, config_field_t field
             snprintf(message, sizeof(message), "%s: reading storage failed; using the default", name);
             break;
     }
-    notice(uc, level, message);
+    notice_on_change(uc, field, rc, level, message);
     if (!copy_if_fits(out, out_size, fallback)) {
         out[0] = '\0';
         return APP_ERR_BUFFER_TOO_SMALL;

@@ -95,6 +95,8 @@ static void test_fallbacks_use_the_default_and_say_why(void **state)
             fake_script_push(&fx->f->fakes.config.load_results[c->field], c->scripted_load);
         }
         fake_event_sink_clear(&fx->f->fakes.events);
+        /* Each case is a first finding: a fresh use case has reported nothing yet. */
+        register_device_init(&fx->uc, fx->uc.ports, fx->uc.settings);
         char out[DEVICE_LOCATION_MAX_BYTES + 1];
         app_err_t rc = register_device_read_field(&fx->uc, c->field, out, sizeof(out));
         if (rc != c->expected) {
@@ -110,6 +112,29 @@ static void test_fallbacks_use_the_default_and_say_why(void **state)
         }
         assert_non_null(strstr(fx->f->fakes.events.notices[0].message, c->notice_part));
     }
+}
+
+static void test_same_fallback_is_reported_once_until_it_changes(void **state)
+{
+    rd_fixture_t *fx = *state;
+    char out[DEVICE_NAME_MAX_BYTES + 1];
+    fake_config_repository_set(&fx->f->fakes.config, CONFIG_FIELD_DEVICE_NAME, NULL);
+    fake_event_sink_clear(&fx->f->fakes.events);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(register_device_read_field(&fx->uc, CONFIG_FIELD_DEVICE_NAME, out, sizeof(out)),
+                         APP_ERR_NOT_FOUND);
+    }
+    assert_int_equal(fx->f->fakes.events.notice_count, 1);
+
+    /* A valid value is stored, then removed again: the fallback is news once more. */
+    fake_config_repository_set(&fx->f->fakes.config, CONFIG_FIELD_DEVICE_NAME, "Riego Norte");
+    assert_int_equal(register_device_read_field(&fx->uc, CONFIG_FIELD_DEVICE_NAME, out, sizeof(out)), APP_OK);
+    assert_string_equal(out, "Riego Norte");
+    assert_int_equal(fx->f->fakes.events.notice_count, 1);
+    fake_config_repository_set(&fx->f->fakes.config, CONFIG_FIELD_DEVICE_NAME, NULL);
+    assert_int_equal(register_device_read_field(&fx->uc, CONFIG_FIELD_DEVICE_NAME, out, sizeof(out)),
+                     APP_ERR_NOT_FOUND);
+    assert_int_equal(fx->f->fakes.events.notice_count, 2);
 }
 
 static void test_notice_never_quotes_the_stored_bytes(void **state)
@@ -289,6 +314,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_init_has_no_pending_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stored_value_is_used, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fallbacks_use_the_default_and_say_why, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_same_fallback_is_reported_once_until_it_changes, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_notice_never_quotes_the_stored_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_field_rejects_bad_arguments, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_field_into_a_too_small_buffer_is_reported, setup, teardown),

@@ -25,6 +25,7 @@ typedef struct {
     device_registration_t last_message; /* the message queued last */
     char payload[DEVICE_REGISTRATION_JSON_MAX_SIZE];
     size_t payload_len;
+    app_err_t last_field_result[CONFIG_FIELD_COUNT]; /* what the last read of each field found */
 } register_device_t;
 
 void register_device_init(register_device_t *uc, const app_ports_t *ports, const app_settings_t *settings);
@@ -32,7 +33,8 @@ void register_device_init(register_device_t *uc, const app_ports_t *ports, const
 /*
  * Reads one config field with its fallback: out gets the stored value when it is valid, else the default.
  * Returns APP_OK when the stored value was used, otherwise the reason the default was used (the caller
- * need not log it: this function reports it through the event sink).
+ * need not log it: this function reports it through the event sink, once per change of that reason, so
+ * that a device running on defaults does not repeat the same notice at every registration).
  */
 app_err_t register_device_read_field(register_device_t *uc, config_field_t field, char *out, size_t out_size);
 

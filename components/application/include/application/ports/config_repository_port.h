@@ -14,8 +14,8 @@
 #include "application/app_status.h"
 
 typedef enum {
-    CONFIG_FIELD_DEVICE_NAME = 0,  /* NVS key "device_name" */
-    CONFIG_FIELD_LOCATION,         /* NVS key "device_location" */
+    CONFIG_FIELD_DEVICE_NAME = 0, /* NVS key "device_name" */
+    CONFIG_FIELD_LOCATION,        /* NVS key "device_location" */
     CONFIG_FIELD_COUNT
 } config_field_t;
 

@@ -21,8 +21,8 @@
 #include "application/app_status.h"
 
 typedef struct {
-    const char *uri;          /* effective ws:// URI, WebSocket path applied */
-    const char *client_id;    /* "ESP32_A1B2C3" */
+    const char *uri;       /* effective ws:// URI, WebSocket path applied */
+    const char *client_id; /* "ESP32_A1B2C3" */
     uint16_t keepalive_s;
     uint32_t network_timeout_ms;
     uint32_t buffer_size;
