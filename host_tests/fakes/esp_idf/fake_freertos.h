@@ -1,0 +1,57 @@
+/*
+ * Control and inspection of the FreeRTOS fake (the freertos/ headers). Single-threaded tests only; call
+ * fake_freertos_reset() in each test's setup.
+ */
+#ifndef FAKE_FREERTOS_CONTROL_H
+#define FAKE_FREERTOS_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "freertos/FreeRTOS.h"
+#include "freertos/queue.h"
+#include "freertos/semphr.h"
+#include "freertos/task.h"
+
+#define FAKE_FREERTOS_MAX_QUEUES 4
+#define FAKE_FREERTOS_MAX_TASKS  4
+
+void fake_freertos_reset(void);
+
+/* Mutex: the next creation fails (returns NULL) when set. */
+void fake_freertos_fail_next_mutex_create(void);
+/* What xSemaphoreTake returns (pdTRUE by default) and what it was last given. */
+void fake_freertos_set_take_result(BaseType_t result);
+TickType_t fake_freertos_last_take_ticks(void);
+int fake_freertos_take_count(void);
+int fake_freertos_give_count(void);
+/* Takes that succeeded minus gives: 1 while held. */
+int fake_freertos_mutex_held(void);
+
+/* Queues: the next creation fails when set; the ticks of the last xQueueSend on any queue. */
+void fake_freertos_fail_next_queue_create(void);
+TickType_t fake_freertos_last_send_ticks(void);
+int fake_freertos_send_count(void);
+
+/* Tasks created with xTaskCreateStatic, in creation order. */
+typedef struct {
+    TaskFunction_t function;
+    const char *name;
+    uint32_t stack_depth;
+    void *parameters;
+    UBaseType_t priority;
+    StackType_t *stack;
+    StaticTask_t *buffer;
+    bool deleted;
+} fake_freertos_task_t;
+
+void fake_freertos_fail_next_task_create(void);
+size_t fake_freertos_task_count(void);
+const fake_freertos_task_t *fake_freertos_task(size_t index);
+/* Runs the index-th task's function on the calling thread until it returns. */
+void fake_freertos_run_task(size_t index);
+
+/* Critical sections entered and not yet left, over all spinlocks. */
+int fake_freertos_critical_nesting(void);
+
+#endif

@@ -1,0 +1,272 @@
+/* Fake of the FreeRTOS kernel calls the adapters make: see the freertos/ headers and fake_freertos.h. */
+#include <string.h>
+
+#include "fake_freertos.h"
+
+struct fake_queue {
+    bool used;
+    bool is_mutex;
+    UBaseType_t length;
+    UBaseType_t item_size;
+    uint8_t *storage;
+    UBaseType_t head;
+    UBaseType_t count;
+};
+
+struct fake_task {
+    fake_freertos_task_t info;
+};
+
+static struct fake_queue s_queues[FAKE_FREERTOS_MAX_QUEUES];
+static struct fake_task s_tasks[FAKE_FREERTOS_MAX_TASKS];
+static size_t s_task_count;
+static bool s_fail_mutex;
+static bool s_fail_queue;
+static bool s_fail_task;
+static BaseType_t s_take_result = pdTRUE;
+static TickType_t s_last_take_ticks;
+static int s_takes;
+static int s_gives;
+static int s_held;
+static TickType_t s_last_send_ticks;
+static int s_sends;
+static int s_critical;
+
+void fake_freertos_reset(void)
+{
+    memset(s_queues, 0, sizeof(s_queues));
+    memset(s_tasks, 0, sizeof(s_tasks));
+    s_task_count = 0;
+    s_fail_mutex = false;
+    s_fail_queue = false;
+    s_fail_task = false;
+    s_take_result = pdTRUE;
+    s_last_take_ticks = 0;
+    s_takes = 0;
+    s_gives = 0;
+    s_held = 0;
+    s_last_send_ticks = 0;
+    s_sends = 0;
+    s_critical = 0;
+}
+
+static struct fake_queue *queue_alloc(void)
+{
+    for (size_t i = 0; i < FAKE_FREERTOS_MAX_QUEUES; i++) {
+        if (!s_queues[i].used) {
+            memset(&s_queues[i], 0, sizeof(s_queues[i]));
+            s_queues[i].used = true;
+            return &s_queues[i];
+        }
+    }
+    return NULL;
+}
+
+SemaphoreHandle_t xSemaphoreCreateMutexStatic(StaticSemaphore_t *pxMutexBuffer)
+{
+    struct fake_queue *q;
+    if (s_fail_mutex || pxMutexBuffer == NULL) {
+        s_fail_mutex = false;
+        return NULL;
+    }
+    q = queue_alloc();
+    if (q != NULL) {
+        q->is_mutex = true;
+        pxMutexBuffer->fake_handle = q;
+    }
+    return q;
+}
+
+BaseType_t xSemaphoreTake(SemaphoreHandle_t xSemaphore, TickType_t xBlockTime)
+{
+    if (xSemaphore == NULL || !xSemaphore->is_mutex) {
+        return pdFALSE;
+    }
+    s_takes++;
+    s_last_take_ticks = xBlockTime;
+    if (s_take_result == pdTRUE) {
+        s_held++;
+    }
+    return s_take_result;
+}
+
+BaseType_t xSemaphoreGive(SemaphoreHandle_t xSemaphore)
+{
+    if (xSemaphore == NULL || !xSemaphore->is_mutex || s_held == 0) {
+        /* Giving a mutex that is not held fails, as in FreeRTOS. */
+        return pdFALSE;
+    }
+    s_gives++;
+    s_held--;
+    return pdTRUE;
+}
+
+QueueHandle_t xQueueCreateStatic(UBaseType_t uxQueueLength, UBaseType_t uxItemSize, uint8_t *pucQueueStorage,
+                                 StaticQueue_t *pxQueueBuffer)
+{
+    struct fake_queue *q;
+    if (s_fail_queue || uxQueueLength == 0 || pxQueueBuffer == NULL ||
+        (uxItemSize > 0 && pucQueueStorage == NULL)) {
+        s_fail_queue = false;
+        return NULL;
+    }
+    q = queue_alloc();
+    if (q != NULL) {
+        q->length = uxQueueLength;
+        q->item_size = uxItemSize;
+        q->storage = pucQueueStorage;
+        pxQueueBuffer->fake_handle = q;
+    }
+    return q;
+}
+
+BaseType_t xQueueSend(QueueHandle_t xQueue, const void *pvItemToQueue, TickType_t xTicksToWait)
+{
+    UBaseType_t tail;
+    s_sends++;
+    s_last_send_ticks = xTicksToWait;
+    if (xQueue == NULL || xQueue->is_mutex || xQueue->count == xQueue->length) {
+        return errQUEUE_FULL;
+    }
+    tail = (xQueue->head + xQueue->count) % xQueue->length;
+    memcpy(xQueue->storage + (size_t)tail * xQueue->item_size, pvItemToQueue, xQueue->item_size);
+    xQueue->count++;
+    return pdPASS;
+}
+
+BaseType_t xQueueReceive(QueueHandle_t xQueue, void *pvBuffer, TickType_t xTicksToWait)
+{
+    (void)xTicksToWait;
+    if (xQueue == NULL || xQueue->is_mutex || xQueue->count == 0) {
+        return pdFALSE;
+    }
+    memcpy(pvBuffer, xQueue->storage + (size_t)xQueue->head * xQueue->item_size, xQueue->item_size);
+    xQueue->head = (xQueue->head + 1) % xQueue->length;
+    xQueue->count--;
+    return pdTRUE;
+}
+
+UBaseType_t uxQueueMessagesWaiting(QueueHandle_t xQueue)
+{
+    return xQueue == NULL ? 0 : xQueue->count;
+}
+
+TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *const pcName,
+                               const uint32_t ulStackDepth, void *const pvParameters, UBaseType_t uxPriority,
+                               StackType_t *const puxStackBuffer, StaticTask_t *const pxTaskBuffer)
+{
+    struct fake_task *t;
+    /* The real function returns NULL when either buffer is NULL. */
+    if (s_fail_task || puxStackBuffer == NULL || pxTaskBuffer == NULL ||
+        s_task_count == FAKE_FREERTOS_MAX_TASKS) {
+        s_fail_task = false;
+        return NULL;
+    }
+    t = &s_tasks[s_task_count++];
+    t->info.function = pxTaskCode;
+    t->info.name = pcName;
+    t->info.stack_depth = ulStackDepth;
+    t->info.parameters = pvParameters;
+    t->info.priority = uxPriority;
+    t->info.stack = puxStackBuffer;
+    t->info.buffer = pxTaskBuffer;
+    t->info.deleted = false;
+    pxTaskBuffer->fake_handle = t;
+    return t;
+}
+
+void vTaskDelete(TaskHandle_t xTaskToDelete)
+{
+    /* NULL deletes the calling task: the most recently run one in this fake. */
+    if (xTaskToDelete == NULL) {
+        if (s_task_count > 0) {
+            s_tasks[s_task_count - 1].info.deleted = true;
+        }
+        return;
+    }
+    xTaskToDelete->info.deleted = true;
+}
+
+void vPortEnterCritical(portMUX_TYPE *mux)
+{
+    mux->fake_nesting++;
+    s_critical++;
+}
+
+void vPortExitCritical(portMUX_TYPE *mux)
+{
+    mux->fake_nesting--;
+    s_critical--;
+}
+
+void fake_freertos_fail_next_mutex_create(void)
+{
+    s_fail_mutex = true;
+}
+
+void fake_freertos_set_take_result(BaseType_t result)
+{
+    s_take_result = result;
+}
+
+TickType_t fake_freertos_last_take_ticks(void)
+{
+    return s_last_take_ticks;
+}
+
+int fake_freertos_take_count(void)
+{
+    return s_takes;
+}
+
+int fake_freertos_give_count(void)
+{
+    return s_gives;
+}
+
+int fake_freertos_mutex_held(void)
+{
+    return s_held;
+}
+
+void fake_freertos_fail_next_queue_create(void)
+{
+    s_fail_queue = true;
+}
+
+TickType_t fake_freertos_last_send_ticks(void)
+{
+    return s_last_send_ticks;
+}
+
+int fake_freertos_send_count(void)
+{
+    return s_sends;
+}
+
+void fake_freertos_fail_next_task_create(void)
+{
+    s_fail_task = true;
+}
+
+size_t fake_freertos_task_count(void)
+{
+    return s_task_count;
+}
+
+const fake_freertos_task_t *fake_freertos_task(size_t index)
+{
+    return index < s_task_count ? &s_tasks[index].info : NULL;
+}
+
+void fake_freertos_run_task(size_t index)
+{
+    if (index < s_task_count) {
+        s_tasks[index].info.function(s_tasks[index].info.parameters);
+    }
+}
+
+int fake_freertos_critical_nesting(void)
+{
+    return s_critical;
+}

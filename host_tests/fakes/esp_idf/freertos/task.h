@@ -1,0 +1,18 @@
+/*
+ * Fake of ESP-IDF v5.4.2 freertos/task.h: static task creation is recorded, not run; a test runs the task
+ * function itself (fake_freertos_run_task). vTaskDelete(NULL) records the deletion and returns.
+ */
+#ifndef FAKE_FREERTOS_TASK_H
+#define FAKE_FREERTOS_TASK_H
+
+#include "freertos/FreeRTOS.h"
+
+typedef struct fake_task *TaskHandle_t;
+typedef void (*TaskFunction_t)(void *);
+
+TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *const pcName,
+                               const uint32_t ulStackDepth, void *const pvParameters, UBaseType_t uxPriority,
+                               StackType_t *const puxStackBuffer, StaticTask_t *const pxTaskBuffer);
+void vTaskDelete(TaskHandle_t xTaskToDelete);
+
+#endif

@@ -1,0 +1,422 @@
+/*
+ * freertos_adapter against the FreeRTOS / esp_timer / esp_system fakes: lock timeouts, the executor's
+ * non-blocking post and its task, the retry timer's token and stale expiries, clock, random, heap figures.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "fake_esp_log.h"
+#include "fake_esp_system.h"
+#include "fake_esp_timer.h"
+#include "fake_executor.h"
+#include "fake_freertos.h"
+#include "freertos_adapter.h"
+
+#define QUEUE_LENGTH 3
+#define STACK_BYTES  4096
+
+static freertos_adapter_lock_t s_lock;
+static freertos_adapter_executor_t s_executor;
+static uint8_t s_queue_storage[FREERTOS_ADAPTER_QUEUE_BYTES(QUEUE_LENGTH)];
+static StackType_t s_stack[STACK_BYTES];
+static freertos_adapter_timer_t s_timer;
+static fake_executor_t s_app_queue;
+
+static app_event_t s_handled[8];
+static size_t s_handled_count;
+static void *s_handled_arg;
+
+static int setup(void **state)
+{
+    (void)state;
+    fake_freertos_reset();
+    fake_esp_timer_reset();
+    fake_esp_system_reset();
+    fake_esp_log_reset();
+    fake_esp_log_set_echo(0);
+    fake_executor_init(&s_app_queue);
+    memset(s_handled, 0, sizeof(s_handled));
+    s_handled_count = 0;
+    s_handled_arg = NULL;
+    return 0;
+}
+
+static void record_event(const app_event_t *event, void *user_arg)
+{
+    if (s_handled_count < sizeof(s_handled) / sizeof(s_handled[0])) {
+        s_handled[s_handled_count++] = *event;
+    }
+    s_handled_arg = user_arg;
+}
+
+static freertos_adapter_executor_config_t executor_config(void)
+{
+    freertos_adapter_executor_config_t config = {
+        .queue_storage = s_queue_storage,
+        .queue_length = QUEUE_LENGTH,
+        .stack = s_stack,
+        .stack_size = STACK_BYTES,
+        .priority = 4,
+        .task_name = "app",
+    };
+    return config;
+}
+
+static void init_executor(void)
+{
+    freertos_adapter_executor_config_t config = executor_config();
+    assert_int_equal(freertos_adapter_executor_init(&s_executor, &config), APP_OK);
+}
+
+static bool post_kind(app_event_kind_t kind, uint32_t token)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = kind;
+    event.token = token;
+    return freertos_adapter_executor_port.post(&s_executor, &event);
+}
+
+static void init_timer(void)
+{
+    assert_int_equal(freertos_adapter_timer_init(&s_timer, &fake_executor_port, &s_app_queue), APP_OK);
+}
+
+static const app_event_t *app_queue_event(size_t index)
+{
+    assert_true(index < s_app_queue.count);
+    return &s_app_queue.queue[(s_app_queue.head + index) % FAKE_EXECUTOR_QUEUE_MAX];
+}
+
+/* ---- resource lock ---- */
+
+static void test_lock_init_creates_a_static_mutex(void **state)
+{
+    (void)state;
+    assert_int_equal(freertos_adapter_lock_init(&s_lock), APP_OK);
+    assert_non_null(s_lock.mutex);
+}
+
+static void test_lock_init_reports_a_mutex_that_could_not_be_created(void **state)
+{
+    (void)state;
+    fake_freertos_fail_next_mutex_create();
+    assert_int_equal(freertos_adapter_lock_init(&s_lock), APP_ERR_PLATFORM);
+}
+
+static void test_lock_take_that_times_out_returns_lock_timeout(void **state)
+{
+    (void)state;
+    assert_int_equal(freertos_adapter_lock_init(&s_lock), APP_OK);
+    fake_freertos_set_take_result(pdFALSE);
+    assert_int_equal(freertos_adapter_lock_port.take(&s_lock, 100), APP_ERR_LOCK_TIMEOUT);
+    assert_int_equal(fake_freertos_mutex_held(), 0);
+}
+
+static void test_lock_take_waits_the_timeout_in_ticks(void **state)
+{
+    (void)state;
+    assert_int_equal(freertos_adapter_lock_init(&s_lock), APP_OK);
+    assert_int_equal(freertos_adapter_lock_port.take(&s_lock, 250), APP_OK);
+    assert_int_equal(fake_freertos_last_take_ticks(), 25); /* 100 Hz */
+}
+
+static void test_lock_give_releases_the_mutex(void **state)
+{
+    (void)state;
+    assert_int_equal(freertos_adapter_lock_init(&s_lock), APP_OK);
+    assert_int_equal(freertos_adapter_lock_port.take(&s_lock, 100), APP_OK);
+    assert_int_equal(fake_freertos_mutex_held(), 1);
+    freertos_adapter_lock_port.give(&s_lock);
+    assert_int_equal(fake_freertos_mutex_held(), 0);
+}
+
+static void test_lock_give_without_take_is_logged(void **state)
+{
+    (void)state;
+    assert_int_equal(freertos_adapter_lock_init(&s_lock), APP_OK);
+    freertos_adapter_lock_port.give(&s_lock);
+    assert_int_equal(fake_esp_log_count(), 1);
+    assert_int_equal(fake_esp_log_last()->level, ESP_LOG_ERROR);
+}
+
+typedef struct {
+    uint32_t ms;
+    TickType_t ticks;
+} ticks_case_t;
+
+static void test_ms_to_ticks_rounds_up_and_never_means_forever(void **state)
+{
+    (void)state;
+    static const ticks_case_t cases[] = {
+        {0, 0}, {1, 1}, {10, 1}, {11, 2}, {100, 10}, {1000, 100}, {UINT32_MAX, 429496730},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(freertos_adapter_ms_to_ticks(cases[i].ms), cases[i].ticks);
+        assert_true(freertos_adapter_ms_to_ticks(cases[i].ms) != portMAX_DELAY);
+    }
+}
+
+/* ---- executor ---- */
+
+static void test_executor_init_rejects_a_zero_length_queue(void **state)
+{
+    (void)state;
+    freertos_adapter_executor_config_t config = executor_config();
+    config.queue_length = 0;
+    assert_int_equal(freertos_adapter_executor_init(&s_executor, &config), APP_ERR_INVALID_ARG);
+}
+
+static void test_executor_init_reports_a_queue_that_could_not_be_created(void **state)
+{
+    (void)state;
+    freertos_adapter_executor_config_t config = executor_config();
+    fake_freertos_fail_next_queue_create();
+    assert_int_equal(freertos_adapter_executor_init(&s_executor, &config), APP_ERR_PLATFORM);
+}
+
+static void test_post_never_blocks(void **state)
+{
+    (void)state;
+    init_executor();
+    assert_true(post_kind(APP_EVENT_HTTP_STARTED, 0));
+    assert_int_equal(fake_freertos_send_count(), 1);
+    assert_int_equal(fake_freertos_last_send_ticks(), 0);
+}
+
+static void test_post_returns_false_when_the_queue_is_full(void **state)
+{
+    (void)state;
+    init_executor();
+    for (int i = 0; i < QUEUE_LENGTH; i++) {
+        assert_true(post_kind(APP_EVENT_HTTP_STARTED, 0));
+    }
+    assert_false(post_kind(APP_EVENT_HTTP_STARTED, 0));
+    assert_int_equal(fake_freertos_last_send_ticks(), 0);
+    assert_int_equal(atomic_load(&s_executor.refused), 1);
+}
+
+static void test_start_creates_the_application_task_from_static_storage(void **state)
+{
+    (void)state;
+    init_executor();
+    int arg = 0;
+    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, &arg), APP_OK);
+    assert_int_equal(fake_freertos_task_count(), 1);
+    const fake_freertos_task_t *task = fake_freertos_task(0);
+    assert_string_equal(task->name, "app");
+    assert_int_equal(task->stack_depth, STACK_BYTES);
+    assert_ptr_equal(task->stack, s_stack);
+    assert_ptr_equal(task->buffer, &s_executor.task_buffer);
+    assert_int_equal(task->priority, 4);
+}
+
+static void test_the_task_handles_events_posted_before_start_in_order(void **state)
+{
+    (void)state;
+    init_executor();
+    int arg = 0;
+    assert_true(post_kind(APP_EVENT_NETWORK_UP, 0));
+    assert_true(post_kind(APP_EVENT_RETRY_TIMER_FIRED, 9));
+    assert_true(post_kind(APP_EVENT_STOP, 0));
+    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, &arg), APP_OK);
+    fake_freertos_run_task(0);
+    assert_int_equal(s_handled_count, 3);
+    assert_int_equal(s_handled[0].kind, APP_EVENT_NETWORK_UP);
+    assert_int_equal(s_handled[1].kind, APP_EVENT_RETRY_TIMER_FIRED);
+    assert_int_equal(s_handled[1].token, 9);
+    assert_int_equal(s_handled[2].kind, APP_EVENT_STOP);
+    assert_ptr_equal(s_handled_arg, &arg);
+}
+
+static void test_the_task_deletes_itself_after_stop(void **state)
+{
+    (void)state;
+    init_executor();
+    assert_true(post_kind(APP_EVENT_STOP, 0));
+    assert_true(post_kind(APP_EVENT_HTTP_STARTED, 0));
+    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL), APP_OK);
+    fake_freertos_run_task(0);
+    assert_true(fake_freertos_task(0)->deleted);
+    assert_int_equal(s_handled_count, 1); /* nothing after STOP */
+}
+
+static void test_start_twice_is_refused(void **state)
+{
+    (void)state;
+    init_executor();
+    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL), APP_OK);
+    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL),
+                     APP_ERR_INVALID_ARG);
+    assert_int_equal(fake_freertos_task_count(), 1);
+}
+
+static void test_start_reports_a_task_that_could_not_be_created(void **state)
+{
+    (void)state;
+    init_executor();
+    fake_freertos_fail_next_task_create();
+    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL), APP_ERR_PLATFORM);
+}
+
+/* ---- retry timer, clock, random ---- */
+
+static void test_timer_callbacks_run_in_the_esp_timer_task(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(fake_esp_timer_count(), 1);
+    assert_int_equal(fake_esp_timer_args(s_timer.timer)->dispatch_method, ESP_TIMER_TASK);
+}
+
+static void test_timer_init_reports_esp_timer_create_failure(void **state)
+{
+    (void)state;
+    fake_esp_timer_fail_next_create(ESP_ERR_NO_MEM);
+    assert_int_equal(freertos_adapter_timer_init(&s_timer, &fake_executor_port, &s_app_queue),
+                     APP_ERR_NO_MEMORY);
+}
+
+static void test_arm_once_starts_a_one_shot_of_the_delay_in_microseconds(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 30000, 1), APP_OK);
+    assert_true(fake_esp_timer_armed(s_timer.timer));
+    assert_int_equal(fake_esp_timer_last_timeout_us(s_timer.timer), 30000000u);
+}
+
+static void test_expiry_posts_retry_timer_fired_with_the_token(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 30000, 7), APP_OK);
+    fake_esp_timer_advance_us(29999999);
+    assert_int_equal(s_app_queue.count, 0);
+    fake_esp_timer_advance_us(1);
+    assert_int_equal(s_app_queue.count, 1);
+    assert_int_equal(app_queue_event(0)->kind, APP_EVENT_RETRY_TIMER_FIRED);
+    assert_int_equal(app_queue_event(0)->token, 7);
+    assert_int_equal(fake_freertos_critical_nesting(), 0);
+}
+
+static void test_arm_once_replaces_the_armed_timer(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 1000, 1), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 2000, 2), APP_OK);
+    fake_esp_timer_advance_us(1000000);
+    assert_int_equal(s_app_queue.count, 0);
+    fake_esp_timer_advance_us(1000000);
+    assert_int_equal(s_app_queue.count, 1);
+    assert_int_equal(app_queue_event(0)->token, 2);
+}
+
+static void test_an_expiry_racing_with_a_rearm_is_dropped(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 1000, 1), APP_OK);
+    /* The first timer is due, but before its callback runs the application arms again. */
+    fake_esp_timer_set_time_us(1000000);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 5000, 2), APP_OK);
+    fake_esp_timer_fire(s_timer.timer); /* the late callback of the first arming */
+    assert_int_equal(s_app_queue.count, 0);
+}
+
+static void test_an_expiry_after_cancel_is_dropped(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 1000, 1), APP_OK);
+    fake_esp_timer_set_time_us(1000000);
+    assert_int_equal(freertos_adapter_timer_port.cancel(&s_timer), APP_OK);
+    fake_esp_timer_fire(s_timer.timer);
+    assert_int_equal(s_app_queue.count, 0);
+    assert_false(fake_esp_timer_armed(s_timer.timer));
+}
+
+static void test_cancel_without_an_armed_timer_is_ok(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(freertos_adapter_timer_port.cancel(&s_timer), APP_OK);
+}
+
+static void test_an_expiry_the_full_queue_refuses_is_logged(void **state)
+{
+    (void)state;
+    init_timer();
+    s_app_queue.refuse_posts = true;
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 10, 3), APP_OK);
+    fake_esp_timer_advance_us(10000);
+    assert_int_equal(s_app_queue.refused, 1);
+    assert_int_equal(fake_esp_log_last()->level, ESP_LOG_ERROR);
+}
+
+static void test_now_ms_is_esp_timer_time_in_milliseconds(void **state)
+{
+    (void)state;
+    init_timer();
+    fake_esp_timer_set_time_us(123456789);
+    assert_int_equal(freertos_adapter_timer_port.now_ms(&s_timer), 123456);
+}
+
+static void test_random_comes_from_esp_random(void **state)
+{
+    (void)state;
+    init_timer();
+    fake_esp_random_set(0xdeadbeefu);
+    assert_int_equal(freertos_adapter_timer_port.random_u32(&s_timer), 0xdeadbeefu);
+}
+
+/* ---- system info ---- */
+
+static void test_system_info_reports_the_heap_figures(void **state)
+{
+    (void)state;
+    fake_esp_system_set_heap(180000, 150000);
+    assert_int_equal(freertos_adapter_system_info_port.free_heap_bytes(NULL), 180000);
+    assert_int_equal(freertos_adapter_system_info_port.min_free_heap_bytes(NULL), 150000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_lock_init_creates_a_static_mutex, setup),
+        cmocka_unit_test_setup(test_lock_init_reports_a_mutex_that_could_not_be_created, setup),
+        cmocka_unit_test_setup(test_lock_take_that_times_out_returns_lock_timeout, setup),
+        cmocka_unit_test_setup(test_lock_take_waits_the_timeout_in_ticks, setup),
+        cmocka_unit_test_setup(test_lock_give_releases_the_mutex, setup),
+        cmocka_unit_test_setup(test_lock_give_without_take_is_logged, setup),
+        cmocka_unit_test_setup(test_ms_to_ticks_rounds_up_and_never_means_forever, setup),
+        cmocka_unit_test_setup(test_executor_init_rejects_a_zero_length_queue, setup),
+        cmocka_unit_test_setup(test_executor_init_reports_a_queue_that_could_not_be_created, setup),
+        cmocka_unit_test_setup(test_post_never_blocks, setup),
+        cmocka_unit_test_setup(test_post_returns_false_when_the_queue_is_full, setup),
+        cmocka_unit_test_setup(test_start_creates_the_application_task_from_static_storage, setup),
+        cmocka_unit_test_setup(test_the_task_handles_events_posted_before_start_in_order, setup),
+        cmocka_unit_test_setup(test_the_task_deletes_itself_after_stop, setup),
+        cmocka_unit_test_setup(test_start_twice_is_refused, setup),
+        cmocka_unit_test_setup(test_start_reports_a_task_that_could_not_be_created, setup),
+        cmocka_unit_test_setup(test_timer_callbacks_run_in_the_esp_timer_task, setup),
+        cmocka_unit_test_setup(test_timer_init_reports_esp_timer_create_failure, setup),
+        cmocka_unit_test_setup(test_arm_once_starts_a_one_shot_of_the_delay_in_microseconds, setup),
+        cmocka_unit_test_setup(test_expiry_posts_retry_timer_fired_with_the_token, setup),
+        cmocka_unit_test_setup(test_arm_once_replaces_the_armed_timer, setup),
+        cmocka_unit_test_setup(test_an_expiry_racing_with_a_rearm_is_dropped, setup),
+        cmocka_unit_test_setup(test_an_expiry_after_cancel_is_dropped, setup),
+        cmocka_unit_test_setup(test_cancel_without_an_armed_timer_is_ok, setup),
+        cmocka_unit_test_setup(test_an_expiry_the_full_queue_refuses_is_logged, setup),
+        cmocka_unit_test_setup(test_now_ms_is_esp_timer_time_in_milliseconds, setup),
+        cmocka_unit_test_setup(test_random_comes_from_esp_random, setup),
+        cmocka_unit_test_setup(test_system_info_reports_the_heap_figures, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

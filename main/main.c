@@ -1,0 +1,233 @@
+/*
+ * Composition root of the firmware: creates every adapter (static storage), maps Kconfig to the
+ * application's settings (irrigation_settings.c), starts the application with all its ports, then the HTTP
+ * server and WiFi.
+ *
+ * Start order WiFi -> HTTP server -> MQTT is the application's state machine's business: MQTT connects
+ * only after the HTTP adapter has posted APP_EVENT_HTTP_STARTED and the WiFi adapter APP_EVENT_NETWORK_UP
+ * (station mode only; in provisioning mode nothing is posted, so MQTT never starts). Here the services
+ * are only started, in the order their dependencies need: the application (its task and queue) before
+ * anything that posts to it.
+ *
+ * Errors degrade, they never reboot: a settings error disables MQTT but HTTP keeps answering; an NVS, HTTP
+ * or WiFi failure is logged and the rest keeps running. app_main returns when everything is started (its
+ * task ends; the application task, the HTTP server and the WiFi/MQTT tasks carry on).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "application/app_ports.h"
+#include "application/application.h"
+#include "esp_err.h"
+#include "esp_event.h"
+#include "esp_log.h"
+#include "esp_netif.h"
+#include "freertos_adapter.h"
+#include "http_adapter.h"
+#include "irrigation_settings.h"
+#include "log_event_sink.h"
+#include "mqtt_ws_adapter.h"
+#include "nvs_config_adapter.h"
+#include "power_adapter.h"
+#include "sdkconfig.h"
+#include "wifi_adapter.h"
+
+static const char *TAG = "main";
+
+/* With XTAL autodetection (ESP32 only) the crystal is unknown at build time; 40 MHz is at or above every
+ * supported crystal, which is all esp_pm_configure() asks of the minimum frequency. */
+#if CONFIG_XTAL_FREQ > 0
+#define IRRIGATION_MIN_CPU_FREQ_MHZ CONFIG_XTAL_FREQ
+#else
+#define IRRIGATION_MIN_CPU_FREQ_MHZ 40
+#endif
+
+/* Static storage of everything the firmware creates (nothing of this lives on app_main's stack). */
+static application_t s_app;
+static app_settings_t s_settings;
+static freertos_adapter_lock_t s_lock;
+static freertos_adapter_executor_t s_executor;
+static uint8_t s_queue_storage[FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_APP_QUEUE_LENGTH)];
+static StackType_t s_app_stack[CONFIG_IRRIGATION_APP_TASK_STACK_SIZE];
+static freertos_adapter_timer_t s_timer;
+static mqtt_ws_adapter_t s_mqtt;
+static power_adapter_client_t s_mqtt_power;
+static power_adapter_client_t s_wifi_power;
+
+/* The project's own tags, for CONFIG_IRRIGATION_LOG_LEVEL. */
+static const char *const s_log_tags[] = {
+    "main",       LOG_EVENT_SINK_TAG, "mqtt_ws",       "app_task",     "rtos_lock", "retry_timer",
+    "nvs_config", "http_adapter",     "power_adapter", "wifi_adapter", "wifi_prov",
+};
+
+static void set_log_levels(void)
+{
+    for (size_t i = 0; i < sizeof(s_log_tags) / sizeof(s_log_tags[0]); i++) {
+        esp_log_level_set(s_log_tags[i], (esp_log_level_t)CONFIG_IRRIGATION_LOG_LEVEL);
+    }
+}
+
+/* The RTOS services every other part posts to or locks; false when the application cannot run at all. */
+static bool create_rtos_services(void)
+{
+    const freertos_adapter_executor_config_t executor_config = {
+        .queue_storage = s_queue_storage,
+        .queue_length = CONFIG_IRRIGATION_APP_QUEUE_LENGTH,
+        .stack = s_app_stack,
+        .stack_size = CONFIG_IRRIGATION_APP_TASK_STACK_SIZE,
+        .priority = CONFIG_IRRIGATION_APP_TASK_PRIORITY,
+        .task_name = "irrigation_app",
+    };
+    app_err_t rc = freertos_adapter_lock_init(&s_lock);
+    if (rc == APP_OK) {
+        rc = freertos_adapter_executor_init(&s_executor, &executor_config);
+    }
+    if (rc == APP_OK) {
+        rc = freertos_adapter_timer_init(&s_timer, &freertos_adapter_executor_port, &s_executor);
+    }
+    if (rc == APP_OK) {
+        rc = mqtt_ws_adapter_init(&s_mqtt, &freertos_adapter_executor_port, &s_executor);
+    }
+    if (rc != APP_OK) {
+        ESP_LOGE(TAG, "RTOS services not created: %s", app_err_to_str(rc));
+        return false;
+    }
+    return true;
+}
+
+static void start_power_management(void)
+{
+    const power_adapter_config_t power_config = {
+        .max_freq_mhz = CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ,
+        .min_freq_mhz = IRRIGATION_MIN_CPU_FREQ_MHZ,
+    };
+    esp_err_t err = power_adapter_init(&power_config);
+    if (err != ESP_OK) {
+        /* The power port still answers; low power requests then only fail and are logged. */
+        ESP_LOGE(TAG, "power_adapter_init: %s", esp_err_to_name(err));
+    }
+    power_adapter_client_init(&s_mqtt_power, "mqtt");
+    power_adapter_client_init(&s_wifi_power, "wifi");
+}
+
+static esp_err_t start_wifi_adapter(void)
+{
+    const wifi_adapter_config_t wifi_config = {
+        .executor = &freertos_adapter_executor_port,
+        .executor_ctx = &s_executor,
+        .power = power_adapter_port(),
+        .power_ctx = &s_wifi_power,
+        .random = &freertos_adapter_timer_port,
+        .random_ctx = &s_timer,
+        .retry = s_settings.mqtt.retry,
+        .ap_ssid_prefix = CONFIG_IRRIGATION_AP_SSID_PREFIX,
+        .ap_password = CONFIG_IRRIGATION_AP_PASSWORD,
+        .ap_channel = 1,
+        .ap_max_connections = 4,
+        .store_device_config = wifi_adapter_store_via_application,
+        .store_ctx = &s_app,
+    };
+    return wifi_adapter_init(&wifi_config);
+}
+
+static app_ports_t build_ports(void)
+{
+    app_ports_t ports = {
+        .mqtt = &mqtt_ws_adapter_port,
+        .mqtt_ctx = &s_mqtt,
+        .config = nvs_config_adapter_port(),
+        .config_ctx = NULL,
+        .network = wifi_adapter_network_port(),
+        .network_ctx = NULL,
+        .lock = &freertos_adapter_lock_port,
+        .lock_ctx = &s_lock,
+        .timer = &freertos_adapter_timer_port,
+        .timer_ctx = &s_timer,
+        .power = power_adapter_port(),
+        .power_ctx = &s_mqtt_power,
+        .executor = &freertos_adapter_executor_port,
+        .executor_ctx = &s_executor,
+        .events = &log_event_sink_port,
+        .events_ctx = NULL,
+        .system = &freertos_adapter_system_info_port,
+        .system_ctx = NULL,
+    };
+    return ports;
+}
+
+/* Called once by ESP-IDF's start-up code on the main task. */
+void app_main(void);
+
+void app_main(void)
+{
+    char reason[96];
+    esp_err_t err;
+
+    set_log_levels();
+
+    /* NVS holds the device config and the WiFi credentials; without it the device runs on defaults. */
+    err = nvs_config_adapter_init_flash();
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "NVS unavailable (%s): running on defaults, WiFi credentials cannot be kept",
+                 esp_err_to_name(err));
+    }
+    err = esp_netif_init();
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "esp_netif_init: %s", esp_err_to_name(err));
+    }
+    err = esp_event_loop_create_default();
+    if (err != ESP_OK && err != ESP_ERR_INVALID_STATE) {
+        ESP_LOGE(TAG, "esp_event_loop_create_default: %s", esp_err_to_name(err));
+    }
+
+    app_err_t rc = irrigation_settings_from_kconfig(&s_settings, reason, sizeof(reason));
+    if (rc != APP_OK) {
+        ESP_LOGE(TAG, "settings: %s (MQTT will be disabled)", reason);
+    }
+    if (!create_rtos_services()) {
+        /* Without its task and lock the application cannot run; rebooting would only repeat this. */
+        return;
+    }
+    start_power_management();
+
+    /* Before application_start(): the network port (the MAC) must be usable. */
+    err = start_wifi_adapter();
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "wifi_adapter_init: %s (no network: HTTP and MQTT will wait)", esp_err_to_name(err));
+    }
+
+    const app_ports_t ports = build_ports();
+    rc = application_start(&s_app, &ports, &s_settings);
+    if (rc == APP_ERR_MISSING_PORT || rc == APP_ERR_INVALID_ARG) {
+        ESP_LOGE(TAG, "application not started: %s", app_err_to_str(rc));
+        return;
+    }
+    if (rc != APP_OK) {
+        /* Reported by the application (event sink); it runs with MQTT disabled so /whoami still answers. */
+        ESP_LOGE(TAG, "application started with MQTT disabled: %s", app_err_to_str(rc));
+    }
+
+    const http_adapter_config_t http_config = {
+        .port = CONFIG_IRRIGATION_HTTP_PORT,
+        .app = &s_app,
+        .executor = &freertos_adapter_executor_port,
+        .executor_ctx = &s_executor,
+        .stack_size = CONFIG_IRRIGATION_HTTP_TASK_STACK_SIZE,
+    };
+    err = http_adapter_start(&http_config);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "HTTP server not started: %s (MQTT waits for it)", esp_err_to_name(err));
+    }
+
+    wifi_adapter_mode_t mode = WIFI_ADAPTER_MODE_NONE;
+    err = wifi_adapter_start(&mode);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "WiFi not started: %s", esp_err_to_name(err));
+    } else if (mode == WIFI_ADAPTER_MODE_PROVISIONING) {
+        ESP_LOGW(TAG, "no WiFi credentials stored: provisioning access point %s-XXXX is up",
+                 CONFIG_IRRIGATION_AP_SSID_PREFIX);
+    } else {
+        ESP_LOGI(TAG, "station mode: connecting with the stored credentials");
+    }
+}
