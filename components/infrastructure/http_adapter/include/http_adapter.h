@@ -1,0 +1,92 @@
+/*
+ * http_adapter: the device's HTTP server on esp_http_server.
+ *
+ * http_adapter_start() starts one server (static state: there is one per device) and registers every
+ * route of the application's http_api_routes[] with a single handler, which reads the request body
+ * (at most HTTP_API_MAX_BODY bytes: a longer Content-Length is answered 413 without reading it), calls
+ * http_api_handle() and sends the status line, content type and body it produced. Once httpd_start()
+ * has succeeded it posts APP_EVENT_HTTP_STARTED through the executor port (MQTT waits for it).
+ *
+ * Other adapters add routes with http_adapter_register_handler() (the WiFi adapter's provisioning pages)
+ * and may use http_adapter_read_body() / http_adapter_send() so that every route answers the same way.
+ *
+ * Handlers run on the server's task (one task, one request at a time). They must not hold the shared
+ * lock across I/O (http_api takes it only to copy). start/stop/register are called from the task that
+ * runs main/ (app_main), not from handlers.
+ *
+ * Usage (main/): after esp_netif_init() (the server needs lwIP) and after application_start():
+ *   http_adapter_config_t cfg = { .port = CONFIG_..._HTTP_PORT, .app = &app, .executor = ...,
+ *                                 .executor_ctx = ... };
+ *   http_adapter_start(&cfg);
+ * The application's routes and up to HTTP_ADAPTER_EXTRA_HANDLERS extra ones fit in max_uri_handlers.
+ */
+#ifndef HTTP_ADAPTER_H
+#define HTTP_ADAPTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "application/ports/executor_port.h"
+#include "esp_err.h"
+#include "esp_http_server.h"
+
+struct application;
+
+/* Room for routes added by other adapters (provisioning uses 3: GET /, GET /scan, POST /provision). */
+#define HTTP_ADAPTER_EXTRA_HANDLERS 4
+
+typedef struct {
+    uint16_t port;                   /* 0 means 80 (HTTPD_DEFAULT_CONFIG) */
+    struct application *app;         /* handed to http_api_handle(); must outlive the server */
+    const executor_port_t *executor; /* for APP_EVENT_HTTP_STARTED */
+    void *executor_ctx;
+    uint32_t stack_size; /* server task stack, bytes; 0 keeps the ESP-IDF default (4096) */
+} http_adapter_config_t;
+
+/*
+ * Starts the server and registers the API routes. ESP_OK; ESP_ERR_INVALID_ARG (NULL config, app or
+ * executor); ESP_ERR_INVALID_STATE (already started); or the error of httpd_start /
+ * httpd_register_uri_handler (logged; the server is stopped again when a route could not be registered).
+ */
+esp_err_t http_adapter_start(const http_adapter_config_t *config);
+
+/* Stops the server (no-op when not started). */
+esp_err_t http_adapter_stop(void);
+
+/*
+ * Registers one more route on the running server (uri->uri and uri->user_ctx must stay valid while the
+ * server runs: use static storage). ESP_ERR_INVALID_STATE before http_adapter_start().
+ */
+esp_err_t http_adapter_register_handler(const httpd_uri_t *uri);
+
+/* Removes a route added with http_adapter_register_handler (e.g. provisioning once it is done). */
+esp_err_t http_adapter_unregister_handler(const char *uri, httpd_method_t method);
+
+/* The running server's handle, NULL when stopped. */
+httpd_handle_t http_adapter_handle(void);
+
+typedef enum {
+    HTTP_ADAPTER_BODY_OK = 0,
+    HTTP_ADAPTER_BODY_TOO_LARGE, /* Content-Length over max: nothing read, answer 413 */
+    HTTP_ADAPTER_BODY_ERROR,     /* socket error or timeout while reading: answer nothing more */
+} http_adapter_body_t;
+
+/*
+ * Reads the whole request body into buf (NUL-terminated, so buf_size must be max_len + 1) when its
+ * Content-Length is at most max_len. Retries on HTTPD_SOCK_ERR_TIMEOUT a few times.
+ */
+http_adapter_body_t http_adapter_read_body(httpd_req_t *req, char *buf, size_t buf_size, size_t max_len,
+                                           size_t *out_len);
+
+/*
+ * Sends a complete response: status line for the code ("200 OK", "400 Bad Request", "404 Not Found",
+ * "405 Method Not Allowed", "413 Payload Too Large", "500 Internal Server Error", "503 Service
+ * Unavailable"; other codes map to 500), content type, body of body_len bytes.
+ */
+esp_err_t http_adapter_send(httpd_req_t *req, uint16_t status, const char *content_type, const char *body,
+                            size_t body_len);
+
+/* The status line text for a code, e.g. "413 Payload Too Large" (never NULL). */
+const char *http_adapter_status_line(uint16_t status);
+
+#endif /* HTTP_ADAPTER_H */

@@ -1,0 +1,236 @@
+/*
+ * http_adapter: esp_http_server in front of the platform-free http_api (see the header).
+ *
+ * esp_http_server runs every handler on its one server task, one request at a time, so the request and
+ * response buffers are static (no heap, nothing large on the 4 KB server stack).
+ */
+#include "http_adapter.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "application/app_event.h"
+#include "application/http_api.h"
+#include "esp_log.h"
+
+static const char *TAG = "http_adapter";
+
+/* Reads that time out (a slow client) are retried this many times before the request is dropped. */
+#define HTTP_ADAPTER_RECV_TIMEOUT_RETRIES 3
+
+typedef struct {
+    httpd_handle_t server;
+    http_adapter_config_t config;
+} http_adapter_state_t;
+
+static http_adapter_state_t s_state;
+
+/* Used only on the server task (see above). */
+static char s_body[HTTP_API_MAX_BODY + 1];
+static char s_response[HTTP_API_RESPONSE_MAX];
+
+const char *http_adapter_status_line(uint16_t status)
+{
+    switch (status) {
+        case 200:
+            return "200 OK";
+        case 400:
+            return "400 Bad Request";
+        case 404:
+            return "404 Not Found";
+        case 405:
+            return "405 Method Not Allowed";
+        case 413:
+            return "413 Payload Too Large";
+        case 503:
+            return "503 Service Unavailable";
+        default:
+            return "500 Internal Server Error";
+    }
+}
+
+http_adapter_body_t http_adapter_read_body(httpd_req_t *req, char *buf, size_t buf_size, size_t max_len,
+                                           size_t *out_len)
+{
+    *out_len = 0;
+    if (req->content_len > max_len || req->content_len + 1 > buf_size) {
+        return HTTP_ADAPTER_BODY_TOO_LARGE;
+    }
+    size_t received = 0;
+    int timeouts = 0;
+    while (received < req->content_len) {
+        int n = httpd_req_recv(req, buf + received, req->content_len - received);
+        if (n == HTTPD_SOCK_ERR_TIMEOUT && timeouts < HTTP_ADAPTER_RECV_TIMEOUT_RETRIES) {
+            timeouts++;
+            continue;
+        }
+        if (n <= 0) {
+            ESP_LOGW(TAG, "%s: body read failed after %u of %u bytes (%d)", req->uri, (unsigned)received,
+                     (unsigned)req->content_len, n);
+            buf[0] = '\0';
+            return HTTP_ADAPTER_BODY_ERROR;
+        }
+        received += (size_t)n;
+    }
+    buf[received] = '\0';
+    *out_len = received;
+    return HTTP_ADAPTER_BODY_OK;
+}
+
+esp_err_t http_adapter_send(httpd_req_t *req, uint16_t status, const char *content_type, const char *body,
+                            size_t body_len)
+{
+    esp_err_t err = httpd_resp_set_status(req, http_adapter_status_line(status));
+    if (err == ESP_OK) {
+        err = httpd_resp_set_type(req, content_type);
+    }
+    if (err == ESP_OK) {
+        err = httpd_resp_send(req, body, (ssize_t)body_len);
+    }
+    if (err != ESP_OK) {
+        ESP_LOGW(TAG, "%s: sending the response failed: %s (0x%x)", req->uri, esp_err_to_name(err), err);
+    }
+    return err;
+}
+
+static http_api_method_t api_method(int method)
+{
+    switch (method) {
+        case HTTP_GET:
+            return HTTP_API_GET;
+        case HTTP_POST:
+            return HTTP_API_POST;
+        default:
+            return HTTP_API_OTHER;
+    }
+}
+
+static esp_err_t api_handler(httpd_req_t *req)
+{
+    const char *path = req->user_ctx; /* the route's path; the request URI may carry a query string */
+    http_api_response_t resp = {0};
+    size_t body_len = 0;
+    http_adapter_body_t body =
+        http_adapter_read_body(req, s_body, sizeof(s_body), HTTP_API_MAX_BODY, &body_len);
+    if (body == HTTP_ADAPTER_BODY_ERROR) {
+        return ESP_FAIL; /* the client is gone or stalled: esp_http_server closes the socket */
+    }
+    if (body == HTTP_ADAPTER_BODY_TOO_LARGE) {
+        /* http_api answers 413 from the announced length alone and reads none of the body (its contract);
+         * it refuses a NULL body with a length, so it gets the empty buffer. */
+        s_body[0] = '\0';
+        http_api_handle(s_state.config.app, api_method(req->method), path, s_body, req->content_len,
+                        s_response, sizeof(s_response), &resp);
+        http_adapter_send(req, resp.status, resp.content_type, s_response, resp.body_len);
+        /* ESP_FAIL closes the connection instead of letting the server drain the unread body. */
+        return ESP_FAIL;
+    }
+    http_api_handle(s_state.config.app, api_method(req->method), path, body_len > 0 ? s_body : NULL, body_len,
+                    s_response, sizeof(s_response), &resp);
+    return http_adapter_send(req, resp.status, resp.content_type, s_response, resp.body_len);
+}
+
+/* True when an earlier route has the same path (it is registered once, for every method). */
+static bool path_seen_before(size_t index)
+{
+    for (size_t i = 0; i < index; i++) {
+        if (strcmp(http_api_routes[i].path, http_api_routes[index].path) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+esp_err_t http_adapter_start(const http_adapter_config_t *config)
+{
+    if (config == NULL || config->app == NULL || config->executor == NULL || config->executor->post == NULL) {
+        ESP_LOGE(TAG, "start: missing application or executor");
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (s_state.server != NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    s_state.config = *config;
+
+    httpd_config_t httpd_config = HTTPD_DEFAULT_CONFIG();
+    if (config->port != 0) {
+        httpd_config.server_port = config->port;
+    }
+    if (config->stack_size != 0) {
+        httpd_config.stack_size = config->stack_size;
+    }
+    httpd_config.max_uri_handlers = (uint16_t)(http_api_route_count + HTTP_ADAPTER_EXTRA_HANDLERS);
+
+    httpd_handle_t server = NULL;
+    esp_err_t err = httpd_start(&server, &httpd_config);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "httpd_start(port %u): %s (0x%x)", (unsigned)httpd_config.server_port,
+                 esp_err_to_name(err), err);
+        return err;
+    }
+    for (size_t i = 0; i < http_api_route_count; i++) {
+        if (path_seen_before(i)) {
+            continue;
+        }
+        /* Every method goes to http_api, so a wrong method gets its 405 body, the same bytes as the
+         * simulator's. */
+        const httpd_uri_t route = {
+            .uri = http_api_routes[i].path,
+            .method = (httpd_method_t)HTTP_ANY,
+            .handler = api_handler,
+            .user_ctx = (void *)http_api_routes[i].path,
+        };
+        err = httpd_register_uri_handler(server, &route);
+        if (err != ESP_OK) {
+            ESP_LOGE(TAG, "register %s: %s (0x%x)", route.uri, esp_err_to_name(err), err);
+            httpd_stop(server);
+            return err;
+        }
+    }
+    s_state.server = server;
+    ESP_LOGI(TAG, "HTTP server on port %u", (unsigned)httpd_config.server_port);
+
+    const app_event_t started = {.kind = APP_EVENT_HTTP_STARTED};
+    if (!s_state.config.executor->post(s_state.config.executor_ctx, &started)) {
+        /* Without this event MQTT never starts: report it to main/, which treats it as a start-up failure. */
+        ESP_LOGE(TAG, "could not post HTTP_STARTED: application queue full");
+        return ESP_FAIL;
+    }
+    return ESP_OK;
+}
+
+esp_err_t http_adapter_stop(void)
+{
+    if (s_state.server == NULL) {
+        return ESP_OK;
+    }
+    esp_err_t err = httpd_stop(s_state.server);
+    s_state.server = NULL;
+    return err;
+}
+
+esp_err_t http_adapter_register_handler(const httpd_uri_t *uri)
+{
+    if (s_state.server == NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    esp_err_t err = httpd_register_uri_handler(s_state.server, uri);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "register %s: %s (0x%x)", uri != NULL && uri->uri != NULL ? uri->uri : "?",
+                 esp_err_to_name(err), err);
+    }
+    return err;
+}
+
+esp_err_t http_adapter_unregister_handler(const char *uri, httpd_method_t method)
+{
+    if (s_state.server == NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    return httpd_unregister_uri_handler(s_state.server, uri, method);
+}
+
+httpd_handle_t http_adapter_handle(void)
+{
+    return s_state.server;
+}

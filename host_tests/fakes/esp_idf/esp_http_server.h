@@ -1,0 +1,135 @@
+/*
+ * Fake of ESP-IDF v5.4.2 esp_http_server.h for host tests: server start/stop, URI handler registration,
+ * request body reads and the response calls, with the real names, types and error codes. Requests are
+ * driven by the test (fake_esp_http_server.h): the fake matches the URI exactly and the method, as the
+ * default matcher does, calls the handler on the caller's thread and records the response.
+ */
+#ifndef FAKE_ESP_HTTP_SERVER_H
+#define FAKE_ESP_HTTP_SERVER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "esp_err.h"
+#include "http_parser.h"
+#include "sdkconfig.h"
+
+#define ESP_HTTPD_DEF_CTRL_PORT (32768)
+
+#define ESP_ERR_HTTPD_BASE           (0xb000)
+#define ESP_ERR_HTTPD_HANDLERS_FULL  (ESP_ERR_HTTPD_BASE + 1)
+#define ESP_ERR_HTTPD_HANDLER_EXISTS (ESP_ERR_HTTPD_BASE + 2)
+#define ESP_ERR_HTTPD_INVALID_REQ    (ESP_ERR_HTTPD_BASE + 3)
+#define ESP_ERR_HTTPD_RESULT_TRUNC   (ESP_ERR_HTTPD_BASE + 4)
+#define ESP_ERR_HTTPD_RESP_HDR       (ESP_ERR_HTTPD_BASE + 5)
+#define ESP_ERR_HTTPD_RESP_SEND      (ESP_ERR_HTTPD_BASE + 6)
+#define ESP_ERR_HTTPD_ALLOC_MEM      (ESP_ERR_HTTPD_BASE + 7)
+#define ESP_ERR_HTTPD_TASK           (ESP_ERR_HTTPD_BASE + 8)
+
+#define HTTPD_RESP_USE_STRLEN -1
+
+typedef void *httpd_handle_t;
+typedef enum http_method httpd_method_t;
+#define HTTP_ANY INT_MAX
+
+typedef void (*httpd_free_ctx_fn_t)(void *ctx);
+
+/* The members the adapters set, in the real order; the real struct has more (open/close hooks, ...). */
+typedef struct httpd_config {
+    unsigned task_priority;
+    size_t stack_size;
+    int core_id; /* BaseType_t in ESP-IDF */
+    uint32_t task_caps;
+    uint16_t server_port;
+    uint16_t ctrl_port;
+    uint16_t max_open_sockets;
+    uint16_t max_uri_handlers;
+    uint16_t max_resp_headers;
+    uint16_t backlog_conn;
+    bool lru_purge_enable;
+    uint16_t recv_wait_timeout;
+    uint16_t send_wait_timeout;
+    void *global_user_ctx;
+    httpd_free_ctx_fn_t global_user_ctx_free_fn;
+} httpd_config_t;
+
+#define HTTPD_DEFAULT_CONFIG()                                                                            \
+    {                                                                                                     \
+        .task_priority = 5, .stack_size = 4096, .core_id = 0x7FFFFFFF, .task_caps = 0, .server_port = 80, \
+        .ctrl_port = ESP_HTTPD_DEF_CTRL_PORT, .max_open_sockets = 7, .max_uri_handlers = 8,               \
+        .max_resp_headers = 8, .backlog_conn = 5, .lru_purge_enable = false, .recv_wait_timeout = 5,      \
+        .send_wait_timeout = 5, .global_user_ctx = NULL, .global_user_ctx_free_fn = NULL,                 \
+    }
+
+#define HTTPD_MAX_URI_LEN CONFIG_HTTPD_MAX_URI_LEN
+
+typedef struct httpd_req {
+    httpd_handle_t handle;
+    int method;
+    const char uri[HTTPD_MAX_URI_LEN + 1];
+    size_t content_len;
+    void *aux;
+    void *user_ctx;
+    void *sess_ctx;
+    httpd_free_ctx_fn_t free_ctx;
+    bool ignore_sess_ctx_changes;
+} httpd_req_t;
+
+typedef struct httpd_uri {
+    const char *uri;
+    httpd_method_t method;
+    esp_err_t (*handler)(httpd_req_t *r);
+    void *user_ctx;
+} httpd_uri_t;
+
+typedef enum {
+    HTTPD_500_INTERNAL_SERVER_ERROR = 0,
+    HTTPD_501_METHOD_NOT_IMPLEMENTED,
+    HTTPD_505_VERSION_NOT_SUPPORTED,
+    HTTPD_400_BAD_REQUEST,
+    HTTPD_401_UNAUTHORIZED,
+    HTTPD_403_FORBIDDEN,
+    HTTPD_404_NOT_FOUND,
+    HTTPD_405_METHOD_NOT_ALLOWED,
+    HTTPD_408_REQ_TIMEOUT,
+    HTTPD_411_LENGTH_REQUIRED,
+    HTTPD_413_CONTENT_TOO_LARGE,
+    HTTPD_414_URI_TOO_LONG,
+    HTTPD_431_REQ_HDR_FIELDS_TOO_LARGE,
+    HTTPD_ERR_CODE_MAX
+} httpd_err_code_t;
+
+#define HTTPD_SOCK_ERR_FAIL    -1
+#define HTTPD_SOCK_ERR_INVALID -2
+#define HTTPD_SOCK_ERR_TIMEOUT -3
+
+#define HTTPD_200 "200 OK"
+#define HTTPD_204 "204 No Content"
+#define HTTPD_207 "207 Multi-Status"
+#define HTTPD_400 "400 Bad Request"
+#define HTTPD_404 "404 Not Found"
+#define HTTPD_408 "408 Request Timeout"
+#define HTTPD_500 "500 Internal Server Error"
+
+#define HTTPD_TYPE_JSON  "application/json"
+#define HTTPD_TYPE_TEXT  "text/html"
+#define HTTPD_TYPE_OCTET "application/octet-stream"
+
+esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config);
+esp_err_t httpd_stop(httpd_handle_t handle);
+esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *uri_handler);
+/* ESP_ERR_NOT_FOUND when no handler has that URI and method. */
+esp_err_t httpd_unregister_uri_handler(httpd_handle_t handle, const char *uri, httpd_method_t method);
+
+/* Bytes read (> 0), 0 when the body is exhausted, or an HTTPD_SOCK_ERR_ code. */
+int httpd_req_recv(httpd_req_t *r, char *buf, size_t buf_len);
+esp_err_t httpd_resp_set_status(httpd_req_t *r, const char *status);
+esp_err_t httpd_resp_set_type(httpd_req_t *r, const char *type);
+esp_err_t httpd_resp_set_hdr(httpd_req_t *r, const char *field, const char *value);
+esp_err_t httpd_resp_send(httpd_req_t *r, const char *buf, ssize_t buf_len);
+esp_err_t httpd_resp_send_err(httpd_req_t *req, httpd_err_code_t error, const char *msg);
+
+#endif /* FAKE_ESP_HTTP_SERVER_H */
