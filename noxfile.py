@@ -1,0 +1,81 @@
+"""Test sessions (nox). Thin: the commands are built in tools/irrigation_tools (host_build, lint).
+
+`nox` runs host_tests, tools_tests, e2e and lint; `nox -s coverage` adds the gcovr report.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from irrigation_tools import host_build
+from irrigation_tools import lint as lint_rules  # the session below is called lint
+
+# Sessions run in the current environment instead of a nox-made virtualenv: `./dev` has already created
+# .venv with the pinned requirements.txt, so one environment serves invoke, nox and pytest, and no
+# session needs network access to install anything.
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["host_tests", "tools_tests", "e2e", "lint"]
+nox.options.error_on_missing_interpreters = True
+
+PYTHON_ENV = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tools"), os.environ.get("PYTHONPATH")]))}
+
+
+def _host_pass(session, host_pass):
+    session.run(*host_build.configure_cmd(host_pass))
+    session.run(*host_build.build_cmd(host_pass))
+    session.run(*host_build.ctest_cmd(host_pass))
+
+
+@nox.session
+def host_tests(session):
+    """Host C unit tests with CTest, then again under ASan + UBSan."""
+    session.chdir(ROOT)
+    _host_pass(session, host_build.PLAIN)
+    _host_pass(session, host_build.SANITIZE)
+
+
+@nox.session
+def coverage(session):
+    """Host tests with gcov; gcovr HTML in build/coverage/, >= 95% lines in domain+application."""
+    session.chdir(ROOT)
+    (ROOT / "build" / "coverage").mkdir(parents=True, exist_ok=True)
+    _host_pass(session, host_build.COVERAGE)
+    session.log("coverage of components/ (HTML: build/coverage/index.html)")
+    session.run(*host_build.gcovr_report_cmd(ROOT))
+    gated = ", ".join(host_build.COVERAGE_GATED)
+    session.log(f"line coverage gate: {gated} >= {host_build.COVERAGE_FAIL_UNDER_LINE}%")
+    session.run(*host_build.gcovr_gate_cmd(ROOT))
+
+
+@nox.session
+def lint(session):
+    """clang-format check, cppcheck on components/, and the layering rule."""
+    session.chdir(ROOT)
+    files = lint_rules.c_sources(ROOT)
+    session.log(f"clang-format --dry-run on {len(files)} files")
+    session.run(*lint_rules.clang_format_check_cmd(files))
+    (ROOT / "build" / "cppcheck").mkdir(parents=True, exist_ok=True)
+    session.run(*lint_rules.cppcheck_cmd(ROOT))
+    session.run(sys.executable, "-m", "irrigation_tools.layering", str(ROOT), env=PYTHON_ENV)
+
+
+@nox.session
+def tools_tests(session):
+    """pytest on the Python tooling (tools/tests)."""
+    session.chdir(ROOT)
+    session.run(sys.executable, "-m", "pytest", "tools/tests", *session.posargs, env=PYTHON_ENV)
+
+
+@nox.session
+def e2e(session):
+    """End-to-end pytest: the simulator against local NATS and Mosquitto."""
+    session.chdir(ROOT)
+    if not host_build.is_configured(ROOT, host_build.PLAIN):
+        session.run(*host_build.configure_cmd(host_build.PLAIN))
+    session.run(*host_build.build_cmd(host_build.PLAIN, host_build.SIMULATOR_TARGET))
+    session.run(sys.executable, "-m", "pytest", "host_tests/e2e", *session.posargs, env=PYTHON_ENV)

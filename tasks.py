@@ -1,0 +1,146 @@
+"""Developer tasks (invoke). Thin: options are parsed here, the logic is in tools/irrigation_tools.
+
+`./dev <task>` bootstraps the environment and runs `invoke <task>`; `invoke --list` lists the tasks.
+"""
+
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from irrigation_tools import ToolError  # noqa: E402
+from irrigation_tools import doctor as _doctor  # noqa: E402
+from irrigation_tools import espidf, host_setup, lint, size_report  # noqa: E402
+from irrigation_tools import simulate as _simulate  # noqa: E402
+
+TARGETS = ", ".join(espidf.SUPPORTED_TARGETS)
+
+
+@contextmanager
+def _user_errors():
+    # A ToolError is a message for the user: print it and exit non-zero, without a traceback.
+    try:
+        yield
+    except ToolError as exc:
+        raise Exit(str(exc), code=exc.code) from None
+
+
+def _call(cmd, what):
+    code = subprocess.run(cmd, cwd=ROOT, check=False).returncode
+    if code != 0:
+        raise Exit(f"{what} failed (exit {code})", code=code)
+
+
+@task(help={"skip_apt": "do not check or install Debian packages (Python requirements only)",
+            "quiet": "print only what was installed (used by ./dev before every task)"})
+def setup(c, skip_apt=False, quiet=False):
+    """Install missing Debian packages and pinned Python requirements."""
+    with _user_errors():
+        host_setup.run_setup(ROOT, skip_apt=skip_apt, quiet=quiet)
+
+
+@task
+def doctor(c):
+    """Report the tools present and what each missing one disables."""
+    _doctor.run_doctor()
+
+
+@task(help={"target": f"chip to build for: {TARGETS} (default esp32)"})
+def build(c, target=espidf.DEFAULT_TARGET):
+    """Build the firmware (ESP-IDF v5.4.2) in build/firmware/<target>."""
+    with _user_errors():
+        espidf.run_idf(["build"], target=target, root=ROOT)
+
+
+@task(help={"port": "serial port of the board (default: idf.py's auto-detection)",
+            "target": f"firmware build to flash: {TARGETS} (default: the last one built)"})
+def flash(c, port=None, target=None):
+    """Flash the last firmware build to a board (idf.py flash)."""
+    with _user_errors():
+        espidf.run_idf([*(["-p", port] if port else []), "flash"], target=target, root=ROOT)
+
+
+@task(help={"port": "serial port of the board (default: idf.py's auto-detection)",
+            "target": f"firmware build whose ELF decodes the log: {TARGETS} (default: the last one built)"})
+def monitor(c, port=None, target=None):
+    """Open a board's serial monitor (idf.py monitor; Ctrl-] quits)."""
+    with _user_errors():
+        espidf.run_idf([*(["-p", port] if port else []), "monitor"], target=target, root=ROOT)
+
+
+@task(help={"target": f"configuration to edit: {TARGETS} (default: the last one built)"})
+def menuconfig(c, target=None):
+    """Edit a target's sdkconfig (idf.py menuconfig)."""
+    with _user_errors():
+        espidf.run_idf(["menuconfig"], target=target, root=ROOT)
+
+
+@task(help={"target": f"firmware build to delete: {TARGETS} (default: the last one built)"})
+def clean(c, target=None):
+    """Delete a firmware build directory (idf.py fullclean)."""
+    with _user_errors():
+        espidf.run_idf(["fullclean"], target=target, root=ROOT)
+
+
+@task(name="size-report")
+def size_report_task(c):
+    """Size table of the last firmware build + build/size-report.json."""
+    with _user_errors():
+        size_report.run_size_report(ROOT)
+
+
+@task(help={"session": "run only this nox session (default: host_tests, tools_tests, e2e, lint)"})
+def test(c, session=None):
+    """Run the tests: host C (plain, ASan/UBSan), tools, e2e, lint."""
+    selection = ["-s", session] if session else []
+    _call([sys.executable, "-m", "nox", *selection], "nox " + (session or "(default sessions)"))
+
+
+@task(name="format")
+def format_(c):
+    """Apply clang-format to every C file of the project."""
+    files = lint.c_sources(ROOT)
+    _call(lint.clang_format_fix_cmd(files), "clang-format")
+    print(f"format: {len(files)} C files formatted with .clang-format")
+
+
+@task(
+    help={
+        "broker": "use this broker (ws://host[:port][/path]) instead of starting a local nats-server",
+        "subscribe_host": "with --broker: host of its plain MQTT listener (default: the URI's host)",
+        "subscribe_port": "with --broker: port of its plain MQTT listener (default 1883)",
+        "no_subscribe": "do not subscribe; show only what the devices report",
+        "devices": "number of simulated devices (MACs 02:00:00:00:00:01, ...; names <name>-01, ...)",
+        "fleet": "YAML file listing the devices (mac, name, location, ip, http_port)",
+        "name": "device name (with --devices N: the prefix of the names)",
+        "location": "location description of every device",
+        "http_port": "HTTP port of the first device, the next ones count up (0: free ports)",
+        "retry_initial_ms": "first retry delay in ms (0: the simulator's default, 30000)",
+        "count": "stop after this many registrations (0: run until Ctrl-C)",
+    }
+)
+def simulate(c, broker=None, subscribe_host=None, subscribe_port=0, no_subscribe=False, devices=1, fleet=None,
+             name=None, location=None, http_port=0, retry_initial_ms=0, count=0):
+    """Run simulated devices on a broker and check each registration."""
+    options = _simulate.SimulateOptions(
+        broker=broker,
+        subscribe_host=subscribe_host,
+        subscribe_port=subscribe_port or None,
+        no_subscribe=no_subscribe,
+        devices=devices,
+        fleet=Path(fleet) if fleet else None,
+        name=name,
+        location=location,
+        http_port=http_port,
+        retry_initial_ms=retry_initial_ms or None,
+        count=count,
+    )
+    with _user_errors():
+        code = _simulate.run_simulation(options, ROOT)
+    if code != 0:
+        raise Exit(code=code)

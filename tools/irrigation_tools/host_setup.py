@@ -1,0 +1,185 @@
+"""`invoke setup`: install what the host build and the tooling need, and say what was done.
+
+Idempotent and non-interactive: Debian packages are checked with dpkg-query and apt-get runs only when
+one is missing (as root, or through `sudo -n`); the pinned Python requirements (requirements.txt) are
+compared with what the running interpreter has and pip runs only when one differs.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from irrigation_tools import ToolError
+
+# What the host build, the simulator, the tests and the lint session use (Debian 12 package names).
+APT_PACKAGES = (
+    "gcc",
+    "cmake",
+    "ninja-build",
+    "pkg-config",
+    "libcmocka-dev",
+    "cppcheck",
+    "clang-format",
+    "nats-server",
+    "mosquitto",
+    "mosquitto-clients",
+    "libpaho-mqtt-dev",
+    "libmicrohttpd-dev",
+    "iproute2",
+    "curl",
+)
+
+DPKG_FORMAT = "${Package}\t${db:Status-Status}\n"
+_PIN_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
+
+
+def dpkg_query(packages: Sequence[str]) -> str:
+    """dpkg-query's status lines for the packages (unknown ones are simply absent from the output)."""
+    if shutil.which("dpkg-query") is None:
+        raise ToolError(
+            "dpkg-query not found: `invoke setup` installs packages on Debian/Ubuntu only. Install by hand: "
+            + " ".join(APT_PACKAGES)
+        )
+    result = subprocess.run(
+        ["dpkg-query", "-W", "-f=" + DPKG_FORMAT, *packages],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout
+
+
+def installed_from_dpkg(output: str) -> set[str]:
+    """Names whose dpkg status is `installed` (not config-files, half-installed, ...)."""
+    installed = set()
+    for line in output.splitlines():
+        fields = line.split("\t")
+        if len(fields) == 2 and fields[1].strip() == "installed":
+            installed.add(fields[0].split(":")[0].strip())
+    return installed
+
+
+def missing_packages(packages: Sequence[str], query: Callable[[Sequence[str]], str] = dpkg_query) -> list[str]:
+    installed = installed_from_dpkg(query(packages))
+    return [p for p in packages if p not in installed]
+
+
+def sudo_available() -> bool:
+    if shutil.which("sudo") is None:
+        return False
+    return subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0
+
+
+def apt_plan(missing: Sequence[str], *, is_root: bool, sudo_ok: bool) -> list[list[str]]:
+    """The apt-get commands that install `missing` (empty when nothing is missing)."""
+    if not missing:
+        return []
+    if is_root:
+        prefix: list[str] = []
+    elif sudo_ok:
+        prefix = ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive"]
+    else:
+        raise ToolError(
+            "missing Debian packages: "
+            + " ".join(missing)
+            + "\nsetup needs root or password-less sudo to install them; run:\n  sudo apt-get install -y "
+            + " ".join(missing)
+        )
+    return [
+        [*prefix, "apt-get", "update"],
+        [*prefix, "apt-get", "install", "-y", "--no-install-recommends", *missing],
+    ]
+
+
+@dataclass(frozen=True)
+class Pin:
+    name: str
+    version: str
+
+
+def read_requirements(path: Path) -> list[Pin]:
+    pins = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _PIN_RE.match(line)
+        if match:
+            pins.append(Pin(match.group(1), match.group(2)))
+    return pins
+
+
+def _installed_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def unmet_pins(pins: Iterable[Pin], version_of: Callable[[str], str | None] = _installed_version) -> list[str]:
+    """One line per pin the running interpreter does not satisfy, e.g. "gcovr==8.8 (found 7.2)"."""
+    unmet = []
+    for pin in pins:
+        found = version_of(pin.name)
+        if found != pin.version:
+            unmet.append(f"{pin.name}=={pin.version} ({'missing' if found is None else 'found ' + found})")
+    return unmet
+
+
+def _run(cmd: list[str]) -> int:
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    return subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, check=False).returncode
+
+
+def run_setup(
+    root: Path,
+    *,
+    skip_apt: bool = False,
+    query: Callable[[Sequence[str]], str] = dpkg_query,
+    runner: Callable[[list[str]], int] = _run,
+    is_root: bool | None = None,
+    sudo_ok: Callable[[], bool] = sudo_available,
+    version_of: Callable[[str], str | None] = _installed_version,
+    say: Callable[[str], None] = print,
+    quiet: bool = False,
+) -> None:
+    """Install missing Debian packages and Python pins; prints one line per step (quiet: only actions)."""
+    report_ok = (lambda line: None) if quiet else say
+    if skip_apt:
+        report_ok("setup: Debian packages: skipped (--skip-apt)")
+    else:
+        missing = missing_packages(APT_PACKAGES, query)
+        if not missing:
+            report_ok(f"setup: Debian packages: all {len(APT_PACKAGES)} present, apt-get not run")
+        else:
+            root_now = os.geteuid() == 0 if is_root is None else is_root
+            plan = apt_plan(missing, is_root=root_now, sudo_ok=(not root_now) and sudo_ok())
+            say("setup: installing Debian packages: " + " ".join(missing))
+            for cmd in plan:
+                say("+ " + " ".join(cmd))
+                code = runner(cmd)
+                if code != 0:
+                    raise ToolError(f"`{' '.join(cmd)}` failed (exit {code})", code=code)
+            still = missing_packages(missing, query)
+            if still:
+                raise ToolError("apt-get finished but these packages are still missing: " + " ".join(still))
+            say(f"setup: installed {len(missing)} Debian package(s)")
+
+    requirements = root / "requirements.txt"
+    pins = read_requirements(requirements)
+    unmet = unmet_pins(pins, version_of)
+    if not unmet:
+        report_ok(f"setup: Python requirements: all {len(pins)} pins satisfied in {sys.prefix}")
+        return
+    say("setup: installing Python requirements into " + sys.prefix + ": " + ", ".join(unmet))
+    cmd = [sys.executable, "-m", "pip", "install", "--no-input", "-r", str(requirements)]
+    say("+ " + " ".join(cmd))
+    code = runner(cmd)
+    if code != 0:
+        raise ToolError(f"pip install -r requirements.txt failed (exit {code})", code=code)
+    say("setup: Python requirements installed")

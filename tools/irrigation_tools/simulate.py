@@ -1,0 +1,367 @@
+"""`invoke simulate`: run simulated devices against a broker and watch what the server would receive.
+
+By default it starts the production stand-in broker itself: a local nats-server with MQTT and WebSocket
+(path /mqtt) on 127.0.0.1 only, JetStream in a fresh temporary directory. With `--broker URI` it uses an
+existing broker instead. It builds the simulator if needed, starts one simulator per device, and
+subscribes to the registration topic with an independent MQTT client over plain TCP, the way the central
+server does. Each registration that arrives is printed with the consumer contract's verdict. Everything
+started here is stopped (by PID) on Ctrl-C or SIGTERM, after `--count N` registrations, or when every
+simulator has exited. Each run gives its devices fresh config files (the simulator's NVS stand-in) in a
+temporary directory, so names and locations are the ones given (or the defaults), never left over from
+earlier runs.
+
+The broker, subscriber and simulator classes come in through `Backends` so that tools/tests can drive this
+loop with fakes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import urllib.parse
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from irrigation_tools import ToolError
+from irrigation_tools.fleet import Device, generate, load_fleet
+
+DEFAULT_SUBSCRIBE_PORT = 1883
+# Simulator events worth a line on the console (the rest is in its log).
+SHOWN_EVENTS = ("registered", "registration_failed", "retry_scheduled", "notice", "network", "exit")
+
+
+@dataclass(frozen=True)
+class SimulateOptions:
+    broker: str | None = None
+    subscribe_host: str | None = None
+    subscribe_port: int | None = None
+    no_subscribe: bool = False
+    devices: int = 1
+    fleet: Path | None = None
+    name: str | None = None
+    location: str | None = None
+    http_port: int = 0
+    retry_initial_ms: int | None = None
+    count: int = 0  # 0: until Ctrl-C
+
+
+def _nats_broker(workdir: Path) -> Any:
+    from irrigation_tools.brokers import NatsBroker
+
+    return NatsBroker(workdir)
+
+
+def _subscriber(host: str, port: int) -> Any:
+    from irrigation_tools.contract import RegistrationSubscriber
+
+    return RegistrationSubscriber(port=port, host=host)
+
+
+def _find_simulator(root: Path) -> Path:
+    from irrigation_tools.sim_process import find_or_build_simulator
+
+    return find_or_build_simulator(root)
+
+
+def _sim_process(binary: Path, args: list[str], stderr_path: Path) -> Any:
+    from irrigation_tools.sim_process import SimProcess
+
+    return SimProcess(binary, args, stderr_path=stderr_path)
+
+
+def _validate(payload: bytes) -> list[str]:
+    from irrigation_tools.contract import validate_registration
+
+    return validate_registration(payload)
+
+
+def _topic() -> str:
+    from irrigation_tools.contract import TOPIC
+
+    return TOPIC
+
+
+@dataclass
+class Backends:
+    """The collaborators of the run loop; the defaults are the real ones."""
+
+    broker_factory: Callable[[Path], Any] = _nats_broker
+    subscriber_factory: Callable[[str, int], Any] = _subscriber
+    find_simulator: Callable[[Path], Path] = _find_simulator
+    sim_factory: Callable[[Path, list[str], Path], Any] = _sim_process
+    validate: Callable[[bytes], list[str]] = _validate
+    topic: Callable[[], str] = _topic
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    poll_interval_s: float = 0.1
+    start_timeout_s: float = 15.0
+    make_workdir: Callable[[], Path] = field(
+        default=lambda: Path(tempfile.mkdtemp(prefix="irrigation-simulate-"))
+    )
+
+
+def subscribe_endpoint(options: SimulateOptions) -> tuple[str, int] | None:
+    """Where the independent subscriber connects for an external broker (None: do not subscribe)."""
+    if options.no_subscribe:
+        return None
+    assert options.broker is not None
+    host = options.subscribe_host or (urllib.parse.urlsplit(options.broker).hostname or "127.0.0.1")
+    return host, options.subscribe_port or DEFAULT_SUBSCRIBE_PORT
+
+
+def check_options(options: SimulateOptions) -> None:
+    """Option errors the simulator itself would not catch, as one ToolError (exit 2)."""
+    problems = []
+    if options.fleet is not None and options.devices != 1:
+        problems.append("--fleet and --devices: give one or the other")
+    if options.fleet is not None and (options.name is not None or options.location is not None):
+        problems.append("--name/--location: not used with --fleet (each device in the file has its own)")
+    if options.count < 0:
+        problems.append(f"--count {options.count}: must be 0 (until Ctrl-C) or more")
+    if options.retry_initial_ms is not None and options.retry_initial_ms <= 0:
+        problems.append(f"--retry-initial-ms {options.retry_initial_ms}: must be a positive number of ms")
+    if options.subscribe_port is not None and not 1 <= options.subscribe_port <= 65535:
+        problems.append(f"--subscribe-port {options.subscribe_port}: not a TCP port")
+    if options.broker is None and (options.subscribe_host or options.subscribe_port):
+        problems.append("--subscribe-host/--subscribe-port: only with --broker (the local broker is known)")
+    if options.broker is not None:
+        parts = urllib.parse.urlsplit(options.broker)
+        if parts.scheme != "ws" or not parts.hostname:
+            problems.append(f"--broker {options.broker}: expected ws://host[:port][/path]")
+    if problems:
+        raise ToolError("\n".join(problems), code=2)
+
+
+def devices_for(options: SimulateOptions) -> list[Device]:
+    if options.fleet is not None:
+        return load_fleet(options.fleet)
+    return generate(options.devices, name=options.name, location=options.location, http_port=options.http_port)
+
+
+def simulator_args(broker_uri: str, device: Device, options: SimulateOptions, config_file: Path) -> list[str]:
+    # A fresh config file per run: without it the simulator keeps names from earlier runs (and tests) in
+    # $TMPDIR, and `invoke simulate` without --name would not show the default name.
+    args = ["--broker", broker_uri, *device.simulator_args(), "--config-file", str(config_file)]
+    if options.retry_initial_ms is not None:
+        args += ["--retry-initial-ms", str(options.retry_initial_ms)]
+    return args
+
+
+def describe_registration(number: int, message: Any, elapsed_s: float, problems: list[str]) -> list[str]:
+    text = message.payload.decode("utf-8", errors="replace")
+    try:
+        mac = json.loads(text).get("mac_address", "?")
+    except (ValueError, AttributeError):
+        mac = "?"
+    lines = [f"registration {number} from {mac} at +{elapsed_s:.1f} s (QoS {message.qos}): {text}"]
+    if problems:
+        lines.append("  contract: REJECTED by the server's rules: " + "; ".join(problems))
+    else:
+        lines.append("  contract: OK (the central server would store it)")
+    return lines
+
+
+def describe_event(mac: str, event: dict) -> str:
+    shown = {k: v for k, v in event.items() if k not in ("event", "t_ms") and not k.startswith("_")}
+    details = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in shown.items())
+    return f"[{mac}] {event.get('event')} {details}".rstrip()
+
+
+class _Run:
+    """State of one `invoke simulate` run (counters and what has been printed)."""
+
+    def __init__(self, options: SimulateOptions, backends: Backends, say: Callable[[str], None]) -> None:
+        self.options = options
+        self.backends = backends
+        self.say = say
+        self.started_at = backends.clock()
+        self.received = 0
+        self.rejected = 0
+        self.registered_events = 0
+        self.seen_messages = 0
+        self.seen_events: dict[int, int] = {}
+        self.gone: set[str] = set()
+
+    def poll_subscriber(self, subscriber: Any, topic: str) -> None:
+        messages = subscriber.messages()
+        for message in messages[self.seen_messages :]:
+            if message.topic != topic:
+                continue
+            self.received += 1
+            problems = self.backends.validate(message.payload)
+            self.rejected += bool(problems)
+            for line in describe_registration(
+                self.received, message, self.backends.clock() - self.started_at, problems
+            ):
+                self.say(line)
+        self.seen_messages = len(messages)
+
+    def poll_simulators(self, sims: list[tuple[Device, Any]]) -> None:
+        for index, (device, sim) in enumerate(sims):
+            events = sim.all_events()
+            for event in events[self.seen_events.get(index, 0) :]:
+                if event.get("event") == "registered":
+                    self.registered_events += 1
+                if event.get("event") in SHOWN_EVENTS:
+                    self.say(describe_event(device.mac, event))
+            self.seen_events[index] = len(events)
+
+    def done_count(self, subscribing: bool) -> int:
+        return self.received if subscribing else self.registered_events
+
+
+def _stderr_tail(sim: Any) -> str:
+    tail = getattr(sim, "stderr_tail", None)
+    return tail().strip() if callable(tail) else ""
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_sigterm() -> Any:
+    """SIGTERM (a CI job being cancelled, `kill PID`) stops the run as cleanly as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def run_simulation(
+    options: SimulateOptions,
+    root: Path,
+    backends: Backends | None = None,
+    say: Callable[[str], None] = lambda line: print(line, flush=True),
+) -> int:
+    """Run until Ctrl-C, --count registrations, or every simulator gone; returns the exit status.
+
+    0: stopped as asked and every registration passed the contract; 1: a registration was rejected or a
+    simulator failed. Setup problems raise ToolError.
+    """
+    b = backends or Backends()
+    check_options(options)
+    devices = devices_for(options)
+    run = _Run(options, b, say)
+    workdir = b.make_workdir()
+    previous_sigterm = _stop_on_sigterm()
+    try:
+        with ExitStack() as stack:
+            try:
+                return _run_loop(options, root, b, say, run, devices, workdir, stack)
+            except KeyboardInterrupt:
+                say("simulate: interrupted (Ctrl-C or SIGTERM), stopping")
+                return 1 if run.rejected else 0
+            finally:
+                say("simulate: stopping what it started")
+    finally:
+        if previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, previous_sigterm)
+        shutil.rmtree(workdir, ignore_errors=True)
+        summary = f"simulate: {run.received} registration(s) received"
+        if run.received:
+            summary += f", {run.received - run.rejected} passed the contract, {run.rejected} rejected"
+        if run.registered_events:
+            summary += f"; devices reported {run.registered_events} acknowledged registration(s)"
+        say(summary)
+
+
+def _run_loop(
+    options: SimulateOptions,
+    root: Path,
+    b: Backends,
+    say: Callable[[str], None],
+    run: _Run,
+    devices: list[Device],
+    workdir: Path,
+    stack: ExitStack,
+) -> int:
+    say("simulate: looking for the simulator (building it on first use)")
+    try:
+        binary = b.find_simulator(root)
+    except Exception as exc:  # SimulatorError or a build failure: one message, no traceback
+        raise ToolError(f"simulate: no simulator binary: {exc}") from exc
+    say(f"simulate: simulator {binary}")
+
+    if options.broker is None:
+        broker = b.broker_factory(workdir / "nats")
+        try:
+            broker.start()
+        except Exception as exc:
+            raise ToolError(f"simulate: cannot start the local nats-server: {exc}") from exc
+        stack.callback(broker.stop)
+        broker_uri = broker.ws_uri
+        endpoint: tuple[str, int] | None = ("127.0.0.1", broker.mqtt_port)
+        say(f"simulate: local NATS broker: {broker_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{broker.mqtt_port}")
+    else:
+        broker_uri = options.broker
+        endpoint = subscribe_endpoint(options)
+        say(f"simulate: using broker {broker_uri}")
+
+    topic = b.topic()
+    subscriber = None
+    if endpoint is None:
+        say("simulate: not subscribing (--no-subscribe): showing what the devices report")
+    else:
+        host, port = endpoint
+        try:
+            subscriber = b.subscriber_factory(host, port)
+            subscriber.start()
+        except Exception as exc:
+            if options.broker is None:
+                raise ToolError(f"simulate: cannot subscribe to the local broker: {exc}") from exc
+            subscriber = None
+            say(
+                f"simulate: cannot subscribe at mqtt://{host}:{port} ({exc}); continuing without an independent "
+                "subscriber (give --subscribe-host/--subscribe-port for the broker's plain MQTT listener)"
+            )
+        else:
+            stack.callback(subscriber.stop)
+            say(f"simulate: subscribed to {topic} at mqtt://{host}:{port} (QoS 1, clean session)")
+
+    sims: list[tuple[Device, Any]] = []
+    for device in devices:
+        stem = f"sim-{device.mac.replace(':', '')}"
+        args = simulator_args(broker_uri, device, options, workdir / f"{stem}.conf")
+        sim = b.sim_factory(binary, args, workdir / f"{stem}.log")
+        try:
+            sim.start()
+        except Exception as exc:
+            raise ToolError(f"simulate: cannot start {binary} for {device.mac}: {exc}") from exc
+        stack.callback(sim.stop)
+        sims.append((device, sim))
+    for device, sim in sims:
+        try:
+            started = sim.wait_event("http_started", timeout=b.start_timeout_s)
+        except Exception as exc:
+            say(f"simulate: device {device.mac} did not start: {exc}")
+            tail = _stderr_tail(sim)
+            if tail:
+                say(tail)
+            return 1
+        label = f" {device.name!r}" if device.name else ""
+        say(f"simulate: device {device.mac}{label} up, HTTP on http://127.0.0.1:{started.get('port')}")
+
+    goal = f"after {options.count} registration(s)" if options.count else "on Ctrl-C"
+    say(f"simulate: {len(sims)} device(s) running; stopping {goal}")
+    while True:
+        if subscriber is not None:
+            run.poll_subscriber(subscriber, topic)
+        run.poll_simulators(sims)
+        if options.count and run.done_count(subscriber is not None) >= options.count:
+            return 1 if run.rejected else 0
+        for device, sim in sims:
+            if not sim.running and device.mac not in run.gone:
+                run.gone.add(device.mac)
+                say(f"simulate: device {device.mac} exited with status {sim.returncode}")
+                tail = _stderr_tail(sim)
+                if tail:
+                    say(tail)
+        if len(run.gone) == len(sims):
+            say("simulate: every simulator has exited")
+            return 1
+        b.sleep(b.poll_interval_s)

@@ -1,0 +1,43 @@
+"""`invoke --list` and `nox --list` describe every task and session; every task option has help."""
+
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TASKS = {"setup", "doctor", "build", "flash", "monitor", "menuconfig", "clean", "size-report", "test", "format",
+         "simulate"}
+SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e"}
+
+
+def listing(*args):
+    result = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_invoke_lists_every_task_with_a_description():
+    described = dict(re.findall(r"^  (\S+)\s+(\S.*)$", listing("invoke", "--list"), re.MULTILINE))
+    assert set(described) == TASKS
+
+
+def test_nox_lists_every_session_with_a_description_and_the_default_selection():
+    text = listing("nox", "--list")
+    sessions = {name: mark for mark, name in re.findall(r"^([*-]) (\w+) -> \S", text, re.MULTILINE)}
+    assert set(sessions) == SESSIONS
+    assert {name for name, mark in sessions.items() if mark == "*"} == {"host_tests", "tools_tests", "e2e", "lint"}
+
+
+def test_every_task_has_a_one_line_docstring_and_help_for_each_option():
+    sys.path.insert(0, str(ROOT))
+    try:
+        import tasks
+    finally:
+        sys.path.remove(str(ROOT))
+    for task in [t for t in vars(tasks).values() if t.__class__.__name__ == "Task"]:
+        doc = inspect.getdoc(task.body)
+        assert doc and "\n" not in doc, task.name
+        options = [p for p in inspect.signature(task.body).parameters if p != "c"]
+        assert sorted(task.help) == sorted(options), task.name

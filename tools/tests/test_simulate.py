@@ -1,0 +1,296 @@
+"""invoke simulate: the run loop with fake broker/subscriber/simulators, then once for real."""
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from irrigation_tools import ToolError
+from irrigation_tools.simulate import Backends, SimulateOptions, check_options, run_simulation, subscribe_endpoint
+
+ROOT = Path(__file__).resolve().parents[2]
+TOPIC = "/liwaisi/iot/smart-irrigation/device/registration"
+
+
+def payload(mac="02:00:00:00:00:01", name="ESP32-Riego"):
+    return json.dumps({
+        "event_type": "register", "mac_address": mac, "device_name": name,
+        "ip_address": "127.0.0.1", "location_description": "Sin ubicacion configurada",
+    }).encode()
+
+
+@dataclass
+class Message:
+    topic: str
+    payload: bytes
+    qos: int = 1
+    retain: bool = False
+
+
+class World:
+    """Everything the fakes did, in order."""
+
+    def __init__(self):
+        self.log = []
+        self.sims = []
+        self.subscriber = None
+        self.deliveries = []  # messages the subscriber gets, one per poll
+        self.subscribe_error = None
+
+
+class FakeBroker:
+    def __init__(self, world, workdir):
+        self.world, self.workdir = world, workdir
+        self.ws_uri, self.mqtt_port = "ws://127.0.0.1:18080/mqtt", 11883
+
+    def start(self):
+        self.world.log.append("broker start")
+        return self
+
+    def stop(self):
+        self.world.log.append("broker stop")
+
+
+class FakeSubscriber:
+    def __init__(self, world, host, port):
+        self.world, self.host, self.port, self._messages = world, host, port, []
+        world.subscriber = self
+
+    def start(self):
+        if self.world.subscribe_error:
+            raise self.world.subscribe_error
+        self.world.log.append(f"subscribe {self.host}:{self.port}")
+        return self
+
+    def stop(self):
+        self.world.log.append("subscriber stop")
+
+    def messages(self):
+        if self.world.deliveries:
+            self._messages.append(self.world.deliveries.pop(0))
+        return list(self._messages)
+
+
+class FakeSim:
+    def __init__(self, world, binary, args, log_path, script):
+        self.world, self.binary, self.args, self.log_path = world, binary, args, log_path
+        self._events, self._script, self.running, self.returncode = [], list(script), False, None
+
+    def start(self):
+        self.running = True
+        self.world.log.append(f"sim start {self.args[self.args.index('--mac') + 1]}")
+        self._events.append({"event": "http_started", "port": 40000 + len(self.world.sims)})
+        return self
+
+    def wait_event(self, name, predicate=None, timeout=10.0):
+        for event in self._events:
+            if event["event"] == name:
+                return event
+        raise RuntimeError(f"no {name}")
+
+    def all_events(self):
+        if self._script:
+            step = self._script.pop(0)
+            if step == "exit":
+                self.running, self.returncode = False, 1
+            elif step:
+                self._events.append(step)
+        return list(self._events)
+
+    def stderr_tail(self):
+        return "sim: boom" if self.returncode else ""
+
+    def stop(self):
+        self.world.log.append("sim stop")
+        self.running = False
+        return 0
+
+
+def backends(world, tmp_path, script=(), sleep=None):
+    workdir = tmp_path / "work"
+
+    def make_workdir():
+        workdir.mkdir()
+        return workdir
+
+    def sim_factory(binary, args, log_path):
+        sim = FakeSim(world, binary, args, log_path, script)
+        world.sims.append(sim)
+        return sim
+
+    return Backends(
+        broker_factory=lambda wd: FakeBroker(world, wd),
+        subscriber_factory=lambda host, port: FakeSubscriber(world, host, port),
+        find_simulator=lambda root: Path("/opt/irrigation-sim"),
+        sim_factory=sim_factory,
+        validate=lambda data: [] if json.loads(data).get("device_name") else ["device_name: required"],
+        topic=lambda: TOPIC,
+        sleep=sleep or (lambda s: None),
+        clock=lambda: 0.0,
+        make_workdir=make_workdir,
+    )
+
+
+def run(options, world, tmp_path, **kwargs):
+    lines = []
+    code = run_simulation(options, ROOT, backends(world, tmp_path, **kwargs), say=lines.append)
+    return code, lines
+
+
+def test_default_run_uses_a_local_broker_and_stops_after_count(tmp_path):
+    world = World()
+    world.deliveries = [Message(TOPIC, payload())]
+    code, lines = run(SimulateOptions(count=1, retry_initial_ms=500), world, tmp_path)
+    assert code == 0
+    assert world.log == [
+        "broker start", "subscribe 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
+        "sim stop", "subscriber stop", "broker stop",
+    ]
+    assert world.sims[0].args == [
+        "--broker", "ws://127.0.0.1:18080/mqtt", "--mac", "02:00:00:00:00:01", "--http-port", "0",
+        "--config-file", str(tmp_path / "work" / "sim-020000000001.conf"), "--retry-initial-ms", "500",
+    ]
+    assert any(line.startswith("registration 1 from 02:00:00:00:00:01") for line in lines)
+    assert "  contract: OK (the central server would store it)" in lines
+    assert not (tmp_path / "work").exists()  # the temporary directory is removed
+
+
+def test_a_rejected_registration_is_shown_and_makes_the_exit_status_1(tmp_path):
+    world = World()
+    world.deliveries = [Message(TOPIC, payload(name=""))]
+    code, lines = run(SimulateOptions(count=1), world, tmp_path)
+    assert code == 1
+    assert "  contract: REJECTED by the server's rules: device_name: required" in lines
+    assert lines[-1] == "simulate: 1 registration(s) received, 0 passed the contract, 1 rejected"
+
+
+def test_messages_on_other_topics_are_not_counted(tmp_path):
+    world = World()
+    world.deliveries = [Message("/other", b"{}"), Message(TOPIC, payload())]
+    code, lines = run(SimulateOptions(count=1), world, tmp_path)
+    assert code == 0
+    assert sum(line.startswith("registration ") for line in lines) == 1
+
+
+def test_a_fleet_of_devices_gets_distinct_macs_and_names(tmp_path):
+    world = World()
+    world.deliveries = [Message(TOPIC, payload(f"02:00:00:00:00:0{i}", f"R-0{i}")) for i in (1, 2, 3)]
+    code, _ = run(SimulateOptions(devices=3, name="R", count=3), world, tmp_path)
+    assert code == 0
+    assert [s.args[s.args.index("--mac") + 1] for s in world.sims] == [
+        "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03",
+    ]
+    assert [s.args[s.args.index("--name") + 1] for s in world.sims] == ["R-01", "R-02", "R-03"]
+    assert world.log.count("sim stop") == 3
+
+
+def test_ctrl_c_stops_everything_cleanly(tmp_path):
+    world = World()
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    code, lines = run(SimulateOptions(), world, tmp_path, sleep=interrupt)
+    assert code == 0
+    assert "simulate: interrupted (Ctrl-C or SIGTERM), stopping" in lines
+    assert world.log[-3:] == ["sim stop", "subscriber stop", "broker stop"]
+
+
+def test_external_broker_subscribes_on_the_uri_host_port_1883(tmp_path):
+    world = World()
+    world.deliveries = [Message(TOPIC, payload())]
+    code, _ = run(SimulateOptions(broker="ws://broker.example:9001/mqtt", count=1), world, tmp_path)
+    assert code == 0
+    assert world.log[0] == "subscribe broker.example:1883"
+    assert world.sims[0].args[:2] == ["--broker", "ws://broker.example:9001/mqtt"]
+    assert "broker start" not in world.log
+
+
+def test_external_broker_without_plain_mqtt_continues_with_device_events(tmp_path):
+    world = World()
+    world.subscribe_error = OSError("connection refused")
+    script = [{"event": "registered", "msg_id": 1, "ip": "127.0.0.1"}]
+    code, lines = run(SimulateOptions(broker="ws://127.0.0.1:9001/mqtt", count=1), world, tmp_path, script=script)
+    assert code == 0
+    assert any("cannot subscribe at mqtt://127.0.0.1:1883 (connection refused)" in line for line in lines)
+    assert '[02:00:00:00:00:01] registered msg_id=1 ip="127.0.0.1"' in lines
+
+
+def test_no_subscribe_counts_acknowledged_registrations(tmp_path):
+    world = World()
+    script = [None, {"event": "registered", "msg_id": 1, "ip": "127.0.0.1"}]
+    code, lines = run(SimulateOptions(broker="ws://h:1/mqtt", no_subscribe=True, count=1), world, tmp_path,
+                      script=script)
+    assert code == 0 and world.subscriber is None
+    assert "devices reported 1 acknowledged registration(s)" in lines[-1]
+
+
+def test_simulators_that_exit_end_the_run_with_status_1(tmp_path):
+    world = World()
+    code, lines = run(SimulateOptions(), world, tmp_path, script=["exit"])
+    assert code == 1
+    assert "simulate: device 02:00:00:00:00:01 exited with status 1" in lines
+    assert "sim: boom" in lines
+
+
+def test_a_missing_simulator_binary_is_one_clear_error(tmp_path):
+    world = World()
+    b = backends(world, tmp_path)
+    b.find_simulator = lambda root: (_ for _ in ()).throw(RuntimeError("cmake failed"))
+    with pytest.raises(ToolError, match="no simulator binary: cmake failed"):
+        run_simulation(SimulateOptions(), ROOT, b, say=lambda line: None)
+    assert world.log == []
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (SimulateOptions(devices=2, fleet=Path("f.yaml")), "--fleet and --devices"),
+        (SimulateOptions(fleet=Path("f.yaml"), name="A"), "not used with --fleet"),
+        (SimulateOptions(count=-1), "--count -1"),
+        (SimulateOptions(retry_initial_ms=-5), "--retry-initial-ms -5"),
+        (SimulateOptions(broker="mqtt://h:1883"), "expected ws://host[:port][/path]"),
+        (SimulateOptions(subscribe_port=1884), "only with --broker"),
+        (SimulateOptions(broker="ws://h/mqtt", subscribe_port=70000), "--subscribe-port 70000"),
+    ],
+)
+def test_option_errors(options, message):
+    with pytest.raises(ToolError) as error:
+        check_options(options)
+    assert error.value.code == 2 and message in error.value.message
+
+
+def test_subscribe_endpoint_overrides():
+    options = SimulateOptions(broker="ws://10.0.0.5:8080/mqtt", subscribe_host="10.0.0.6", subscribe_port=11883)
+    assert subscribe_endpoint(options) == ("10.0.0.6", 11883)
+    assert subscribe_endpoint(SimulateOptions(broker="ws://10.0.0.5:8080/mqtt")) == ("10.0.0.5", 1883)
+    assert subscribe_endpoint(SimulateOptions(broker="ws://h/mqtt", no_subscribe=True)) is None
+
+
+def _real_simulator():
+    from irrigation_tools.sim_process import SIMULATOR_RELATIVE_PATH
+
+    binary = Path(os.environ.get("IRRIGATION_SIM", ROOT / SIMULATOR_RELATIVE_PATH))
+    return binary if binary.is_file() and os.access(binary, os.X_OK) else None
+
+
+@pytest.mark.skipif(_real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)")
+@pytest.mark.skipif(
+    not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
+)
+def test_real_run_against_a_local_nats_server(tmp_path):
+    lines = []
+    options = SimulateOptions(devices=2, name="Prueba", location="Banco de pruebas", count=2, retry_initial_ms=200)
+    code = run_simulation(options, ROOT, say=lines.append)
+    assert code == 0, "\n".join(lines)
+    registrations = [line for line in lines if line.startswith("registration ")]
+    assert len(registrations) == 2
+    assert {json.loads(line.split(": ", 1)[1])["mac_address"] for line in registrations} == {
+        "02:00:00:00:00:01", "02:00:00:00:00:02",
+    }
+    assert lines.count("  contract: OK (the central server would store it)") == 2
+    names = {json.loads(line.split(": ", 1)[1])["device_name"] for line in registrations}
+    assert names == {"Prueba-01", "Prueba-02"}
