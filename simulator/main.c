@@ -10,6 +10,18 @@
  * waiter, microhttpd's and Paho's own threads. SIGINT/SIGTERM are blocked everywhere and taken by sigwait()
  * in the signal waiter, so no code runs in a signal handler. Everything lives in one static struct: no heap
  * of ours.
+ *
+ * Shutdown order (run()): every thread that posts to the executor or calls the application is stopped
+ * and joined before anything it uses is destroyed: the control reader and the HTTP daemon (they post and
+ * read the snapshot), the application task, the timer thread (it posts expiries), then Paho (destroying
+ * the last client joins Paho's threads; their late posts are refused by the stopped executor, whose mutex
+ * is still alive). Only then are the executor, lock, network and the rest freed. The signal waiter ends
+ * last, in main(), before the waiter it signals is destroyed.
+ *
+ * application_start() results: only APP_ERR_MISSING_PORT and APP_ERR_NOT_STARTED (and APP_ERR_INVALID_ARG,
+ * a NULL argument) mean nothing runs: exit 1. Any other error means the application runs with MQTT
+ * disabled (e.g. APP_ERR_PLATFORM from the Paho client's configuration): like the device, the simulator
+ * keeps serving HTTP and reports the reason.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -346,8 +358,7 @@ static int run(void)
     if (!sim_executor_init(&sim.executor) || !sim_lock_init(&sim.lock) || !sim_power_init(&sim.power) ||
         !sim_system_info_init(&sim.system) ||
         !sim_network_init(&sim.network, &o->mac, &o->ip, &sim_executor_port, &sim.executor, &sim.sink) ||
-        !sim_mqtt_init(&sim.mqtt, &sim_executor_port, &sim.executor, &sim_event_sink_port, &sim.sink) ||
-        !sim_timer_start(&sim.timer)) {
+        !sim_mqtt_init(&sim.mqtt, &sim_executor_port, &sim.executor) || !sim_timer_start(&sim.timer)) {
         (void)fprintf(stderr, "irrigation-sim: cannot create threads or locks\n");
         sim_event_sink_exit(&sim.sink, EXIT_RUNTIME, "start-up failed");
         return EXIT_RUNTIME;
@@ -359,7 +370,7 @@ static int run(void)
     int exit_code = EXIT_OK;
     const char *exit_reason = NULL;
     app_err_t rc = application_start(&sim.app, &sim.ports, &o->settings);
-    if (rc == APP_ERR_MISSING_PORT || rc == APP_ERR_INVALID_ARG || rc == APP_ERR_PLATFORM) {
+    if (rc == APP_ERR_MISSING_PORT || rc == APP_ERR_NOT_STARTED || rc == APP_ERR_INVALID_ARG) {
         (void)fprintf(stderr, "irrigation-sim: application not started: %s\n", app_err_to_str(rc));
         exit_code = EXIT_RUNTIME;
         exit_reason = "application not started";
@@ -414,10 +425,12 @@ static int run(void)
         }
     }
 
-    /* Producers first, then the application task, then what it used. */
+    /* Producers first, then the application task, then the threads that still post, then what they used
+     * (see the header). */
     sim_control_stop(&sim.control);
     sim_http_stop(&sim.http);
     sim_executor_stop(&sim.executor);
+    sim_timer_stop(&sim.timer);
     sim_mqtt_deinit(&sim.mqtt);
     sim_event_sink_exit(&sim.sink, exit_code, exit_reason);
     sim_network_deinit(&sim.network);

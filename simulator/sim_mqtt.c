@@ -27,8 +27,7 @@ static void log_code(const char *what, int code, const char *message)
                   text != NULL ? text : "?", message != NULL ? ": " : "", message != NULL ? message : "");
 }
 
-bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx,
-                   const event_sink_port_t *events, void *events_ctx)
+bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx)
 {
     if (mqtt == NULL || executor == NULL) {
         return false;
@@ -36,8 +35,6 @@ bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *exec
     memset(mqtt, 0, sizeof(*mqtt));
     mqtt->executor = executor;
     mqtt->executor_ctx = executor_ctx;
-    mqtt->events = events;
-    mqtt->events_ctx = events_ctx;
     return pthread_mutex_init(&mqtt->mutex, NULL) == 0;
 }
 
@@ -117,7 +114,8 @@ static void post_kind(sim_mqtt_t *mqtt, app_event_kind_t kind, int32_t code)
     post(mqtt, &event);
 }
 
-/* ---- Paho callbacks (Paho's threads): translate and post only ------------------------------------------ */
+/* ---- Paho callbacks (Paho's threads): translate and post, plus one stderr line at most (see header) -----
+ */
 
 static void on_connect_success(void *context, MQTTAsync_successData *response)
 {
@@ -161,13 +159,7 @@ static void on_connect_failure(void *context, MQTTAsync_failureData *response)
     event.kind = APP_EVENT_MQTT_ERROR;
     event.error_kind = sim_mqtt_classify_failure(code, message, mqtt->uri);
     event.code = code;
-    if (event.error_kind == APP_MQTT_ERROR_PROTOCOL && mqtt->events != NULL) {
-        char text[BROKER_URI_MAX_LEN + 128];
-        (void)snprintf(text, sizeof(text),
-                       "%s did not answer as an MQTT WebSocket endpoint: " SIM_MQTT_PROTOCOL_HINT, mqtt->uri);
-        mqtt->events->on_notice(mqtt->events_ctx, APP_NOTICE_ERROR, text);
-    }
-    post(mqtt, &event);
+    post(mqtt, &event); /* a PROTOCOL kind makes the application name the likely cause (the path) */
     post_kind(mqtt, APP_EVENT_MQTT_DISCONNECTED, code);
 }
 

@@ -4,7 +4,8 @@
  * Port calls come from the application task and never wait on the network: MQTTAsync_connect,
  * MQTTAsync_sendMessage and MQTTAsync_disconnect only queue work for Paho's threads. Paho's callbacks run
  * on Paho's threads and only translate and post app events through the executor port (never calling the
- * application, never blocking): connect success -> MQTT_CONNECTED(session present); connect failure ->
+ * application or the event sink, never waiting on the application; see below for the one stderr line):
+ * connect success -> MQTT_CONNECTED(session present); connect failure ->
  * MQTT_ERROR(kind, code) then MQTT_DISCONNECTED; connection lost -> MQTT_DISCONNECTED; PUBACK
  * (deliveryComplete, QoS 1) -> MQTT_PUBLISHED(msg_id = the token sendMessage returned); a publish Paho
  * gives up on -> MQTT_DELETED. Paho's automatic reconnect is off: the application's retry schedule
@@ -18,7 +19,15 @@
  *
  * Paho error codes are logged once, here, on stderr. A broker that accepts the TCP connection but does not
  * complete the MQTT-over-WebSocket handshake (NATS answering a non-MQTT WebSocket path) is reported as a
- * protocol error, with a notice naming the likely cause.
+ * protocol error (APP_MQTT_ERROR_PROTOCOL); the application turns that into the notice naming the likely
+ * cause (the WebSocket path), on its own task.
+ *
+ * What a callback may do besides posting: one fprintf(stderr) line (Paho's code and text, which only this
+ * adapter knows). That is the one exception to "translate and post", and it is deliberate: stderr is
+ * unbuffered, so one call is one write(2) of one line, under no lock of ours or the application's; it cannot
+ * deadlock, and it could only stall Paho's thread if whoever reads stderr stopped reading (the tests and
+ * the tools send it to a file). Event-sink notices (a mutex shared with every thread, stdout) are never
+ * written from a callback.
  */
 #ifndef SIM_MQTT_H
 #define SIM_MQTT_H
@@ -28,13 +37,10 @@
 #include <stdint.h>
 
 #include "application/app_event.h"
-#include "application/ports/event_sink_port.h"
 #include "application/ports/executor_port.h"
 #include "application/ports/mqtt_client_port.h"
 #include "domain/broker_uri.h"
 #include "domain/mac_address.h"
-
-#define SIM_MQTT_PROTOCOL_HINT "check the WebSocket path, NATS needs /mqtt"
 
 typedef enum {
     SIM_MQTT_IDLE = 0,   /* no attempt running, not connected */
@@ -63,14 +69,11 @@ typedef struct sim_mqtt {
     sim_mqtt_link_t link; /* guarded by mutex */
     const executor_port_t *executor;
     void *executor_ctx;
-    const event_sink_port_t *events; /* may be NULL: only the protocol-error notice uses it */
-    void *events_ctx;
 } sim_mqtt_t;
 
 extern const mqtt_client_port_t sim_mqtt_port;
 
-bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx,
-                   const event_sink_port_t *events, void *events_ctx);
+bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx);
 /* Disconnects (briefly) and destroys the Paho client. Call after the application task has ended. */
 void sim_mqtt_deinit(sim_mqtt_t *mqtt);
 

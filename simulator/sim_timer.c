@@ -98,7 +98,7 @@ bool sim_timer_start(sim_timer_t *timer)
 {
     (void)pthread_mutex_lock(&timer->mutex);
     bool ok = timer->thread_running;
-    if (!ok) {
+    if (!ok && !timer->stop) {
         ok = pthread_create(&timer->thread, NULL, timer_thread, timer) == 0;
         timer->thread_running = ok;
     }
@@ -106,7 +106,7 @@ bool sim_timer_start(sim_timer_t *timer)
     return ok;
 }
 
-void sim_timer_deinit(sim_timer_t *timer)
+void sim_timer_stop(sim_timer_t *timer)
 {
     if (timer == NULL) {
         return;
@@ -120,6 +120,14 @@ void sim_timer_deinit(sim_timer_t *timer)
     if (join) {
         (void)pthread_join(timer->thread, NULL);
     }
+}
+
+void sim_timer_deinit(sim_timer_t *timer)
+{
+    if (timer == NULL) {
+        return;
+    }
+    sim_timer_stop(timer);
     (void)pthread_cond_destroy(&timer->changed);
     (void)pthread_mutex_destroy(&timer->mutex);
 }

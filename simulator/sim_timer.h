@@ -40,7 +40,13 @@ extern const timer_port_t sim_timer_port;
 /* Starts the clock; seed 0 means "from getrandom()". The thread starts with sim_timer_start(). */
 bool sim_timer_init(sim_timer_t *timer, const executor_port_t *executor, void *executor_ctx, uint64_t seed);
 bool sim_timer_start(sim_timer_t *timer);
-/* Stops and joins the thread (if started), then frees the primitives. */
+/*
+ * Stops and joins the thread (if running): once it returns nothing is posted to the executor any more, so
+ * the executor may be destroyed. The clock and random_u32 keep working (the event sink reads the clock
+ * until the end). Idempotent; the thread cannot be started again.
+ */
+void sim_timer_stop(sim_timer_t *timer);
+/* sim_timer_stop(), then frees the primitives. */
 void sim_timer_deinit(sim_timer_t *timer);
 
 /* Port functions (ctx = sim_timer_t *). */

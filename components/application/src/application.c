@@ -17,7 +17,12 @@
 /* Follow-up entity events one command list can cause (connect refused, publish queued or refused, and the
  * QoS 0 acknowledgement), with room to spare. */
 #define APP_FOLLOW_UP_MAX 8
-#define APP_NOTICE_MAX    160
+/* Long enough for the protocol-error notice with a broker URI of BROKER_URI_MAX_LEN bytes. */
+#define APP_NOTICE_MAX (BROKER_URI_MAX_LEN + 128)
+/* The clients' network timeout when the setting is 0 (ESP-MQTT's MQTT_NETWORK_TIMEOUT_MS). */
+#define APP_DEFAULT_NETWORK_TIMEOUT_MS 10000u
+#define APP_WATCHDOG_MARGIN_MS         5000u
+#define APP_PROTOCOL_HINT              "check the WebSocket path, NATS needs /mqtt"
 
 typedef struct {
     mqtt_connection_event_t items[APP_FOLLOW_UP_MAX];
@@ -280,6 +285,53 @@ static void emit_registration_failed(application_t *app, registration_failure_t 
     emit(app, &event);
 }
 
+/* ---- sent registrations (stale resend detection) ------------------------------------------------------ */
+
+/* FNV-1a: a cheap fingerprint of the payload; a collision only costs one missed re-registration. */
+static uint32_t payload_digest(const char *payload, size_t len)
+{
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        hash ^= (uint8_t)payload[i];
+        hash *= 16777619u;
+    }
+    return hash;
+}
+
+static void remember_sent(application_t *app, int32_t msg_id)
+{
+    /* A reused id means the client has forgotten the message that had it: forget it too. */
+    for (size_t i = 0; i < APP_SENT_REGISTRATIONS; i++) {
+        if (app->sent[i].msg_id == msg_id) {
+            app->sent[i].msg_id = -1;
+        }
+    }
+    app->sent_newest = (app->sent_newest + 1) % APP_SENT_REGISTRATIONS;
+    app_sent_registration_t *entry = &app->sent[app->sent_newest];
+    entry->msg_id = msg_id;
+    entry->ip = app->registration.last_message.ip;
+    entry->digest = payload_digest(app->registration.payload, app->registration.payload_len);
+}
+
+/* True when msg_id is an older registration whose content the newest one must override on the server. */
+static bool acked_stale_registration(application_t *app, int32_t msg_id)
+{
+    const app_sent_registration_t *newest = &app->sent[app->sent_newest];
+    if (msg_id < 0 || newest->msg_id < 0 || msg_id == newest->msg_id ||
+        !is_connected_state(app->connection.state)) {
+        return false;
+    }
+    for (size_t i = 0; i < APP_SENT_REGISTRATIONS; i++) {
+        app_sent_registration_t *entry = &app->sent[i];
+        if (entry->msg_id != msg_id) {
+            continue;
+        }
+        entry->msg_id = -1; /* once: a duplicate PUBACK does not register again */
+        return !ipv4_address_equal(&entry->ip, &app->connection.ip) || entry->digest != newest->digest;
+    }
+    return false;
+}
+
 /* Publishes the registration and queues what the entity must learn from it. */
 static void publish_registration(application_t *app, follow_up_queue_t *queue)
 {
@@ -297,6 +349,7 @@ static void publish_registration(application_t *app, follow_up_queue_t *queue)
         queue_follow_up(queue, MQTT_CONNECTION_EV_PUBLISH_FAILED, -1, (int32_t)rc);
         return;
     }
+    remember_sent(app, msg_id);
     queue_follow_up(queue, MQTT_CONNECTION_EV_PUBLISH_QUEUED, msg_id, 0);
     if (app->settings.mqtt.qos == 0) {
         /* QoS 0 has no PUBACK: queued is all the confirmation there will ever be. */
@@ -333,13 +386,24 @@ static void execute(application_t *app, const mqtt_connection_command_t *cmd, fo
             publish_registration(app, queue);
             break;
         case MQTT_CONNECTION_CMD_ARM_RETRY_TIMER: {
+            /* The entity arms the timer as a watchdog only when it stays CONNECTING (mqtt_connection.h). */
+            const bool watchdog = app->connection.state == MQTT_CONNECTION_CONNECTING;
             app->timer_token++;
             rc = p->timer->arm_once(p->timer_ctx, cmd->delay_ms, app->timer_token);
+            if (rc != APP_OK && watchdog) {
+                /* The attempt goes on unwatched, as the client's own outcome events still end it. */
+                noticef(app, APP_NOTICE_WARNING, "mqtt connect attempt watchdog not armed: %s",
+                        app_err_to_str(rc));
+                break;
+            }
             if (rc != APP_OK) {
                 /* Nothing would ever end the backoff; the next network event restarts the schedule. */
                 set_last_error(app, "retry timer not armed: %s", app_err_to_str(rc));
                 notice(app, APP_NOTICE_ERROR, app->status.last_error);
                 break;
+            }
+            if (watchdog) {
+                break; /* not a retry: no RETRY_SCHEDULED, no next_retry_* */
             }
             app->status.next_retry_delay_ms = cmd->delay_ms;
             app->status.next_retry_at_ms = now_ms(app) + cmd->delay_ms;
@@ -408,6 +472,12 @@ static void feed(application_t *app, const mqtt_connection_event_t *first)
                 app->registration.pending_msg_id = -1;
             }
         }
+        if (event.kind == MQTT_CONNECTION_EV_RETRY_TIMER_FIRED && old_state == MQTT_CONNECTION_CONNECTING &&
+            new_state == MQTT_CONNECTION_BACKOFF) {
+            set_last_error(app, "mqtt connect attempt timed out after %lu ms",
+                           (unsigned long)app->connection.attempt_timeout_ms);
+            notice(app, APP_NOTICE_WARNING, app->status.last_error);
+        }
         if (event.kind == MQTT_CONNECTION_EV_REGISTRATION_ACKED && new_state == MQTT_CONNECTION_REGISTERED &&
             app->registration.pending_msg_id >= 0 && event.msg_id == app->registration.pending_msg_id) {
             note_registered(app, event.msg_id);
@@ -440,16 +510,21 @@ static void feed_kind(application_t *app, mqtt_connection_event_kind_t kind, con
 
 /* ---- event handling ------------------------------------------------------------------------------------ */
 
-static void on_config_changed(application_t *app)
+static void on_config_changed(application_t *app, const app_event_t *event)
 {
     load_config_cache(app);
-    if (!app->mqtt_enabled || !is_connected_state(app->connection.state)) {
-        return; /* the next connect registers with the new values */
-    }
-    follow_up_queue_t queue = {.head = 0, .count = 0};
-    publish_registration(app, &queue);
-    for (size_t i = 0; i < queue.count; i++) {
-        feed(app, &queue.items[(queue.head + i) % APP_FOLLOW_UP_MAX]);
+    /* When not connected the entity ignores it: the next connect registers with the new values. */
+    feed_kind(app, MQTT_CONNECTION_EV_REGISTER_AGAIN, event);
+}
+
+static void on_mqtt_published(application_t *app, const app_event_t *event)
+{
+    feed_kind(app, MQTT_CONNECTION_EV_REGISTRATION_ACKED, event);
+    if (app->mqtt_enabled && acked_stale_registration(app, event->msg_id)) {
+        noticef(app, APP_NOTICE_INFO,
+                "registration msg %ld acknowledged after a newer one: registering the current values again",
+                (long)event->msg_id);
+        feed_kind(app, MQTT_CONNECTION_EV_REGISTER_AGAIN, event);
     }
 }
 
@@ -458,6 +533,10 @@ static void on_mqtt_error(application_t *app, const app_event_t *event)
     set_last_error(app, "mqtt error: %s (code %ld)", app_mqtt_error_kind_to_str(event->error_kind),
                    (long)event->code);
     notice(app, APP_NOTICE_WARNING, app->status.last_error);
+    if (event->error_kind == APP_MQTT_ERROR_PROTOCOL && app->mqtt_enabled) {
+        noticef(app, APP_NOTICE_ERROR, "%s did not answer as an MQTT WebSocket endpoint: " APP_PROTOCOL_HINT,
+                app->broker.effective_uri);
+    }
     app_event_t source = *event;
     source.code = (int32_t)event->error_kind;
     feed_kind(app, MQTT_CONNECTION_EV_MQTT_ERROR, &source);
@@ -509,7 +588,7 @@ void application_handle_event(const app_event_t *event, void *user_arg)
             on_mqtt_error(app, event);
             break;
         case APP_EVENT_MQTT_PUBLISHED:
-            feed_kind(app, MQTT_CONNECTION_EV_REGISTRATION_ACKED, event);
+            on_mqtt_published(app, event);
             break;
         case APP_EVENT_MQTT_DELETED:
             on_mqtt_deleted(app, event);
@@ -520,7 +599,7 @@ void application_handle_event(const app_event_t *event, void *user_arg)
             }
             break;
         case APP_EVENT_CONFIG_CHANGED:
-            on_config_changed(app);
+            on_config_changed(app, event);
             break;
         case APP_EVENT_MQTT_BEFORE_CONNECT:
         case APP_EVENT_STOP:
@@ -532,6 +611,21 @@ void application_handle_event(const app_event_t *event, void *user_arg)
 
 /* ---- start ----------------------------------------------------------------------------------------------
  */
+
+uint32_t application_attempt_timeout_ms(uint32_t network_timeout_ms)
+{
+    const uint64_t timeout = network_timeout_ms != 0 ? network_timeout_ms : APP_DEFAULT_NETWORK_TIMEOUT_MS;
+    const uint64_t watchdog = 2u * timeout + APP_WATCHDOG_MARGIN_MS;
+    return watchdog > UINT32_MAX ? UINT32_MAX : (uint32_t)watchdog;
+}
+
+/* A port error must not read as one of the results that mean "nothing runs" (application.h). */
+static app_err_t running_error(app_err_t rc)
+{
+    return (rc == APP_ERR_INVALID_ARG || rc == APP_ERR_MISSING_PORT || rc == APP_ERR_NOT_STARTED)
+               ? APP_ERR_PLATFORM
+               : rc;
+}
 
 static void disable_mqtt(application_t *app, const char *reason)
 {
@@ -552,6 +646,9 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
     app->ports = *ports;
     app->settings = *settings;
     register_device_init(&app->registration, &app->ports, &app->settings);
+    for (size_t i = 0; i < APP_SENT_REGISTRATIONS; i++) {
+        app->sent[i].msg_id = -1;
+    }
     app->status.pending_msg_id = -1;
     app->status.state = MQTT_CONNECTION_WAITING;
 
@@ -564,6 +661,8 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
     /* With MQTT disabled the retry settings may be the invalid ones: the entity, never fed, gets defaults. */
     const retry_policy_config_t fallback = retry_policy_default_config();
     (void)mqtt_connection_init(&app->connection, app->mqtt_enabled ? &app->settings.mqtt.retry : &fallback);
+    (void)mqtt_connection_set_attempt_timeout(
+        &app->connection, application_attempt_timeout_ms(app->settings.mqtt.network_timeout_ms));
 
     app_err_t rc = app->ports.network->get_mac(app->ports.network_ctx, &app->status.mac);
     if (rc != APP_OK) {
@@ -571,7 +670,7 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
         if (app->mqtt_enabled) {
             snprintf(reason, sizeof(reason), "cannot read the MAC address (%s)", app_err_to_str(rc));
             disable_mqtt(app, reason);
-            result = rc;
+            result = running_error(rc);
         }
     }
     mac_address_client_id(&app->status.mac, app->client_id);
@@ -595,7 +694,7 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
         if (rc != APP_OK) {
             snprintf(reason, sizeof(reason), "client configuration failed (%s)", app_err_to_str(rc));
             disable_mqtt(app, reason);
-            result = rc;
+            result = running_error(rc);
         }
     }
     publish_snapshot(app);
@@ -603,7 +702,7 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
     rc = app->ports.executor->start(app->ports.executor_ctx, application_handle_event, app);
     if (rc != APP_OK) {
         noticef(app, APP_NOTICE_ERROR, "application task not started: %s", app_err_to_str(rc));
-        return rc;
+        return APP_ERR_NOT_STARTED;
     }
     return result;
 }
@@ -695,10 +794,11 @@ app_err_t application_update_config(application_t *app, const char *device_name,
             set_text(app->shared.location, sizeof(app->shared.location), location);
         }
         p->lock->give(p->lock_ctx);
-    } else if (result == APP_OK) {
-        /* Stored already; the application task reloads the cache from storage on the event below. */
-        set_text(reason, reason_size, "busy");
-        result = APP_ERR_LOCK_TIMEOUT;
+    } else {
+        /* Stored already, which is what the caller asked for: the application task reloads the cache from
+         * storage on the event below. */
+        notice(app, APP_NOTICE_WARNING,
+               "config update: stored; the cache is refreshed by the application task (shared lock busy)");
     }
 
     app_event_t event;

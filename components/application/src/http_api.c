@@ -197,9 +197,6 @@ static void handle_config(struct application *app, const app_status_snapshot_t *
         case APP_ERR_INVALID_ARG:
             respond_error(resp, 400, out, out_size, reason);
             return;
-        case APP_ERR_LOCK_TIMEOUT:
-            respond_error(resp, 503, out, out_size, "busy");
-            return;
         default:
             respond_error(resp, 500, out, out_size, "storage error");
             return;

@@ -22,6 +22,15 @@ domain_status_t mqtt_connection_init(mqtt_connection_t *conn, const retry_policy
     return DOMAIN_OK;
 }
 
+domain_status_t mqtt_connection_set_attempt_timeout(mqtt_connection_t *conn, uint32_t timeout_ms)
+{
+    if (conn == NULL) {
+        return DOMAIN_ERR_INVALID_ARG;
+    }
+    conn->attempt_timeout_ms = timeout_ms;
+    return DOMAIN_OK;
+}
+
 static void emit(mqtt_connection_commands_t *out, mqtt_connection_command_kind_t kind, uint32_t delay_ms)
 {
     /* The longest transition emits three commands; the bound keeps a future mistake from overrunning. */
@@ -32,11 +41,27 @@ static void emit(mqtt_connection_commands_t *out, mqtt_connection_command_kind_t
     }
 }
 
+static bool has_watchdog(const mqtt_connection_t *conn)
+{
+    return conn->attempt_timeout_ms != 0;
+}
+
 static void start_connect(mqtt_connection_t *conn, mqtt_connection_commands_t *out)
 {
     emit(out, MQTT_CONNECTION_CMD_CONNECT, 0);
+    if (has_watchdog(conn)) {
+        /* Not a retry delay: last_delay_ms and the policy are left alone. */
+        emit(out, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, conn->attempt_timeout_ms);
+    }
     conn->connect_attempts++;
     conn->state = MQTT_CONNECTION_CONNECTING;
+}
+
+static void cancel_watchdog(const mqtt_connection_t *conn, mqtt_connection_commands_t *out)
+{
+    if (has_watchdog(conn)) {
+        emit(out, MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, 0);
+    }
 }
 
 static bool is_connected(mqtt_connection_state_t state)
@@ -96,6 +121,10 @@ static void on_network_down(mqtt_connection_t *conn, mqtt_connection_commands_t 
     conn->pending_msg_id = NO_PENDING_MSG_ID;
     switch (conn->state) {
         case MQTT_CONNECTION_CONNECTING:
+            emit(out, MQTT_CONNECTION_CMD_DISCONNECT, 0);
+            cancel_watchdog(conn, out);
+            conn->state = MQTT_CONNECTION_WAITING;
+            break;
         case MQTT_CONNECTION_REGISTERING:
         case MQTT_CONNECTION_REGISTERED:
             emit(out, MQTT_CONNECTION_CMD_DISCONNECT, 0);
@@ -130,6 +159,7 @@ static void on_mqtt_connected(mqtt_connection_t *conn, mqtt_connection_commands_
             register_again(conn, out);
             break;
         case MQTT_CONNECTION_CONNECTING:
+            cancel_watchdog(conn, out);
             retry_policy_reset(&conn->policy);
             register_again(conn, out);
             break;
@@ -147,7 +177,7 @@ static void on_mqtt_disconnected(mqtt_connection_t *conn, const mqtt_connection_
 {
     conn->last_code = event->code;
     if (conn->state == MQTT_CONNECTION_CONNECTING || is_connected(conn->state)) {
-        back_off(conn, event->random_value, out);
+        back_off(conn, event->random_value, out); /* in CONNECTING the retry delay replaces the watchdog */
     }
 }
 
@@ -175,11 +205,23 @@ static void on_registration_acked(mqtt_connection_t *conn, int32_t msg_id)
     }
 }
 
-static void on_retry_timer_fired(mqtt_connection_t *conn, mqtt_connection_commands_t *out)
+static void on_retry_timer_fired(mqtt_connection_t *conn, uint32_t random_value,
+                                 mqtt_connection_commands_t *out)
 {
     if (conn->state == MQTT_CONNECTION_BACKOFF && prerequisites_met(conn)) {
         emit(out, MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, 0);
         start_connect(conn, out);
+    } else if (conn->state == MQTT_CONNECTION_CONNECTING && has_watchdog(conn)) {
+        /* The attempt timed out: the client may still be trying, so stop it before the retry. */
+        emit(out, MQTT_CONNECTION_CMD_DISCONNECT, 0);
+        back_off(conn, random_value, out);
+    }
+}
+
+static void on_register_again(mqtt_connection_t *conn, mqtt_connection_commands_t *out)
+{
+    if (is_connected(conn->state)) {
+        register_again(conn, out);
     }
 }
 
@@ -229,7 +271,10 @@ mqtt_connection_state_t mqtt_connection_handle(mqtt_connection_t *conn, const mq
             on_registration_acked(conn, event->msg_id);
             break;
         case MQTT_CONNECTION_EV_RETRY_TIMER_FIRED:
-            on_retry_timer_fired(conn, out);
+            on_retry_timer_fired(conn, event->random_value, out);
+            break;
+        case MQTT_CONNECTION_EV_REGISTER_AGAIN:
+            on_register_again(conn, out);
             break;
         default:
             break;
@@ -264,6 +309,7 @@ const char *mqtt_connection_event_to_str(mqtt_connection_event_kind_t kind)
         [MQTT_CONNECTION_EV_PUBLISH_FAILED] = "publish_failed",
         [MQTT_CONNECTION_EV_REGISTRATION_ACKED] = "registration_acked",
         [MQTT_CONNECTION_EV_RETRY_TIMER_FIRED] = "retry_timer_fired",
+        [MQTT_CONNECTION_EV_REGISTER_AGAIN] = "register_again",
     };
     if ((unsigned)kind >= (unsigned)MQTT_CONNECTION_EV_COUNT) {
         return "unknown";

@@ -125,16 +125,19 @@ static void test_location_storage_error_keeps_the_stored_name(void **state)
     assert_int_equal(f->fakes.executor.count, 1);
 }
 
-static void test_lock_timeout_after_storing_still_announces_the_change(void **state)
+static void test_lock_timeout_after_storing_is_a_success_and_the_task_refreshes_the_cache(void **state)
 {
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
     fake_lock_fail_next(&f->fakes.lock, 1);
     char reason[128];
-    assert_int_equal(application_update_config(&f->app, "Riego", NULL, reason, sizeof(reason)),
-                     APP_ERR_LOCK_TIMEOUT);
-    assert_string_equal(reason, "busy");
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, reason, sizeof(reason)), APP_OK);
+    assert_string_equal(reason, "");
     assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME), "Riego");
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "shared lock busy");
+    assert_non_null(n);
+    assert_int_equal(n->level, APP_NOTICE_WARNING);
+    assert_int_equal(f->fakes.executor.count, 1);
     /* the application task reloads the cache from storage */
     fake_executor_run_all(&f->fakes.executor);
     assert_string_equal(app_fixture_status(f).device_name, "Riego");
@@ -185,10 +188,72 @@ static void test_config_change_while_registering_replaces_the_pending_message(vo
     assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     assert_int_equal(f->fakes.mqtt.publish_calls, 2);
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
-    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+    assert_int_equal(app_fixture_status(f).pending_msg_id, 2);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+static void test_old_name_acknowledged_after_the_new_one_is_registered_again(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f); /* msg 1 with the default name */
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
+    fake_executor_run_all(&f->fakes.executor); /* msg 2 with "Riego" */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1); /* msg 1 may have reached the server last */
+    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    char expected[512];
+    app_fixture_expected_payload(expected, sizeof(expected), "Riego", TEST_IP, "Sin ubicacion configurada");
+    assert_string_equal(fake_mqtt_client_last_publish(&f->fakes.mqtt)->payload, expected);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+static void test_refused_re_registration_backs_off_and_registers_on_the_next_connect(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    fake_script_push(&f->fakes.mqtt.publish_results, APP_ERR_OUTBOX_FULL);
+    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, NULL, 0), APP_OK);
+    fake_executor_run_all(&f->fakes.executor);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
+    assert_int_equal(fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED)
+                         ->data.registration_failed.reason,
+                     REGISTRATION_FAILURE_PUBLISH_REFUSED);
+    app_fixture_expire_timer(f);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    char expected[512];
+    app_fixture_expected_payload(expected, sizeof(expected), "Riego Norte", TEST_IP,
+                                 "Sin ubicacion configurada");
+    assert_string_equal(fake_mqtt_client_last_publish(&f->fakes.mqtt)->payload, expected);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, fake_mqtt_client_last_publish(&f->fakes.mqtt)->msg_id);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+static void test_dropped_re_registration_backs_off(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, NULL, 0), APP_OK);
+    fake_executor_run_all(&f->fakes.executor); /* msg 2 */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_DELETED, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED)
+                         ->data.registration_failed.reason,
+                     REGISTRATION_FAILURE_DELETED);
+}
+
+static void test_config_change_with_mqtt_disabled_only_updates_the_cache(void **state)
+{
+    app_fixture_t *f = *state;
+    f->settings.mqtt.topic[0] = '\0';
+    assert_int_equal(app_fixture_start(f), APP_ERR_BAD_TOPIC);
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
+    fake_executor_run_all(&f->fakes.executor);
+    assert_string_equal(app_fixture_status(f).device_name, "Riego");
+    assert_int_equal(f->fakes.mqtt.publish_calls, 0);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
 }
 
 static void test_config_change_while_registering_with_refused_publish_backs_off(void **state)
@@ -235,14 +300,21 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hundred_byte_name_is_accepted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storage_error_is_reported_and_nothing_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_location_storage_error_keeps_the_stored_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lock_timeout_after_storing_still_announces_the_change, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_lock_timeout_after_storing_is_a_success_and_the_task_refreshes_the_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_queue_is_warned_about_and_the_value_is_kept, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_config_change_while_registered_publishes_the_new_values, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_config_change_while_registering_replaces_the_pending_message,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_old_name_acknowledged_after_the_new_one_is_registered_again,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_refused_re_registration_backs_off_and_registers_on_the_next_connect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dropped_re_registration_backs_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_change_with_mqtt_disabled_only_updates_the_cache, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_config_change_while_registering_with_refused_publish_backs_off,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_change_while_not_connected_waits_for_the_next_connect,

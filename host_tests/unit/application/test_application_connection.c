@@ -86,7 +86,8 @@ static void test_connected_publishes_the_registration_with_qos1(void **state)
     assert_int_equal(pub->payload_len, strlen(expected));
     assert_memory_equal(pub->payload, expected, pub->payload_len);
     assert_int_equal(app_fixture_status(f).pending_msg_id, 1);
-    assert_int_equal(f->fakes.timer.cancel_calls, 0);
+    assert_int_equal(f->fakes.timer.cancel_calls, 1); /* the attempt watchdog */
+    assert_false(f->fakes.timer.armed);
 }
 
 static void test_puback_confirms_the_registration(void **state)
@@ -116,16 +117,16 @@ static void test_puback_of_an_older_message_does_not_confirm(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 99); /* never queued */
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
     fake_network_set_ip(&f->fakes.network, "192.168.1.77");
     app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* queues msg 2 */
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
-    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
-    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 0);
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 99);
-    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
-    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    /* msg 1 confirms nothing (and, acknowledged after msg 2, makes the current values go out again) */
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 1);
+    assert_int_equal(
+        fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED)->data.registered.msg_id, 2);
 }
 
 static void test_duplicate_puback_registers_once(void **state)
@@ -145,12 +146,14 @@ static void test_broker_down_three_times_then_up(void **state)
     app_fixture_boot_connecting(f);
     const uint32_t expected_delays[] = {30000, 60000, 120000};
     for (size_t i = 0; i < 3; i++) {
+        /* each attempt arms its watchdog first, then the failure replaces it with the retry delay */
+        assert_int_equal(f->fakes.timer.arms[2 * i].delay_ms, 25000);
         app_fixture_mqtt_error(f, APP_MQTT_ERROR_TRANSPORT, 111);
         app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
         assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-        assert_int_equal(f->fakes.timer.arm_calls, i + 1);
-        assert_int_equal(f->fakes.timer.arms[i].delay_ms, expected_delays[i]);
-        assert_int_equal(f->fakes.timer.arms[i].token, f->app.timer_token);
+        assert_int_equal(f->fakes.timer.arm_calls, 2 * i + 2);
+        assert_int_equal(f->fakes.timer.arms[2 * i + 1].delay_ms, expected_delays[i]);
+        assert_int_equal(f->fakes.timer.arms[2 * i + 1].token, f->app.timer_token);
         assert_true(f->fakes.power.low_power);
         const domain_event_t *retry = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED);
         assert_int_equal(retry->data.retry_scheduled.delay_ms, expected_delays[i]);
@@ -169,8 +172,10 @@ static void test_broker_down_three_times_then_up(void **state)
     assert_int_equal(f->fakes.power.requests, 3);
     assert_int_equal(f->fakes.power.releases, 3);
     /* tokens are all different */
-    assert_true(f->fakes.timer.arms[0].token != f->fakes.timer.arms[1].token);
-    assert_true(f->fakes.timer.arms[1].token != f->fakes.timer.arms[2].token);
+    for (size_t i = 1; i < f->fakes.timer.arm_calls; i++) {
+        assert_true(f->fakes.timer.arms[i - 1].token != f->fakes.timer.arms[i].token);
+    }
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 3);
 
     app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
     assert_int_equal(f->fakes.mqtt.publish_calls, 1);
@@ -207,7 +212,8 @@ static void test_mqtt_error_sets_last_error_and_waits_for_the_disconnect(void **
     app_fixture_boot_connecting(f);
     app_fixture_mqtt_error(f, APP_MQTT_ERROR_CONNECTION_REFUSED, 5);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
-    assert_int_equal(f->fakes.timer.arm_calls, 0);
+    assert_int_equal(f->fakes.timer.arm_calls, 1); /* only the attempt watchdog */
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
     assert_string_equal(app_fixture_status(f).last_error, "mqtt error: connection refused (code 5)");
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "mqtt error: connection refused");
     assert_non_null(n);
@@ -224,7 +230,7 @@ static void test_connect_call_error_counts_as_a_failed_attempt(void **state)
     assert_int_equal(f->fakes.mqtt.connect_calls, 1);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_CONNECT_ATTEMPT), 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.arm_calls, 1);
+    assert_int_equal(f->fakes.timer.arm_calls, 2); /* the watchdog, then the retry that replaces it */
     assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_string_equal(s.last_error, "mqtt connect failed: platform error");
@@ -385,7 +391,8 @@ static void test_network_down_while_registered_disconnects(void **state)
     app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
-    assert_int_equal(f->fakes.timer.arm_calls, 0);
+    assert_int_equal(f->fakes.timer.arm_calls, 1); /* the first attempt's watchdog, cancelled since */
+    assert_false(f->fakes.timer.armed);
 }
 
 static void test_ip_change_registers_again_with_the_new_ip(void **state)
@@ -435,6 +442,229 @@ static void test_qos0_registration_counts_as_registered_when_queued(void **state
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 1);
 }
 
+/* ---- the attempt watchdog ---- */
+
+static void test_attempt_is_watched_without_announcing_a_retry(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    assert_true(f->fakes.timer.armed);
+    assert_int_equal(f->fakes.timer.arm_calls, 1);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 25000); /* 2 * 10000 + 5000 */
+    assert_int_equal(f->fakes.timer.current.token, f->app.timer_token);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_int_equal(s.next_retry_delay_ms, 0);
+    assert_int_equal(s.next_retry_at_ms, 0);
+    assert_int_equal(s.consecutive_failures, 0);
+    assert_false(f->fakes.power.low_power);
+}
+
+static void test_silent_client_times_out_and_the_schedule_goes_on(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_expire_timer(f); /* the client never reported anything */
+    assert_int_equal(f->fakes.timer.now_ms, 25000);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
+    assert_true(f->fakes.power.low_power);
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "mqtt connect attempt timed out");
+    assert_non_null(n);
+    assert_string_equal(n->message, "mqtt connect attempt timed out after 25000 ms");
+    assert_int_equal(n->level, APP_NOTICE_WARNING);
+    const domain_event_t *retry = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED);
+    assert_non_null(retry);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 1);
+    assert_int_equal(retry->data.retry_scheduled.delay_ms, 30000);
+    assert_int_equal(retry->data.retry_scheduled.failures, 1);
+    app_status_snapshot_t s = app_fixture_status(f);
+    assert_string_equal(s.last_error, "mqtt connect attempt timed out after 25000 ms");
+    assert_int_equal(s.next_retry_delay_ms, 30000);
+    assert_int_equal(s.next_retry_at_ms, 25000 + 30000);
+    assert_int_equal(s.consecutive_failures, 1);
+
+    /* the retry is watched again, and a second silent attempt doubles the delay */
+    app_fixture_expire_timer(f);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 25000);
+    assert_int_equal(app_fixture_status(f).next_retry_delay_ms, 0);
+    app_fixture_expire_timer(f);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 60000);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 2);
+}
+
+static void test_custom_network_timeout_sets_the_watchdog(void **state)
+{
+    app_fixture_t *f = *state;
+    f->settings.mqtt.network_timeout_ms = 1500;
+    app_fixture_boot_connecting(f);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 8000);
+    app_fixture_expire_timer(f);
+    assert_string_equal(app_fixture_status(f).last_error, "mqtt connect attempt timed out after 8000 ms");
+}
+
+static void test_connected_cancels_the_watchdog_and_its_late_expiry_is_stale(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    const uint32_t watchdog_token = f->fakes.timer.current.token;
+    /* the expiry was already queued when CONNECTED arrived */
+    assert_true(fake_executor_post_kind(&f->fakes.executor, APP_EVENT_MQTT_CONNECTED));
+    app_event_t fired = {.kind = APP_EVENT_RETRY_TIMER_FIRED, .token = watchdog_token};
+    assert_true(fake_executor_post(&f->fakes.executor, &fired));
+    fake_executor_run_all(&f->fakes.executor);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+    assert_false(f->fakes.timer.armed);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 0);
+    assert_null(fake_event_sink_find_notice(&f->fakes.events, "timed out"));
+}
+
+static void test_network_down_while_connecting_cancels_the_watchdog(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
+    assert_int_equal(f->fakes.timer.cancel_calls, 1);
+    assert_false(f->fakes.timer.armed);
+    assert_false(f->fakes.power.low_power);
+}
+
+static void test_watchdog_arm_failure_is_warned_about_and_the_attempt_goes_on(void **state)
+{
+    app_fixture_t *f = *state;
+    fake_script_push(&f->fakes.timer.arm_results, APP_ERR_PLATFORM);
+    app_fixture_boot_connecting(f);
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "watchdog not armed");
+    assert_non_null(n);
+    assert_string_equal(n->message, "mqtt connect attempt watchdog not armed: platform error");
+    assert_int_equal(n->level, APP_NOTICE_WARNING);
+    assert_string_equal(app_fixture_status(f).last_error, "");
+    /* the client's own outcome still ends the attempt */
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+}
+
+/* ---- stale registrations resent by the client ---- */
+
+static void test_stale_registration_acked_after_a_newer_one_registers_again(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f); /* msg 1 carries TEST_IP */
+    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
+    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* msg 2 */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    /* the client resent msg 1 after msg 2: the server now holds the old IP */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
+    char expected[512];
+    app_fixture_expected_payload(expected, sizeof(expected), "ESP32-Riego", "192.168.1.77",
+                                 "Sin ubicacion configurada");
+    assert_string_equal(pub->payload, expected);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "acknowledged after a newer one");
+    assert_non_null(n);
+    assert_int_equal(n->level, APP_NOTICE_INFO);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(app_fixture_status(f).registrations, 2);
+    /* a duplicate PUBACK of msg 1 does not start it again */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+static void test_older_puback_with_the_current_content_changes_nothing(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f);                   /* msg 1 */
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* lost before its PUBACK */
+    app_fixture_expire_timer(f);
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED); /* msg 2, same content */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+}
+
+static void test_stale_puback_while_not_connected_is_left_to_the_next_connect(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f);
+    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
+    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* msg 2 */
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+}
+
+static void test_a_reused_msg_id_forgets_the_message_that_had_it(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f); /* msg 1, TEST_IP */
+    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
+    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* msg 2 */
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    app_fixture_expire_timer(f);
+    fake_mqtt_client_set_next_msg_id(&f->fakes.mqtt, 1); /* a fresh client counts from 1 again */
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);      /* msg 1 again, now with .77 */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2); /* old, but the same content as the newest */
+    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+}
+
+static void test_only_the_last_few_registrations_are_remembered(void **state)
+{
+    app_fixture_t *f = *state;
+    static const char *const ips[] = {"10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"};
+    app_fixture_boot_registering(f); /* msg 1 */
+    for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+        fake_network_set_ip(&f->fakes.network, ips[i]);
+        app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, ips[i]); /* msgs 2..6 */
+    }
+    assert_int_equal(f->fakes.mqtt.publish_calls, 6);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2); /* forgotten: the ring holds 3..6 */
+    assert_int_equal(f->fakes.mqtt.publish_calls, 6);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3); /* remembered, with an older IP */
+    assert_int_equal(f->fakes.mqtt.publish_calls, 7);
+}
+
+/* ---- protocol errors ---- */
+
+static void test_protocol_error_names_the_websocket_path(void **state)
+{
+    app_fixture_t *f = *state;
+    strcpy(f->settings.mqtt.broker_uri, "ws://127.0.0.1:18080/ws");
+    app_fixture_boot_connecting(f);
+    app_fixture_mqtt_error(f, APP_MQTT_ERROR_PROTOCOL, -1);
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "WebSocket path");
+    assert_non_null(n);
+    assert_string_equal(n->message, "ws://127.0.0.1:18080/ws did not answer as an MQTT WebSocket endpoint: "
+                                    "check the WebSocket path, NATS needs /mqtt");
+    assert_int_equal(n->level, APP_NOTICE_ERROR);
+    assert_string_equal(app_fixture_status(f).last_error, "mqtt error: protocol (code -1)");
+}
+
+static void test_transport_error_gives_no_path_hint(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_connecting(f);
+    app_fixture_mqtt_error(f, APP_MQTT_ERROR_TRANSPORT, 111);
+    assert_null(fake_event_sink_find_notice(&f->fakes.events, "WebSocket path"));
+}
+
 /* ---- lock timeouts ---- */
 
 static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void **state)
@@ -445,7 +675,7 @@ static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void 
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     /* the work itself went on */
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.arm_calls, 1);
+    assert_int_equal(f->fakes.timer.arm_calls, 2);
     assert_true(f->app.snapshot_stale);
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "shared lock timeout");
     assert_non_null(n);
@@ -471,6 +701,7 @@ static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void 
 static void test_timer_arm_failure_is_reported(void **state)
 {
     app_fixture_t *f = *state;
+    fake_script_push(&f->fakes.timer.arm_results, APP_OK); /* the watchdog */
     fake_script_push(&f->fakes.timer.arm_results, APP_ERR_PLATFORM);
     app_fixture_boot_connecting(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
@@ -556,6 +787,27 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_same_ip_reported_again_does_not_register_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_qos0_registration_counts_as_registered_when_queued, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_attempt_is_watched_without_announcing_a_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silent_client_times_out_and_the_schedule_goes_on, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_custom_network_timeout_sets_the_watchdog, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_connected_cancels_the_watchdog_and_its_late_expiry_is_stale,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_network_down_while_connecting_cancels_the_watchdog, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_watchdog_arm_failure_is_warned_about_and_the_attempt_goes_on,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_registration_acked_after_a_newer_one_registers_again,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_older_puback_with_the_current_content_changes_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_stale_puback_while_not_connected_is_left_to_the_next_connect,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_reused_msg_id_forgets_the_message_that_had_it, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_only_the_last_few_registrations_are_remembered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_protocol_error_names_the_websocket_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transport_error_gives_no_path_hint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_timeout_keeps_going_and_catches_up_on_the_next_event, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_timer_arm_failure_is_reported, setup, teardown),

@@ -328,12 +328,56 @@ static void test_client_configuration_failure_disables_mqtt(void **state)
     assert_int_equal(f->fakes.mqtt.connect_calls, 0);
 }
 
-static void test_executor_start_failure_is_returned(void **state)
+static void test_executor_start_failure_is_not_started(void **state)
 {
     app_fixture_t *f = *state;
     fake_script_push(&f->fakes.executor.start_results, APP_ERR_NO_MEMORY);
-    assert_int_equal(app_fixture_start(f), APP_ERR_NO_MEMORY);
-    assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "application task not started"));
+    assert_int_equal(app_fixture_start(f), APP_ERR_NOT_STARTED);
+    assert_string_equal(app_err_to_str(APP_ERR_NOT_STARTED), "the application task could not be started");
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "application task not started");
+    assert_non_null(n);
+    assert_string_equal(n->message, "application task not started: out of memory");
+    assert_int_equal(n->level, APP_NOTICE_ERROR);
+}
+
+/* The composition roots stop only on MISSING_PORT / NOT_STARTED (and INVALID_ARG for a NULL argument):
+ * a port error with one of those codes must still read as "running with MQTT disabled". */
+static void test_port_errors_never_read_as_not_running(void **state)
+{
+    app_fixture_t *f = *state;
+    static const app_err_t reserved[] = {APP_ERR_INVALID_ARG, APP_ERR_MISSING_PORT, APP_ERR_NOT_STARTED};
+    for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+        fake_ports_init(&f->fakes);
+        fake_network_set_mac(&f->fakes.network, TEST_MAC);
+        fake_script_push(&f->fakes.mqtt.configure_results, reserved[i]);
+        assert_int_equal(app_fixture_start(f), APP_ERR_PLATFORM);
+        assert_false(app_fixture_status(f).mqtt_enabled);
+        assert_int_equal(f->fakes.executor.start_calls, 1);
+
+        fake_ports_init(&f->fakes);
+        fake_script_push(&f->fakes.network.get_mac_results, reserved[i]);
+        assert_int_equal(app_fixture_start(f), APP_ERR_PLATFORM);
+        assert_false(app_fixture_status(f).mqtt_enabled);
+        assert_int_equal(f->fakes.executor.start_calls, 1);
+    }
+}
+
+static void test_attempt_timeout_is_twice_the_network_timeout_plus_five_seconds(void **state)
+{
+    (void)state;
+    assert_int_equal(application_attempt_timeout_ms(10000), 25000);
+    assert_int_equal(application_attempt_timeout_ms(2500), 10000);
+    assert_int_equal(application_attempt_timeout_ms(0), 25000); /* 0: the clients' default of 10 s */
+    assert_int_equal(application_attempt_timeout_ms(UINT32_MAX), UINT32_MAX);
+    assert_int_equal(application_attempt_timeout_ms(UINT32_MAX / 2u - 2500u), UINT32_MAX - 1u);
+}
+
+static void test_start_gives_the_entity_the_attempt_timeout(void **state)
+{
+    app_fixture_t *f = *state;
+    f->settings.mqtt.network_timeout_ms = 4000;
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    assert_int_equal(f->app.connection.attempt_timeout_ms, 13000);
 }
 
 static void test_first_snapshot_waits_for_the_lock_on_the_next_event(void **state)
@@ -399,7 +443,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unreadable_mac_with_bad_settings_reports_the_settings_error,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_configuration_failure_disables_mqtt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_executor_start_failure_is_returned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_executor_start_failure_is_not_started, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_port_errors_never_read_as_not_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attempt_timeout_is_twice_the_network_timeout_plus_five_seconds,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_gives_the_entity_the_attempt_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_snapshot_waits_for_the_lock_on_the_next_event, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_uptime_comes_from_the_clock_port, setup, teardown),

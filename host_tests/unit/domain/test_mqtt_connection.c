@@ -3,7 +3,9 @@
  *
  * Part 1 is the transition table: every start state (WAITING in its three flavours, CONNECTING,
  * REGISTERING with and without a queued registration, REGISTERED, BACKOFF) crossed with every event, each
- * row its own cmocka test with the expected new state, pending msg id and exact command list.
+ * row its own cmocka test with the expected new state, pending msg id and exact command list. The full
+ * table runs with the attempt watchdog on (the configuration the application uses); a second table gives
+ * the rows that differ without a watchdog.
  * Part 2 walks through the unusual orders a real broker and network produce.
  */
 #include <stdarg.h>
@@ -29,8 +31,9 @@
             192, 168, 1, 77 \
         }                   \
     }
-#define QUEUED_ID      7
-#define FIRST_DELAY_MS 30000u
+#define QUEUED_ID          7
+#define FIRST_DELAY_MS     30000u
+#define ATTEMPT_TIMEOUT_MS 25000u
 
 /* ---- shared helpers ---- */
 
@@ -133,6 +136,7 @@ typedef enum {
     EV_ACK_PENDING_ID,
     EV_ACK_OTHER_ID,
     EV_RETRY_TIMER,
+    EV_REGISTER_AGAIN,
     EV_ROW_COUNT
 } event_id_t;
 
@@ -156,9 +160,11 @@ static const struct {
     [EV_ACK_OTHER_ID] = {"registration_acked(6)",
                          {.kind = MQTT_CONNECTION_EV_REGISTRATION_ACKED, .msg_id = 6}},
     [EV_RETRY_TIMER] = {"retry_timer_fired", {.kind = MQTT_CONNECTION_EV_RETRY_TIMER_FIRED}},
+    [EV_REGISTER_AGAIN] = {"register_again", {.kind = MQTT_CONNECTION_EV_REGISTER_AGAIN}},
 };
 
 typedef struct {
+    uint32_t watchdog_ms; /* the entity's attempt timeout for this row */
     start_t start;
     event_id_t event;
     mqtt_connection_state_t state;
@@ -183,6 +189,10 @@ typedef struct {
     {                                                       \
         MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, FIRST_DELAY_MS \
     }
+#define WATCHDOG                                                \
+    {                                                           \
+        MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, ATTEMPT_TIMEOUT_MS \
+    }
 #define CANCEL                                    \
     {                                             \
         MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, 0 \
@@ -196,24 +206,21 @@ typedef struct {
         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, 0 \
     }
 
-/* T(start, event, new state, pending msg id after, command count, commands...) */
-#define T(start, event, state, pending, count, ...)                         \
-    {                                                                       \
-        START_##start, EV_##event, MQTT_CONNECTION_##state, pending, count, \
-        {                                                                   \
-            __VA_ARGS__                                                     \
-        }                                                                   \
+/* R(watchdog, start, event, new state, pending msg id after, command count, commands...) */
+#define R(watchdog, start, event, state, pending, count, ...)                         \
+    {                                                                                 \
+        watchdog, START_##start, EV_##event, MQTT_CONNECTION_##state, pending, count, \
+        {                                                                             \
+            __VA_ARGS__                                                               \
+        }                                                                             \
     }
-/* No commands. */
-#define T0(start, event, state, pending)                                \
-    {                                                                   \
-        START_##start, EV_##event, MQTT_CONNECTION_##state, pending, 0, \
-        {                                                               \
-            {                                                           \
-                0, 0                                                    \
-            }                                                           \
-        }                                                               \
-    }
+/* With the attempt watchdog: T with commands, T0 without. */
+#define T(start, event, state, pending, count, ...) \
+    R(ATTEMPT_TIMEOUT_MS, start, event, state, pending, count, __VA_ARGS__)
+#define T0(start, event, state, pending) R(ATTEMPT_TIMEOUT_MS, start, event, state, pending, 0, {0, 0})
+/* Without a watchdog: N with commands, N0 without. */
+#define N(start, event, state, pending, count, ...) R(0, start, event, state, pending, count, __VA_ARGS__)
+#define N0(start, event, state, pending)            R(0, start, event, state, pending, 0, {0, 0})
 
 static const transition_t TRANSITIONS[] = {
     /* WAITING, nothing started: only the flags move; a late CONNECTED is refused. */
@@ -231,10 +238,11 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_IDLE, ACK_PENDING_ID, WAITING, -1),
     T0(WAITING_IDLE, ACK_OTHER_ID, WAITING, -1),
     T0(WAITING_IDLE, RETRY_TIMER, WAITING, -1),
+    T0(WAITING_IDLE, REGISTER_AGAIN, WAITING, -1),
 
-    /* WAITING with HTTP started: network up is the missing piece. */
-    T(WAITING_HTTP_ONLY, NETWORK_UP_SAME_IP, CONNECTING, -1, 1, CONNECT),
-    T(WAITING_HTTP_ONLY, NETWORK_UP_NEW_IP, CONNECTING, -1, 1, CONNECT),
+    /* WAITING with HTTP started: network up is the missing piece; the attempt is watched. */
+    T(WAITING_HTTP_ONLY, NETWORK_UP_SAME_IP, CONNECTING, -1, 2, CONNECT, WATCHDOG),
+    T(WAITING_HTTP_ONLY, NETWORK_UP_NEW_IP, CONNECTING, -1, 2, CONNECT, WATCHDOG),
     T0(WAITING_HTTP_ONLY, NETWORK_DOWN, WAITING, -1),
     T0(WAITING_HTTP_ONLY, IP_CHANGED_SAME, WAITING, -1),
     T0(WAITING_HTTP_ONLY, IP_CHANGED_NEW, WAITING, -1),
@@ -247,6 +255,7 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_HTTP_ONLY, ACK_PENDING_ID, WAITING, -1),
     T0(WAITING_HTTP_ONLY, ACK_OTHER_ID, WAITING, -1),
     T0(WAITING_HTTP_ONLY, RETRY_TIMER, WAITING, -1),
+    T0(WAITING_HTTP_ONLY, REGISTER_AGAIN, WAITING, -1),
 
     /* WAITING with the network up: HTTP started is the missing piece. */
     T0(WAITING_NETWORK_ONLY, NETWORK_UP_SAME_IP, WAITING, -1),
@@ -254,7 +263,7 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_NETWORK_ONLY, NETWORK_DOWN, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, IP_CHANGED_SAME, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, IP_CHANGED_NEW, WAITING, -1),
-    T(WAITING_NETWORK_ONLY, HTTP_STARTED, CONNECTING, -1, 1, CONNECT),
+    T(WAITING_NETWORK_ONLY, HTTP_STARTED, CONNECTING, -1, 2, CONNECT, WATCHDOG),
     T(WAITING_NETWORK_ONLY, CONNECTED, WAITING, -1, 1, DISCONNECT),
     T0(WAITING_NETWORK_ONLY, DISCONNECTED, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, ERROR, WAITING, -1),
@@ -263,22 +272,25 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_NETWORK_ONLY, ACK_PENDING_ID, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, ACK_OTHER_ID, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, RETRY_TIMER, WAITING, -1),
+    T0(WAITING_NETWORK_ONLY, REGISTER_AGAIN, WAITING, -1),
 
-    /* CONNECTING: connected registers, disconnected backs off, the IP is only recorded. */
+    /* CONNECTING: connected registers, disconnected backs off (the retry delay replaces the watchdog), the
+     * watchdog's expiry abandons the attempt and backs off, the IP is only recorded. */
     T0(CONNECTING, NETWORK_UP_SAME_IP, CONNECTING, -1),
     T0(CONNECTING, NETWORK_UP_NEW_IP, CONNECTING, -1),
-    T(CONNECTING, NETWORK_DOWN, WAITING, -1, 1, DISCONNECT),
+    T(CONNECTING, NETWORK_DOWN, WAITING, -1, 2, DISCONNECT, CANCEL),
     T0(CONNECTING, IP_CHANGED_SAME, CONNECTING, -1),
     T0(CONNECTING, IP_CHANGED_NEW, CONNECTING, -1),
     T0(CONNECTING, HTTP_STARTED, CONNECTING, -1),
-    T(CONNECTING, CONNECTED, REGISTERING, -1, 1, PUBLISH),
+    T(CONNECTING, CONNECTED, REGISTERING, -1, 2, CANCEL, PUBLISH),
     T(CONNECTING, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
     T0(CONNECTING, ERROR, CONNECTING, -1),
     T0(CONNECTING, PUBLISH_QUEUED, CONNECTING, -1),
     T0(CONNECTING, PUBLISH_FAILED, CONNECTING, -1),
     T0(CONNECTING, ACK_PENDING_ID, CONNECTING, -1),
     T0(CONNECTING, ACK_OTHER_ID, CONNECTING, -1),
-    T0(CONNECTING, RETRY_TIMER, CONNECTING, -1),
+    T(CONNECTING, RETRY_TIMER, BACKOFF, -1, 3, DISCONNECT, ARM, LOW_POWER),
+    T0(CONNECTING, REGISTER_AGAIN, CONNECTING, -1),
 
     /* REGISTERING before the publish was queued: no id to match yet. */
     T0(REGISTERING, NETWORK_UP_SAME_IP, REGISTERING, -1),
@@ -295,6 +307,7 @@ static const transition_t TRANSITIONS[] = {
     T0(REGISTERING, ACK_PENDING_ID, REGISTERING, -1),
     T0(REGISTERING, ACK_OTHER_ID, REGISTERING, -1),
     T0(REGISTERING, RETRY_TIMER, REGISTERING, -1),
+    T(REGISTERING, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
 
     /* REGISTERING with the registration queued as 7: only PUBACK 7 registers. */
     T0(REGISTERING_QUEUED, NETWORK_UP_SAME_IP, REGISTERING, QUEUED_ID),
@@ -311,6 +324,7 @@ static const transition_t TRANSITIONS[] = {
     T0(REGISTERING_QUEUED, ACK_PENDING_ID, REGISTERED, -1),
     T0(REGISTERING_QUEUED, ACK_OTHER_ID, REGISTERING, QUEUED_ID),
     T0(REGISTERING_QUEUED, RETRY_TIMER, REGISTERING, QUEUED_ID),
+    T(REGISTERING_QUEUED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
 
     /* REGISTERED: a new IP registers again, a drop backs off, the rest changes nothing. */
     T0(REGISTERED, NETWORK_UP_SAME_IP, REGISTERED, -1),
@@ -327,6 +341,7 @@ static const transition_t TRANSITIONS[] = {
     T0(REGISTERED, ACK_PENDING_ID, REGISTERED, -1),
     T0(REGISTERED, ACK_OTHER_ID, REGISTERED, -1),
     T0(REGISTERED, RETRY_TIMER, REGISTERED, -1),
+    T(REGISTERED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
 
     /* BACKOFF: the timer retries, a late success is taken, network down cancels the wait. */
     T0(BACKOFF, NETWORK_UP_SAME_IP, BACKOFF, -1),
@@ -342,16 +357,34 @@ static const transition_t TRANSITIONS[] = {
     T0(BACKOFF, PUBLISH_FAILED, BACKOFF, -1),
     T0(BACKOFF, ACK_PENDING_ID, BACKOFF, -1),
     T0(BACKOFF, ACK_OTHER_ID, BACKOFF, -1),
-    T(BACKOFF, RETRY_TIMER, CONNECTING, -1, 2, CLEAR_LOW_POWER, CONNECT),
+    T(BACKOFF, RETRY_TIMER, CONNECTING, -1, 3, CLEAR_LOW_POWER, CONNECT, WATCHDOG),
+    T0(BACKOFF, REGISTER_AGAIN, BACKOFF, -1),
 };
 
 #define TRANSITION_COUNT (sizeof(TRANSITIONS) / sizeof(TRANSITIONS[0]))
 
-/* Brings a fresh entity into the start state through real events only. */
-static void enter(mqtt_connection_t *conn, start_t start)
+/* Without a watchdog (attempt timeout 0) these rows differ; every other row is the same as above. */
+static const transition_t NO_WATCHDOG_TRANSITIONS[] = {
+    N(WAITING_HTTP_ONLY, NETWORK_UP_SAME_IP, CONNECTING, -1, 1, CONNECT),
+    N(WAITING_HTTP_ONLY, NETWORK_UP_NEW_IP, CONNECTING, -1, 1, CONNECT),
+    N(WAITING_NETWORK_ONLY, HTTP_STARTED, CONNECTING, -1, 1, CONNECT),
+    N(CONNECTING, NETWORK_DOWN, WAITING, -1, 1, DISCONNECT),
+    N(CONNECTING, CONNECTED, REGISTERING, -1, 1, PUBLISH),
+    N(CONNECTING, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
+    N0(CONNECTING, RETRY_TIMER, CONNECTING, -1), /* nothing watches the attempt: a stale expiry */
+    N(BACKOFF, RETRY_TIMER, CONNECTING, -1, 2, CLEAR_LOW_POWER, CONNECT),
+    N(BACKOFF, CONNECTED, REGISTERING, -1, 3, CANCEL, CLEAR_LOW_POWER, PUBLISH),
+    N(REGISTERED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
+};
+
+#define NO_WATCHDOG_TRANSITION_COUNT (sizeof(NO_WATCHDOG_TRANSITIONS) / sizeof(NO_WATCHDOG_TRANSITIONS[0]))
+
+/* Brings a fresh entity with the given attempt timeout into the start state through real events only. */
+static void enter_with(mqtt_connection_t *conn, start_t start, uint32_t watchdog_ms)
 {
     const ipv4_address_t ip_a = IP_A;
     init_default(conn);
+    assert_int_equal(mqtt_connection_set_attempt_timeout(conn, watchdog_ms), DOMAIN_OK);
     switch (start) {
         case START_WAITING_IDLE:
             return;
@@ -365,8 +398,13 @@ static void enter(mqtt_connection_t *conn, start_t start)
             break;
     }
     step(conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, ip_a), MQTT_CONNECTION_WAITING, 0);
-    step(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
+    if (watchdog_ms != 0) {
+        step(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, 2,
+             MQTT_CONNECTION_CMD_CONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+    } else {
+        step(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, 1,
+             MQTT_CONNECTION_CMD_CONNECT);
+    }
     if (start == START_CONNECTING) {
         return;
     }
@@ -375,8 +413,13 @@ static void enter(mqtt_connection_t *conn, start_t start)
              MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
         return;
     }
-    step(conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    if (watchdog_ms != 0) {
+        step(conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 2,
+             MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    } else {
+        step(conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
+             MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    }
     if (start == START_REGISTERING) {
         return;
     }
@@ -385,6 +428,12 @@ static void enter(mqtt_connection_t *conn, start_t start)
         return;
     }
     step(conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED, 0);
+}
+
+/* The sequences of part 2 run without a watchdog unless they say otherwise. */
+static void enter(mqtt_connection_t *conn, start_t start)
+{
+    enter_with(conn, start, 0);
 }
 
 static bool has_command(const mqtt_connection_commands_t *out, mqtt_connection_command_kind_t kind)
@@ -404,7 +453,7 @@ static void test_transition(void **state)
     mqtt_connection_t conn;
     mqtt_connection_commands_t out;
 
-    enter(&conn, t->start);
+    enter_with(&conn, t->start, t->watchdog_ms);
     const mqtt_connection_t before = conn;
     const mqtt_connection_state_t state_after = mqtt_connection_handle(&conn, &event, &out);
 
@@ -422,13 +471,27 @@ static void test_transition(void **state)
     /* What every transition must also keep true, whatever the row. */
     const bool connects = has_command(&out, MQTT_CONNECTION_CMD_CONNECT);
     const bool arms = has_command(&out, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+    /* The documented way to tell the two uses of the timer apart: the state after the event. */
+    const bool arms_watchdog = arms && conn.state == MQTT_CONNECTION_CONNECTING;
+    const bool arms_retry = arms && conn.state == MQTT_CONNECTION_BACKOFF;
+    assert_true(!arms || arms_watchdog || arms_retry);
+    assert_int_equal(arms_watchdog, connects && t->watchdog_ms != 0); /* every CONNECT is watched */
+    for (size_t i = 0; i < out.count; i++) {
+        if (out.items[i].kind == MQTT_CONNECTION_CMD_ARM_RETRY_TIMER) {
+            assert_int_equal(out.items[i].delay_ms, arms_watchdog ? t->watchdog_ms : FIRST_DELAY_MS);
+        }
+        if (out.items[i].kind == MQTT_CONNECTION_CMD_CONNECT && t->watchdog_ms != 0) {
+            assert_true(i + 1 < out.count);
+            assert_int_equal(out.items[i + 1].kind, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+        }
+    }
     assert_int_equal(conn.connect_attempts, before.connect_attempts + (connects ? 1u : 0u));
-    assert_int_equal(conn.last_delay_ms, arms ? FIRST_DELAY_MS : before.last_delay_ms);
+    assert_int_equal(conn.last_delay_ms, arms_retry ? FIRST_DELAY_MS : before.last_delay_ms);
     if (event.kind == MQTT_CONNECTION_EV_MQTT_CONNECTED && t->state == MQTT_CONNECTION_REGISTERING &&
         before.state != MQTT_CONNECTION_REGISTERING) {
         assert_int_equal(conn.policy.attempt, 0); /* a successful connect resets the schedule */
     } else {
-        assert_int_equal(conn.policy.attempt, before.policy.attempt + (arms ? 1u : 0u));
+        assert_int_equal(conn.policy.attempt, before.policy.attempt + (arms_retry ? 1u : 0u));
     }
     switch (event.kind) {
         case MQTT_CONNECTION_EV_NETWORK_UP:
@@ -480,6 +543,21 @@ static void test_table_covers_every_state_and_event(void **state)
     }
     for (size_t k = 0; k < MQTT_CONNECTION_EV_COUNT; k++) {
         assert_true(kinds[k]);
+    }
+    for (size_t i = 0; i < TRANSITION_COUNT; i++) {
+        assert_int_equal(TRANSITIONS[i].watchdog_ms, ATTEMPT_TIMEOUT_MS);
+    }
+}
+
+static void test_no_watchdog_rows_are_unique_and_unwatched(void **state)
+{
+    (void)state;
+    bool seen[START_COUNT][EV_ROW_COUNT];
+    memset(seen, 0, sizeof(seen));
+    for (size_t i = 0; i < NO_WATCHDOG_TRANSITION_COUNT; i++) {
+        assert_false(seen[NO_WATCHDOG_TRANSITIONS[i].start][NO_WATCHDOG_TRANSITIONS[i].event]);
+        seen[NO_WATCHDOG_TRANSITIONS[i].start][NO_WATCHDOG_TRANSITIONS[i].event] = true;
+        assert_int_equal(NO_WATCHDOG_TRANSITIONS[i].watchdog_ms, 0);
     }
 }
 
@@ -763,6 +841,151 @@ static void test_custom_retry_config_is_used(void **state)
     assert_int_equal(fail_attempt(&conn), 250);
 }
 
+/* ---- the attempt watchdog ---- */
+
+static void test_watchdog_is_armed_with_every_connect_and_is_not_a_retry(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
+    assert_int_equal(conn.attempt_timeout_ms, ATTEMPT_TIMEOUT_MS);
+    assert_int_equal(conn.last_delay_ms, 0);
+    assert_int_equal(conn.policy.attempt, 0);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 2,
+         MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+    const mqtt_connection_commands_t out =
+        step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 3,
+             MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT,
+             MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+    assert_int_equal(out.items[2].delay_ms, ATTEMPT_TIMEOUT_MS);
+    assert_int_equal(conn.last_delay_ms, FIRST_DELAY_MS); /* still the retry's */
+}
+
+static void test_attempt_timeout_abandons_the_attempt_and_counts_as_a_failure(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
+    mqtt_connection_commands_t out =
+        step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_BACKOFF, 3,
+             MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
+             MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+    assert_int_equal(out.items[1].delay_ms, 30000);
+    assert_int_equal(conn.policy.attempt, 1);
+    assert_int_equal(conn.last_delay_ms, 30000);
+    /* The DISCONNECTED our own disconnect may cause is not a second failure. */
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 0);
+    assert_int_equal(conn.policy.attempt, 1);
+    /* The retry is watched too; a second time-out doubles the delay like any failure. */
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 3,
+         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT,
+         MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+    out = step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_BACKOFF, 3,
+               MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
+               MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+    assert_int_equal(out.items[1].delay_ms, 60000);
+    assert_int_equal(conn.connect_attempts, 2);
+}
+
+static void test_attempt_timeout_takes_the_random_value_of_the_event(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    retry_policy_config_t config = retry_policy_default_config();
+    config.jitter_percent = 50;
+    assert_int_equal(mqtt_connection_init(&conn, &config), DOMAIN_OK);
+    assert_int_equal(mqtt_connection_set_attempt_timeout(&conn, ATTEMPT_TIMEOUT_MS), DOMAIN_OK);
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 2,
+         MQTT_CONNECTION_CMD_CONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+    mqtt_connection_event_t fired = ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED);
+    fired.random_value = 1000;
+    const mqtt_connection_commands_t out =
+        step(&conn, fired, MQTT_CONNECTION_BACKOFF, 3, MQTT_CONNECTION_CMD_DISCONNECT,
+             MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+    assert_int_equal(out.items[1].delay_ms, 15000);
+}
+
+static void test_late_success_after_an_attempt_timeout_is_taken(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_BACKOFF, 3,
+         MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
+         MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 3,
+         MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, MQTT_CONNECTION_CMD_CLEAR_LOW_POWER,
+         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    assert_int_equal(conn.policy.attempt, 0);
+}
+
+static void test_network_down_while_connecting_cancels_the_watchdog(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
+    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING, 2,
+         MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER);
+    /* An expiry posted before the cancel is stale: nothing is attempted until network up. */
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_WAITING, 0);
+    assert_int_equal(conn.policy.attempt, 0);
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 2,
+         MQTT_CONNECTION_CMD_CONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+}
+
+static void test_attempt_timeout_zero_turns_the_watchdog_off(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    init_default(&conn);
+    assert_int_equal(conn.attempt_timeout_ms, 0);
+    assert_int_equal(mqtt_connection_set_attempt_timeout(&conn, ATTEMPT_TIMEOUT_MS), DOMAIN_OK);
+    assert_int_equal(mqtt_connection_set_attempt_timeout(&conn, 0), DOMAIN_OK);
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 1,
+         MQTT_CONNECTION_CMD_CONNECT);
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 0);
+}
+
+static void test_set_attempt_timeout_rejects_a_missing_entity(void **state)
+{
+    (void)state;
+    assert_int_equal(mqtt_connection_set_attempt_timeout(NULL, 1000), DOMAIN_ERR_INVALID_ARG);
+}
+
+/* ---- register again ---- */
+
+static void test_register_again_supersedes_the_pending_registration(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter(&conn, START_REGISTERING_QUEUED);
+    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_REGISTERING, 1,
+         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    assert_int_equal(conn.pending_msg_id, -1);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, 0);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, 8), MQTT_CONNECTION_REGISTERING, 0);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 8), MQTT_CONNECTION_REGISTERED, 0);
+}
+
+static void test_refused_registration_again_backs_off_and_registers_on_the_retry(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter(&conn, START_REGISTERED);
+    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_REGISTERING, 1,
+         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    step(&conn, ev(MQTT_CONNECTION_EV_PUBLISH_FAILED), MQTT_CONNECTION_BACKOFF, 3,
+         MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
+         MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_BACKOFF, 0);
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 2,
+         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
+         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+}
+
 static void test_init_starts_waiting_with_nothing_pending(void **state)
 {
     (void)state;
@@ -777,6 +1000,7 @@ static void test_init_starts_waiting_with_nothing_pending(void **state)
     assert_int_equal(conn.connect_attempts, 0);
     assert_int_equal(conn.policy.attempt, 0);
     assert_int_equal(conn.policy.config.initial_ms, RETRY_POLICY_DEFAULT_INITIAL_MS);
+    assert_int_equal(conn.attempt_timeout_ms, 0);
 }
 
 static void test_init_rejects_bad_arguments(void **state)
@@ -820,6 +1044,7 @@ static void test_names(void **state)
     assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_NETWORK_UP), "network_up");
     assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED),
                         "retry_timer_fired");
+    assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_REGISTER_AGAIN), "register_again");
     assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_COUNT), "unknown");
     assert_string_equal(mqtt_connection_command_to_str(MQTT_CONNECTION_CMD_ARM_RETRY_TIMER),
                         "arm_retry_timer");
@@ -832,21 +1057,33 @@ static void test_names(void **state)
     }
 }
 
-int main(void)
+/* One cmocka test per row, named "<start> + <event>" (with " (no watchdog)" for the second table). */
+static void fill_table(struct CMUnitTest *table, char (*names)[96], const transition_t *rows, size_t count,
+                       const char *suffix)
 {
-    static struct CMUnitTest table[TRANSITION_COUNT];
-    static char names[TRANSITION_COUNT][80];
-    for (size_t i = 0; i < TRANSITION_COUNT; i++) {
-        snprintf(names[i], sizeof(names[i]), "%s + %s", START_NAMES[TRANSITIONS[i].start],
-                 EVENTS[TRANSITIONS[i].event].name);
+    for (size_t i = 0; i < count; i++) {
+        snprintf(names[i], sizeof(names[i]), "%s + %s%s", START_NAMES[rows[i].start],
+                 EVENTS[rows[i].event].name, suffix);
         table[i].name = names[i];
         table[i].test_func = test_transition;
         table[i].setup_func = NULL;
         table[i].teardown_func = NULL;
-        table[i].initial_state = (void *)&TRANSITIONS[i];
+        table[i].initial_state = (void *)&rows[i];
     }
+}
+
+int main(void)
+{
+    static struct CMUnitTest table[TRANSITION_COUNT];
+    static char names[TRANSITION_COUNT][96];
+    static struct CMUnitTest no_watchdog_table[NO_WATCHDOG_TRANSITION_COUNT];
+    static char no_watchdog_names[NO_WATCHDOG_TRANSITION_COUNT][96];
+    fill_table(table, names, TRANSITIONS, TRANSITION_COUNT, "");
+    fill_table(no_watchdog_table, no_watchdog_names, NO_WATCHDOG_TRANSITIONS, NO_WATCHDOG_TRANSITION_COUNT,
+               " (no watchdog)");
     const struct CMUnitTest sequences[] = {
         cmocka_unit_test(test_table_covers_every_state_and_event),
+        cmocka_unit_test(test_no_watchdog_rows_are_unique_and_unwatched),
         cmocka_unit_test(test_network_then_http_connects_once),
         cmocka_unit_test(test_http_then_network_connects_once),
         cmocka_unit_test(test_happy_path_ends_registered),
@@ -866,6 +1103,15 @@ int main(void)
         cmocka_unit_test(test_error_events_only_record_the_code),
         cmocka_unit_test(test_jitter_takes_the_random_value_of_the_event),
         cmocka_unit_test(test_custom_retry_config_is_used),
+        cmocka_unit_test(test_watchdog_is_armed_with_every_connect_and_is_not_a_retry),
+        cmocka_unit_test(test_attempt_timeout_abandons_the_attempt_and_counts_as_a_failure),
+        cmocka_unit_test(test_attempt_timeout_takes_the_random_value_of_the_event),
+        cmocka_unit_test(test_late_success_after_an_attempt_timeout_is_taken),
+        cmocka_unit_test(test_network_down_while_connecting_cancels_the_watchdog),
+        cmocka_unit_test(test_attempt_timeout_zero_turns_the_watchdog_off),
+        cmocka_unit_test(test_set_attempt_timeout_rejects_a_missing_entity),
+        cmocka_unit_test(test_register_again_supersedes_the_pending_registration),
+        cmocka_unit_test(test_refused_registration_again_backs_off_and_registers_on_the_retry),
         cmocka_unit_test(test_init_starts_waiting_with_nothing_pending),
         cmocka_unit_test(test_init_rejects_bad_arguments),
         cmocka_unit_test(test_handle_tolerates_missing_and_unknown_input),
@@ -873,7 +1119,10 @@ int main(void)
     };
     const int table_failures =
         _cmocka_run_group_tests("mqtt_connection_transitions", table, TRANSITION_COUNT, NULL, NULL);
+    const int no_watchdog_failures =
+        _cmocka_run_group_tests("mqtt_connection_transitions_no_watchdog", no_watchdog_table,
+                                NO_WATCHDOG_TRANSITION_COUNT, NULL, NULL);
     const int sequence_failures =
         cmocka_run_group_tests_name("mqtt_connection_sequences", sequences, NULL, NULL);
-    return table_failures + sequence_failures;
+    return table_failures + no_watchdog_failures + sequence_failures;
 }

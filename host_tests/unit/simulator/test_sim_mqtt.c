@@ -58,7 +58,9 @@ static void test_port_calls_before_configure_are_refused(void **state)
     (void)state;
     sim_mqtt_t mqtt;
     static const executor_port_t none = {0};
-    assert_true(sim_mqtt_init(&mqtt, &none, NULL, NULL, NULL));
+    assert_true(sim_mqtt_init(&mqtt, &none, NULL));
+    assert_false(sim_mqtt_init(NULL, &none, NULL));
+    assert_false(sim_mqtt_init(&mqtt, NULL, NULL));
     int32_t msg_id = 0;
     assert_int_equal(sim_mqtt_connect(&mqtt), APP_ERR_INVALID_ARG);
     assert_int_equal(sim_mqtt_publish(&mqtt, "t", "p", 1, 1, &msg_id), APP_ERR_INVALID_ARG);
@@ -71,7 +73,7 @@ static void test_configure_copies_the_settings(void **state)
     (void)state;
     sim_mqtt_t mqtt;
     static const executor_port_t none = {0};
-    assert_true(sim_mqtt_init(&mqtt, &none, NULL, NULL, NULL));
+    assert_true(sim_mqtt_init(&mqtt, &none, NULL));
     mqtt_client_config_t cfg = {.uri = "ws://127.0.0.1:1/mqtt",
                                 .client_id = "ESP32_000001",
                                 .keepalive_s = 15,

@@ -191,6 +191,34 @@ static void test_random_values_vary(void **state)
     assert_true(varied);
 }
 
+static void test_stop_ends_the_posts_and_keeps_the_clock(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_timer_arm_once(&timer, 20, 3), APP_OK);
+    sim_timer_stop(&timer);
+    assert_false(timer.thread_running);
+    /* the armed expiry never comes: after stop() the executor may be gone */
+    assert_false(wait_posts(1, 150));
+    assert_int_equal(fake.count, 0);
+    /* arming after the stop is harmless and posts nothing */
+    assert_int_equal(sim_timer_arm_once(&timer, 1, 4), APP_OK);
+    assert_false(wait_posts(1, 50));
+    uint64_t before = sim_timer_now_ms(&timer);
+    assert_true(sim_timer_now_ms(&timer) >= before);
+    sim_timer_stop(&timer);                /* idempotent */
+    assert_false(sim_timer_start(&timer)); /* and final */
+}
+
+static void test_stop_without_a_thread_is_harmless(void **state)
+{
+    (void)state;
+    sim_timer_t idle;
+    assert_true(sim_timer_init(&idle, &fake_port, &fake, 7));
+    sim_timer_stop(&idle);
+    sim_timer_stop(NULL);
+    sim_timer_deinit(&idle);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -204,6 +232,8 @@ int main(void)
         T(test_clock_starts_near_zero_and_never_goes_back),
         T(test_random_is_reproducible_for_a_seed),
         T(test_random_values_vary),
+        T(test_stop_ends_the_posts_and_keeps_the_clock),
+        T(test_stop_without_a_thread_is_harmless),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

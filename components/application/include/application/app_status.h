@@ -2,7 +2,8 @@
  * app_status: the one result type of the application layer (use cases and ports).
  *
  * 0 is success. Adapters convert their platform codes (esp_err_t, Paho and microhttpd codes, errno) into
- * these at the boundary and log the original code there.
+ * these at the boundary and log the original code there. New codes go at the end, so that the numbers
+ * already logged or tested keep their meaning.
  */
 #ifndef APPLICATION_APP_STATUS_H
 #define APPLICATION_APP_STATUS_H
@@ -26,7 +27,8 @@
     X(APP_ERR_STORAGE, "storage error")                                  \
     X(APP_ERR_BUFFER_TOO_SMALL, "buffer too small")                      \
     X(APP_ERR_NO_MEMORY, "out of memory")                                \
-    X(APP_ERR_PLATFORM, "platform error")
+    X(APP_ERR_PLATFORM, "platform error")                                \
+    X(APP_ERR_NOT_STARTED, "the application task could not be started")
 
 typedef enum {
 #define APP_STATUS_ENUM(name, text) name,

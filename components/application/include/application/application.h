@@ -10,7 +10,10 @@
  *
  * Bad MQTT settings (malformed URI, empty topic, zero sizes, bad retry policy) do not stop the device:
  * application_start() returns the error, reports it, and the application keeps running with MQTT disabled
- * so that HTTP (/whoami, /status) still answers. Missing ports are fatal (APP_ERR_MISSING_PORT).
+ * so that HTTP (/whoami, /status) still answers. Only two results mean that nothing runs, and they are the
+ * only ones on which a composition root stops: APP_ERR_MISSING_PORT and APP_ERR_NOT_STARTED (plus
+ * APP_ERR_INVALID_ARG for a NULL argument, which a composition root passing its own objects never sees).
+ * Every other code means "running with MQTT disabled".
  */
 #ifndef APPLICATION_APPLICATION_H
 #define APPLICATION_APPLICATION_H
@@ -27,6 +30,15 @@
 #include "domain/mac_address.h"
 #include "domain/mqtt_connection.h"
 
+/* How many queued registrations are remembered to catch a stale one the client resends (see below). */
+#define APP_SENT_REGISTRATIONS 4
+
+typedef struct {
+    int32_t msg_id;    /* -1: free slot */
+    ipv4_address_t ip; /* the IP the message carried */
+    uint32_t digest;   /* of the payload: tells a message with an older name or location */
+} app_sent_registration_t;
+
 typedef struct application {
     app_ports_t ports;
     app_settings_t settings;
@@ -35,7 +47,9 @@ typedef struct application {
     bool mqtt_enabled;
     mqtt_connection_t connection;
     register_device_t registration;
-    uint32_t timer_token;         /* token of the armed retry timer */
+    uint32_t timer_token; /* token of the armed retry timer (retry delay or attempt watchdog) */
+    app_sent_registration_t sent[APP_SENT_REGISTRATIONS]; /* ring of the registrations queued last */
+    size_t sent_newest;                                   /* index of the newest entry in sent */
     app_status_snapshot_t status; /* owned by the application task; published under the lock */
     app_status_snapshot_t shared; /* the copy other tasks read; guarded by the shared lock */
     /* shared.device_name / shared.location are the device config cache: written under the lock by
@@ -52,23 +66,50 @@ typedef struct application {
 app_err_t application_validate_settings(const app_settings_t *settings, char *reason, size_t reason_size);
 
 /*
- * Starts the application (see above). Returns APP_OK; APP_ERR_MISSING_PORT (nothing started);
- * APP_ERR_INVALID_ARG (NULL argument, nothing started); a settings error, a MAC read error or the error of
- * mqtt->configure() (started with MQTT disabled: snapshot mqtt_enabled false, last_error set, an error
- * notice emitted); or the error of executor->start(). Call once, before the adapters post events.
+ * Starts the application (see above). Call once, before the adapters post events. Results:
+ *   - APP_OK: running.
+ *   - APP_ERR_MISSING_PORT (a port or port function is NULL) or APP_ERR_INVALID_ARG (a NULL argument):
+ *     nothing started.
+ *   - APP_ERR_NOT_STARTED: executor->start() failed (an error notice names its code); nothing runs.
+ *   - any other code: running with MQTT disabled (snapshot mqtt_enabled false, last_error set, an error
+ *     notice emitted): a settings error (APP_ERR_BAD_*), or the error of network->get_mac() or
+ *     mqtt->configure(). A port error that would read as one of the codes above (INVALID_ARG, MISSING_PORT,
+ *     NOT_STARTED) is returned as APP_ERR_PLATFORM, so the composition roots' rule holds.
  *
  * Event handling details (application_handle_event):
  *   - The entity's commands are carried out in order; what a command causes (connect() refused ->
  *     MQTT_DISCONNECTED, publish queued -> PUBLISH_QUEUED, publish refused -> PUBLISH_FAILED) is fed to the
  *     entity after the whole command list, so one list is never interleaved with the next.
- *   - CONFIG_CHANGED reloads the config cache and, when connected (REGISTERING / REGISTERED), publishes the
- *     registration again and feeds PUBLISH_QUEUED / PUBLISH_FAILED, as the entity's own command would.
+ *   - Attempt watchdog: the entity gets application_attempt_timeout_ms(mqtt.network_timeout_ms), so each
+ *     CONNECT is followed by ARM_RETRY_TIMER(watchdog). The watchdog is not a retry: it emits no
+ *     RETRY_SCHEDULED and leaves the snapshot's next_retry_* at 0; when it expires (the entity goes from
+ *     CONNECTING to BACKOFF on RETRY_TIMER_FIRED) last_error and a warning notice say "mqtt connect attempt
+ *     timed out after N ms", then the retry delay is scheduled as for any failed attempt.
+ *   - CONFIG_CHANGED reloads the config cache and feeds REGISTER_AGAIN: when connected the registration is
+ *     published again through the entity's normal path, so a refused or dropped re-registration backs off
+ *     and is retried like any other.
+ *   - Stale registrations: the client may resend an unacknowledged QoS 1 registration after a reconnect,
+ *     after a newer one, and the server keeps the last it receives. The last APP_SENT_REGISTRATIONS queued
+ *     registrations are remembered ({msg id, IP, payload digest}); when the PUBACK of an older one arrives
+ *     while connected and it carried another IP than the current one, or other content than the newest,
+ *     REGISTER_AGAIN is fed so that the newest content is the last the server sees (once per message).
+ *   - MQTT_ERROR of kind PROTOCOL adds an error notice naming the broker URI and the likely cause (the
+ *     WebSocket path: NATS serves MQTT only on paths starting with /mqtt).
  *   - With QoS 0 no PUBACK will ever come: a queued registration is taken as acknowledged at once.
  *   - Cancelling the retry timer also retires its token, so an expiry already queued is ignored as stale.
  *   - DEVICE_REGISTERED is emitted for the PUBACK of the registration queued last, when it takes the
  *     entity to REGISTERED.
  */
 app_err_t application_start(application_t *app, const app_ports_t *ports, const app_settings_t *settings);
+
+/*
+ * The attempt watchdog for a client network timeout (0 = the clients' default, 10000 ms):
+ * 2 * timeout + 5000 ms, saturating. Why twice: ESP-MQTT may wait up to the network timeout once for the
+ * TCP + WebSocket connect and once more for the CONNACK before it reports anything; the 5 s margin covers
+ * the DNS lookup and the task scheduling around them, so a watchdog expiry means the client really went
+ * silent, never that it was merely slow.
+ */
+uint32_t application_attempt_timeout_ms(uint32_t network_timeout_ms);
 
 /* The executor's handler: runs on the application task only. */
 void application_handle_event(const app_event_t *event, void *user_arg /* application_t* */);
@@ -82,8 +123,13 @@ uint64_t application_uptime_ms(application_t *app);
 /*
  * Stores a new device name and/or location (NULL keeps the current one) from any task (HTTP): validates
  * with the registration rules, stores through the repository (outside the lock), updates the cache under
- * the lock and posts APP_EVENT_CONFIG_CHANGED. APP_ERR_INVALID_VALUE / APP_ERR_TOO_LONG with the domain
- * reason in reason; APP_ERR_STORAGE; APP_ERR_LOCK_TIMEOUT.
+ * the lock and posts APP_EVENT_CONFIG_CHANGED. Results: APP_OK once the values are stored;
+ * APP_ERR_INVALID_VALUE / APP_ERR_TOO_LONG / APP_ERR_INVALID_ARG with the reason in reason (nothing
+ * stored); APP_ERR_STORAGE (nothing stored, or only the name when the location failed).
+ * A busy lock after storing is not an error: the write succeeded, the caller answers with the stored
+ * values, and the application task reloads the cache from storage on the CONFIG_CHANGED event (a warning
+ * notice says so). Only if that event is lost too (queue full) does the cache show the old values until
+ * the next change or restart; the registration always reads storage, so it is never stale.
  */
 app_err_t application_update_config(application_t *app, const char *device_name, const char *location,
                                     char *reason, size_t reason_size);

@@ -13,10 +13,13 @@
  *   POST /config  form fields device_name and/or location_description: validated (400 {"error":"<reason>"},
  *                 reason = the domain rule, e.g. "device_name is longer than 100 bytes"), stored, cached,
  *                 then registration is published again; 200 {device_name, location_description} with the
- *                 values now in effect; 500 {"error":"storage error"}. 413 over HTTP_API_MAX_BODY bytes.
- * Errors: 503 {"error":"busy"} when the shared lock times out; 404 {"error":"not found"} unknown path (the
- * query string is ignored); 405 {"error":"method not allowed"} wrong method; 413 {"error":"body too
- * large"}; 500 {"error":"response too large"} when out is too small (empty body if even that does not fit).
+ *                 values now in effect, as soon as they are stored (even when the shared lock is busy
+ *                 after storing: the cache then catches up on the application task); 500
+ *                 {"error":"storage error"}. 413 over HTTP_API_MAX_BODY bytes.
+ * Errors: 503 {"error":"busy"} when the shared lock times out before anything is done; 404
+ * {"error":"not found"} unknown path (the query string is ignored); 405 {"error":"method not allowed"}
+ * wrong method; 413 {"error":"body too large"}; 500 {"error":"response too large"} when out is too small
+ * (empty body if even that does not fit).
  *
  * Runs on the HTTP server's task: takes the shared lock only to copy, never across I/O.
  */

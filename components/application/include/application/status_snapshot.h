@@ -28,7 +28,7 @@ typedef struct {
     mqtt_connection_state_t state;
     uint32_t connect_attempts;     /* since boot */
     uint32_t consecutive_failures; /* since the last successful connect */
-    uint32_t next_retry_delay_ms;  /* delay of the armed retry; 0 when none */
+    uint32_t next_retry_delay_ms;  /* delay of the armed retry (never the watchdog); 0 when none */
     uint64_t next_retry_at_ms;     /* uptime when it fires; 0 when none */
     /* registration */
     uint32_t registrations; /* acknowledged since boot */

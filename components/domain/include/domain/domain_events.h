@@ -13,7 +13,7 @@
 typedef enum {
     DOMAIN_EVENT_CONNECTION_STATE_CHANGED = 0,
     DOMAIN_EVENT_CONNECT_ATTEMPT,   /* a CONNECT command was carried out */
-    DOMAIN_EVENT_RETRY_SCHEDULED,   /* the retry timer was armed */
+    DOMAIN_EVENT_RETRY_SCHEDULED,   /* a retry delay was armed (never the attempt watchdog) */
     DOMAIN_EVENT_DEVICE_REGISTERED, /* PUBACK of the current registration */
     DOMAIN_EVENT_REGISTRATION_FAILED,
     DOMAIN_EVENT_COUNT

@@ -1,8 +1,8 @@
 /*
  * mqtt_client_port: the MQTT 3.1.1 over WebSocket client (ESP-MQTT on the ESP32, Paho MQTTAsync on Linux).
  *
- * Called from the application task only. No call blocks on the network: each starts work and returns;
- * outcomes arrive later as app events posted by the adapter (MQTT_BEFORE_CONNECT, MQTT_CONNECTED,
+ * Called from the application task only. No call waits for the network's answer: each starts work and
+ * returns; outcomes arrive later as app events posted by the adapter (MQTT_BEFORE_CONNECT, MQTT_CONNECTED,
  * MQTT_DISCONNECTED, MQTT_ERROR, MQTT_PUBLISHED, MQTT_DELETED). The adapter never reconnects by itself
  * (ESP-MQTT and Paho auto-reconnect are off): the application's retry schedule decides.
  *
@@ -10,7 +10,15 @@
  *   - every connect() that does not end in MQTT_CONNECTED ends in exactly one MQTT_DISCONNECTED
  *     (an MQTT_ERROR may come before it);
  *   - a lost connection gives MQTT_DISCONNECTED;
- *   - disconnect() requested by the application may or may not give MQTT_DISCONNECTED.
+ *   - disconnect() requested by the application may or may not give MQTT_DISCONNECTED, ends any attempt
+ *     in progress, and drops unacknowledged messages without MQTT_DELETED (a pending registration is lost;
+ *     the next connect registers again). connect() never follows disconnect() in the same event.
+ * Bounded waits: with ESP-MQTT, disconnect() waits for the client task to end (at most one network timeout
+ * of an attempt in progress, about 1 s when idle) and publish() may wait for the client lock while a
+ * connect step or a socket write holds it (bounded by the network timeout). Neither ever waits for a
+ * broker's reply.
+ * Should a client break the first rule anyway (its task dies mid-attempt), the application's attempt
+ * watchdog ends the attempt (see application.h): the retry schedule never stalls in CONNECTING.
  */
 #ifndef APPLICATION_PORTS_MQTT_CLIENT_PORT_H
 #define APPLICATION_PORTS_MQTT_CLIENT_PORT_H

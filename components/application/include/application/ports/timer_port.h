@@ -4,7 +4,9 @@
  *
  * One one-shot retry timer: arm_once() replaces any armed one. On expiry the adapter posts
  * APP_EVENT_RETRY_TIMER_FIRED carrying the token it was armed with (from its own timer context, without
- * blocking), so the application can tell a stale expiry from the current one.
+ * blocking), so the application can tell a stale expiry from the current one. The application uses the
+ * same timer as the connect-attempt watchdog while an attempt is under way (mqtt_connection.h): the
+ * adapter need not know which use it serves.
  */
 #ifndef APPLICATION_PORTS_TIMER_PORT_H
 #define APPLICATION_PORTS_TIMER_PORT_H
