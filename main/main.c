@@ -199,13 +199,15 @@ void app_main(void)
 
     const app_ports_t ports = build_ports();
     rc = application_start(&s_app, &ports, &s_settings);
-    if (rc == APP_ERR_MISSING_PORT || rc == APP_ERR_INVALID_ARG) {
+    if (rc == APP_ERR_MISSING_PORT || rc == APP_ERR_NOT_STARTED) {
+        /* No application task: nothing could handle an event; rebooting would only repeat this. */
         ESP_LOGE(TAG, "application not started: %s", app_err_to_str(rc));
         return;
     }
     if (rc != APP_OK) {
-        /* Reported by the application (event sink); it runs with MQTT disabled so /whoami still answers. */
-        ESP_LOGE(TAG, "application started with MQTT disabled: %s", app_err_to_str(rc));
+        /* Any other code: the application runs with MQTT disabled (the event sink reported why); WiFi and
+         * HTTP come up so /whoami and provisioning still answer. Logged once, here. */
+        ESP_LOGE(TAG, "application running with MQTT disabled: %s", app_err_to_str(rc));
     }
 
     const http_adapter_config_t http_config = {
@@ -216,7 +218,10 @@ void app_main(void)
         .stack_size = CONFIG_IRRIGATION_HTTP_TASK_STACK_SIZE,
     };
     err = http_adapter_start(&http_config);
-    if (err != ESP_OK) {
+    if (err == ESP_ERR_TIMEOUT) {
+        /* The server runs; only the HTTP_STARTED event was refused by a full application queue. */
+        ESP_LOGE(TAG, "HTTP server running, but HTTP_STARTED could not be posted: MQTT will not start");
+    } else if (err != ESP_OK) {
         ESP_LOGE(TAG, "HTTP server not started: %s (MQTT waits for it)", esp_err_to_name(err));
     }
 

@@ -13,6 +13,7 @@
 
 #include "esp_err.h"
 #include "esp_event_base.h"
+#include "freertos/FreeRTOS.h"
 
 /* ESP_ERR_INVALID_STATE when it already exists (as in ESP-IDF). */
 esp_err_t esp_event_loop_create_default(void);
@@ -27,5 +28,10 @@ esp_err_t esp_event_handler_instance_register(esp_event_base_t event_base, int32
                                               esp_event_handler_instance_t *instance);
 esp_err_t esp_event_handler_instance_unregister(esp_event_base_t event_base, int32_t event_id,
                                                 esp_event_handler_instance_t instance);
+/* Posts to the default loop: queued (data copied), dispatched when the test runs the loop
+ * (fake_esp_event_run_posted). ESP_ERR_INVALID_STATE without a default loop; ESP_ERR_TIMEOUT when the
+ * queue is full (as the real one with ticks_to_wait 0). */
+esp_err_t esp_event_post(esp_event_base_t event_base, int32_t event_id, const void *event_data,
+                         size_t event_data_size, TickType_t ticks_to_wait);
 
 #endif /* FAKE_ESP_EVENT_H */

@@ -36,6 +36,7 @@ typedef enum http_method httpd_method_t;
 #define HTTP_ANY INT_MAX
 
 typedef void (*httpd_free_ctx_fn_t)(void *ctx);
+typedef void (*httpd_work_fn_t)(void *arg);
 
 /* The members the adapters set, in the real order; the real struct has more (open/close hooks, ...). */
 typedef struct httpd_config {
@@ -122,6 +123,8 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config);
 esp_err_t httpd_stop(httpd_handle_t handle);
 esp_err_t httpd_register_uri_handler(httpd_handle_t handle, const httpd_uri_t *uri_handler);
 /* ESP_ERR_NOT_FOUND when no handler has that URI and method. */
+/* Queued, not run: the test runs the queue as the server task would (fake_httpd_run_queued_work). */
+esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *arg);
 esp_err_t httpd_unregister_uri_handler(httpd_handle_t handle, const char *uri, httpd_method_t method);
 
 /* Bytes read (> 0), 0 when the body is exhausted, or an HTTPD_SOCK_ERR_ code. */

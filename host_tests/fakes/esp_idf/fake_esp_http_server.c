@@ -16,6 +16,14 @@ static esp_err_t s_start_error;
 static size_t s_recv_chunk;
 static int s_recv_timeouts;
 static int s_server_token;
+static bool s_on_server_task; /* a handler or queued work is running */
+static int s_unregisters_off_server_task;
+static struct {
+    httpd_work_fn_t work;
+    void *arg;
+} s_work[FAKE_HTTPD_MAX_WORK];
+static size_t s_work_count;
+static bool s_fail_queue_work;
 
 static union {
     httpd_req_t req;
@@ -38,6 +46,11 @@ void fake_httpd_reset(void)
     s_recv_chunk = 0;
     s_recv_timeouts = 0;
     memset(&s_resp, 0, sizeof(s_resp));
+    s_on_server_task = false;
+    s_unregisters_off_server_task = 0;
+    memset(s_work, 0, sizeof(s_work));
+    s_work_count = 0;
+    s_fail_queue_work = false;
 }
 
 void fake_httpd_set_start_error(esp_err_t err)
@@ -82,6 +95,10 @@ esp_err_t httpd_start(httpd_handle_t *handle, const httpd_config_t *config)
     if (handle == NULL || config == NULL) {
         return ESP_ERR_INVALID_ARG;
     }
+    /* As httpd_start: 3 sockets of its own (listen, control send and receive) plus the clients. */
+    if (CONFIG_LWIP_MAX_SOCKETS < config->max_open_sockets + 3) {
+        return ESP_ERR_INVALID_ARG;
+    }
     if (s_start_error != ESP_OK) {
         return s_start_error;
     }
@@ -99,6 +116,7 @@ esp_err_t httpd_stop(httpd_handle_t handle)
     }
     s_running = false;
     s_handler_count = 0;
+    s_work_count = 0; /* the server task is gone: queued work never runs */
     return ESP_OK;
 }
 
@@ -123,6 +141,10 @@ esp_err_t httpd_unregister_uri_handler(httpd_handle_t handle, const char *uri, h
     if (handle != &s_server_token || uri == NULL) {
         return ESP_ERR_INVALID_ARG;
     }
+    if (!s_on_server_task) {
+        /* The real one edits the handler table without a lock, racing the server task that reads it. */
+        s_unregisters_off_server_task++;
+    }
     for (size_t i = 0; i < s_handler_count; i++) {
         if (strcmp(s_handlers[i].uri, uri) == 0 && s_handlers[i].method == method) {
             memmove(&s_handlers[i], &s_handlers[i + 1], (s_handler_count - i - 1) * sizeof(s_handlers[0]));
@@ -131,6 +153,52 @@ esp_err_t httpd_unregister_uri_handler(httpd_handle_t handle, const char *uri, h
         }
     }
     return ESP_ERR_NOT_FOUND;
+}
+
+esp_err_t httpd_queue_work(httpd_handle_t handle, httpd_work_fn_t work, void *arg)
+{
+    if (handle == NULL || work == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (handle != &s_server_token || !s_running || s_fail_queue_work || s_work_count == FAKE_HTTPD_MAX_WORK) {
+        s_fail_queue_work = false;
+        return ESP_FAIL; /* the control socket refused the message */
+    }
+    s_work[s_work_count].work = work;
+    s_work[s_work_count].arg = arg;
+    s_work_count++;
+    return ESP_OK;
+}
+
+size_t fake_httpd_queued_work(void)
+{
+    return s_work_count;
+}
+
+size_t fake_httpd_run_queued_work(void)
+{
+    size_t ran = 0;
+    while (s_work_count > 0) {
+        httpd_work_fn_t work = s_work[0].work;
+        void *arg = s_work[0].arg;
+        memmove(&s_work[0], &s_work[1], (s_work_count - 1) * sizeof(s_work[0]));
+        s_work_count--;
+        s_on_server_task = true;
+        work(arg);
+        s_on_server_task = false;
+        ran++;
+    }
+    return ran;
+}
+
+void fake_httpd_fail_next_queue_work(void)
+{
+    s_fail_queue_work = true;
+}
+
+int fake_httpd_unregisters_off_server_task(void)
+{
+    return s_unregisters_off_server_task;
 }
 
 static bool is_current(const httpd_req_t *r)
@@ -271,6 +339,8 @@ const fake_httpd_response_t *fake_httpd_request(int method, const char *uri, con
     s_body_pos = 0;
     s_timeouts_left = s_recv_timeouts;
     s_resp.handled = true;
+    s_on_server_task = true;
     s_resp.handler_result = h->handler(&s_req_storage.req);
+    s_on_server_task = false;
     return &s_resp;
 }

@@ -13,9 +13,11 @@
 #define FAKE_HTTPD_MAX_HANDLERS 16
 #define FAKE_HTTPD_RESPONSE_MAX 8192
 #define FAKE_HTTPD_MAX_HEADERS  4
+#define FAKE_HTTPD_MAX_WORK     8
 
 void fake_httpd_reset(void);
-/* httpd_start() returns err from now on (ESP_OK = works). */
+/* httpd_start() returns err from now on (ESP_OK = works). Before that it refuses, as the real one,
+ * max_open_sockets + 3 > CONFIG_LWIP_MAX_SOCKETS with ESP_ERR_INVALID_ARG. */
 void fake_httpd_set_start_error(esp_err_t err);
 /* httpd_req_recv() returns at most chunk bytes per call (0 = no limit), and HTTPD_SOCK_ERR_TIMEOUT for the
  * first timeouts calls of each request. */
@@ -26,6 +28,16 @@ const httpd_config_t *fake_httpd_config(void);
 size_t fake_httpd_handler_count(void);
 /* The registered handler for (uri, method), NULL when none. */
 const httpd_uri_t *fake_httpd_find(const char *uri, int method);
+
+/* httpd_queue_work: work waiting for the server task; running it (in order, as the server task does between
+ * requests) returns how many ran. Stopping the server drops it. */
+size_t fake_httpd_queued_work(void);
+size_t fake_httpd_run_queued_work(void);
+/* httpd_queue_work returns ESP_FAIL next time (the control socket refused the message). */
+void fake_httpd_fail_next_queue_work(void);
+/* httpd_unregister_uri_handler calls made outside a handler or queued work, i.e. not on the server task,
+ * where the real one races the server task over the handler table. */
+int fake_httpd_unregisters_off_server_task(void);
 
 typedef struct {
     bool handled; /* a handler matched and ran */

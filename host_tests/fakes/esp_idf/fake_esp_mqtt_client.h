@@ -53,8 +53,18 @@ bool fake_esp_mqtt_handler_registered(void);
 esp_mqtt_event_id_t fake_esp_mqtt_registered_event_id(void);
 fake_esp_mqtt_state_t fake_esp_mqtt_state(void);
 bool fake_esp_mqtt_task_running(void);
+/* The most client tasks alive at once since the reset (ESP-MQTT's start() creates a second one when called
+ * on a running task that is connecting; must stay 1). */
+int fake_esp_mqtt_max_tasks(void);
 
-/* The client task ends on its own (ESP-MQTT does this when it cannot create its transport). */
+/* esp_mqtt_client_start fails next time with the state allowing it (xTaskCreate failed: ESP_FAIL). */
+void fake_esp_mqtt_fail_next_start(void);
+/* esp_mqtt_client_stop returns ESP_FAIL next time the client is CONNECTED, and the task keeps running
+ * (ESP-MQTT does this when it cannot build the DISCONNECT packet). */
+void fake_esp_mqtt_fail_next_stop_while_connected(void);
+
+/* The client task ends on its own, without any event (ESP-MQTT does this when it cannot create its
+ * transport): run false, state DISCONNECTED. */
 void fake_esp_mqtt_end_task(void);
 
 /*

@@ -7,12 +7,19 @@
 static esp_pm_config_t s_current;
 static size_t s_calls;
 static esp_err_t s_light_sleep_error;
+static esp_err_t s_next_error;
 
 void fake_esp_pm_reset(void)
 {
     memset(&s_current, 0, sizeof(s_current));
     s_calls = 0;
     s_light_sleep_error = ESP_OK;
+    s_next_error = ESP_OK;
+}
+
+void fake_esp_pm_fail_next_configure(esp_err_t err)
+{
+    s_next_error = err;
 }
 
 void fake_esp_pm_set_light_sleep_error(esp_err_t err)
@@ -34,6 +41,11 @@ esp_err_t esp_pm_configure(const void *config)
 {
     s_calls++;
     const esp_pm_config_t *cfg = config;
+    if (s_next_error != ESP_OK) {
+        esp_err_t err = s_next_error;
+        s_next_error = ESP_OK;
+        return err;
+    }
     if (cfg == NULL || cfg->min_freq_mhz <= 0 || cfg->max_freq_mhz < cfg->min_freq_mhz) {
         return ESP_ERR_INVALID_ARG;
     }

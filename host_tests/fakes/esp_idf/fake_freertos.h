@@ -51,6 +51,17 @@ const fake_freertos_task_t *fake_freertos_task(size_t index);
 /* Runs the index-th task's function on the calling thread until it returns. */
 void fake_freertos_run_task(size_t index);
 
+/* vTaskDelay: calls made, ticks asked in total, and a hook run on each call (NULL = none). */
+int fake_freertos_delay_count(void);
+TickType_t fake_freertos_delayed_ticks(void);
+void fake_freertos_set_delay_hook(void (*hook)(void *arg), void *arg);
+
+/* The task the calling code runs as (xTaskGetCurrentTaskHandle, mutex holders); NULL = the default one.
+ * Any distinct pointer value works as a task identity, e.g. the address of a local. */
+void fake_freertos_set_current_task(TaskHandle_t task);
+/* xSemaphoreGive calls by a task that did not hold the mutex (FreeRTOS asserts on them). */
+int fake_freertos_foreign_gives(void);
+
 /* Critical sections entered and not yet left, over all spinlocks. */
 int fake_freertos_critical_nesting(void);
 

@@ -11,6 +11,7 @@ struct fake_queue {
     uint8_t *storage;
     UBaseType_t head;
     UBaseType_t count;
+    TaskHandle_t holder; /* mutex: the task that took it, NULL when free */
 };
 
 struct fake_task {
@@ -32,6 +33,14 @@ static TickType_t s_last_send_ticks;
 static int s_sends;
 static int s_critical;
 
+static int s_delays;
+static struct fake_task s_test_task; /* the task the test runs as, unless it says otherwise */
+static TaskHandle_t s_current_task = &s_test_task;
+static int s_foreign_gives;
+static TickType_t s_delayed_ticks;
+static void (*s_delay_hook)(void *arg);
+static void *s_delay_hook_arg;
+
 void fake_freertos_reset(void)
 {
     memset(s_queues, 0, sizeof(s_queues));
@@ -48,6 +57,12 @@ void fake_freertos_reset(void)
     s_last_send_ticks = 0;
     s_sends = 0;
     s_critical = 0;
+    s_delays = 0;
+    s_current_task = &s_test_task;
+    s_foreign_gives = 0;
+    s_delayed_ticks = 0;
+    s_delay_hook = NULL;
+    s_delay_hook_arg = NULL;
 }
 
 static struct fake_queue *queue_alloc(void)
@@ -86,19 +101,49 @@ BaseType_t xSemaphoreTake(SemaphoreHandle_t xSemaphore, TickType_t xBlockTime)
     s_last_take_ticks = xBlockTime;
     if (s_take_result == pdTRUE) {
         s_held++;
+        xSemaphore->holder = s_current_task;
     }
     return s_take_result;
 }
 
 BaseType_t xSemaphoreGive(SemaphoreHandle_t xSemaphore)
 {
-    if (xSemaphore == NULL || !xSemaphore->is_mutex || s_held == 0) {
-        /* Giving a mutex that is not held fails, as in FreeRTOS. */
+    if (xSemaphore == NULL || !xSemaphore->is_mutex || s_held == 0 || xSemaphore->holder == NULL) {
+        /* Giving a mutex that is not held fails (the queue is full), as in FreeRTOS. */
+        return pdFALSE;
+    }
+    if (xSemaphore->holder != s_current_task) {
+        /* FreeRTOS: configASSERT in xTaskPriorityDisinherit (abort); recorded here, the mutex unchanged. */
+        s_foreign_gives++;
         return pdFALSE;
     }
     s_gives++;
     s_held--;
+    xSemaphore->holder = NULL;
     return pdTRUE;
+}
+
+TaskHandle_t xSemaphoreGetMutexHolder(SemaphoreHandle_t xSemaphore)
+{
+    if (xSemaphore == NULL || !xSemaphore->is_mutex) {
+        return NULL;
+    }
+    return xSemaphore->holder;
+}
+
+TaskHandle_t xTaskGetCurrentTaskHandle(void)
+{
+    return s_current_task;
+}
+
+void fake_freertos_set_current_task(TaskHandle_t task)
+{
+    s_current_task = task != NULL ? task : &s_test_task;
+}
+
+int fake_freertos_foreign_gives(void)
+{
+    return s_foreign_gives;
 }
 
 QueueHandle_t xQueueCreateStatic(UBaseType_t uxQueueLength, UBaseType_t uxItemSize, uint8_t *pucQueueStorage,
@@ -185,6 +230,31 @@ void vTaskDelete(TaskHandle_t xTaskToDelete)
         return;
     }
     xTaskToDelete->info.deleted = true;
+}
+
+void vTaskDelay(const TickType_t xTicksToDelay)
+{
+    s_delays++;
+    s_delayed_ticks += xTicksToDelay;
+    if (s_delay_hook != NULL) {
+        s_delay_hook(s_delay_hook_arg);
+    }
+}
+
+int fake_freertos_delay_count(void)
+{
+    return s_delays;
+}
+
+TickType_t fake_freertos_delayed_ticks(void)
+{
+    return s_delayed_ticks;
+}
+
+void fake_freertos_set_delay_hook(void (*hook)(void *arg), void *arg)
+{
+    s_delay_hook = hook;
+    s_delay_hook_arg = arg;
 }
 
 void vPortEnterCritical(portMUX_TYPE *mux)

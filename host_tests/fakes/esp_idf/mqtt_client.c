@@ -7,7 +7,8 @@
 struct esp_mqtt_client {
     bool created;
     fake_esp_mqtt_state_t state;
-    bool task_running;
+    bool run;  /* ESP-MQTT's client->run: a task is alive */
+    int tasks; /* client tasks alive; more than one is the bug the adapter must never cause */
 };
 
 static struct esp_mqtt_client s_client;
@@ -23,6 +24,9 @@ static int s_reconnects;
 static int s_disconnects;
 static int s_stops;
 static int s_destroys;
+static int s_max_tasks;
+static bool s_fail_start;
+static bool s_fail_stop;
 static fake_esp_mqtt_enqueue_t s_enqueue;
 static esp_event_handler_t s_handler;
 static void *s_handler_arg;
@@ -45,6 +49,9 @@ void fake_esp_mqtt_reset(void)
     s_disconnects = 0;
     s_stops = 0;
     s_destroys = 0;
+    s_max_tasks = 0;
+    s_fail_start = false;
+    s_fail_stop = false;
     memset(&s_enqueue, 0, sizeof(s_enqueue));
     s_handler = NULL;
     s_handler_arg = NULL;
@@ -84,12 +91,21 @@ esp_err_t esp_mqtt_client_start(esp_mqtt_client_handle_t client)
     if (!valid(client)) {
         return ESP_ERR_INVALID_ARG;
     }
-    /* ESP-MQTT: only from INIT (never started) or DISCONNECTED (task ended); "Client has started" else. */
-    if (s_client.task_running ||
-        (s_client.state != FAKE_ESP_MQTT_STATE_INIT && s_client.state != FAKE_ESP_MQTT_STATE_DISCONNECTED)) {
+    /* ESP-MQTT checks the state only: "Client has started" unless INIT or DISCONNECTED. INIT is also the
+     * state of a running task that is connecting, so a start then creates a second task, as here. */
+    if (s_client.state != FAKE_ESP_MQTT_STATE_INIT && s_client.state != FAKE_ESP_MQTT_STATE_DISCONNECTED) {
         return ESP_FAIL;
     }
-    s_client.task_running = true;
+    if (s_fail_start) {
+        s_fail_start = false;
+        return ESP_FAIL; /* xTaskCreate failed ("Error create mqtt task") */
+    }
+    s_client.tasks++;
+    if (s_client.tasks > s_max_tasks) {
+        s_max_tasks = s_client.tasks;
+    }
+    /* The new task sets run and INIT, then dispatches BEFORE_CONNECT and connects. */
+    s_client.run = true;
     s_client.state = FAKE_ESP_MQTT_STATE_INIT;
     return ESP_OK;
 }
@@ -119,10 +135,16 @@ esp_err_t esp_mqtt_client_stop(esp_mqtt_client_handle_t client)
     if (!valid(client)) {
         return ESP_ERR_INVALID_ARG;
     }
-    if (!s_client.task_running) {
-        return ESP_FAIL;
+    if (!s_client.run) {
+        return ESP_FAIL; /* "Client asked to stop, but was not started": nothing changes */
     }
-    s_client.task_running = false;
+    if (s_fail_stop && s_client.state == FAKE_ESP_MQTT_STATE_CONNECTED) {
+        s_fail_stop = false;
+        return ESP_FAIL; /* the DISCONNECT packet could not be built: the task keeps running */
+    }
+    /* run = false, state DISCONNECTED, then waits until the task has ended; no event is dispatched. */
+    s_client.run = false;
+    s_client.tasks = 0;
     s_client.state = FAKE_ESP_MQTT_STATE_DISCONNECTED;
     return ESP_OK;
 }
@@ -249,12 +271,28 @@ fake_esp_mqtt_state_t fake_esp_mqtt_state(void)
 
 bool fake_esp_mqtt_task_running(void)
 {
-    return s_client.task_running;
+    return s_client.run && s_client.tasks > 0;
+}
+
+int fake_esp_mqtt_max_tasks(void)
+{
+    return s_max_tasks;
+}
+
+void fake_esp_mqtt_fail_next_start(void)
+{
+    s_fail_start = true;
+}
+
+void fake_esp_mqtt_fail_next_stop_while_connected(void)
+{
+    s_fail_stop = true;
 }
 
 void fake_esp_mqtt_end_task(void)
 {
-    s_client.task_running = false;
+    s_client.run = false;
+    s_client.tasks = 0;
     s_client.state = FAKE_ESP_MQTT_STATE_DISCONNECTED;
 }
 

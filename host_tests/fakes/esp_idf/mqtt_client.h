@@ -4,10 +4,13 @@
  * values. Fields of esp_mqtt_client_config_t that the adapter never sets (TLS verification, credentials
  * other than the client id, last will, custom transport, interface name) are left out.
  *
- * The fake client models the part of ESP-MQTT's state that decides what start / reconnect return:
- * start() fails while the client task runs; reconnect() only succeeds while the client waits for a
- * reconnection (after a DISCONNECTED event with auto-reconnect off). Events are delivered by the test
- * (fake_mqtt_client.h), synchronously, to the handler registered with esp_mqtt_client_register_event.
+ * The fake client models the part of ESP-MQTT's state that decides what start / reconnect / stop do:
+ * start() checks the state only (INIT or DISCONNECTED), so, as the real one, it creates a second task when
+ * called on a task that is connecting (the fake counts tasks); reconnect() only succeeds while the client
+ * waits for a reconnection (after a DISCONNECTED event with auto-reconnect off); stop() ends a running
+ * task without any event and returns ESP_FAIL when no task runs (never started, or ended on its own). Events
+ * are delivered by the test (fake_mqtt_client.h), synchronously, to the handler registered with
+ * esp_mqtt_client_register_event.
  */
 #ifndef FAKE_ESP_MQTT_CLIENT_API_H
 #define FAKE_ESP_MQTT_CLIENT_API_H

@@ -15,6 +15,9 @@
 #define CONFIG_ESP_DEFAULT_CPU_FREQ_MHZ   160
 #define CONFIG_XTAL_FREQ                  40
 
+/* lwIP: sdkconfig.defaults raises the socket count from 10 to 16 (esp_http_server checks against it). */
+#define CONFIG_LWIP_MAX_SOCKETS 16
+
 /* esp_http_server */
 #define CONFIG_HTTPD_MAX_REQ_HDR_LEN 512
 #define CONFIG_HTTPD_MAX_URI_LEN     512

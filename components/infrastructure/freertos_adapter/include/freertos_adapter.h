@@ -4,7 +4,8 @@
  *   resource lock (resource_lock_port_t)  a FreeRTOS mutex created statically (xSemaphoreCreateMutexStatic),
  *       taken with a timeout (milliseconds rounded up to whole ticks, never "forever"): a timeout is
  *       APP_ERR_LOCK_TIMEOUT for the caller to handle. Task context only (FreeRTOS mutexes are not for ISRs);
- *       give() from the task that took it.
+ *       give() from the task that took it (a give by any other task is logged and ignored: FreeRTOS itself
+ *       would trip an assert).
  *   executor (executor_port_t)  the application task: a statically allocated queue of app_event_t
  *       (xQueueCreateStatic) and a statically allocated task (xTaskCreateStatic) that calls the handler for
  *       each event, in order, one at a time. post() is xQueueSend with 0 ticks: it never blocks and returns

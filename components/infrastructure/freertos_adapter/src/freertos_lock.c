@@ -35,9 +35,19 @@ static void freertos_lock_give(void *ctx)
     if (lock == NULL || lock->mutex == NULL) {
         return;
     }
+    /* Checked before giving: FreeRTOS does not return an error for a give by a task that does not hold the
+     * mutex while another task does; it trips configASSERT in xTaskPriorityDisinherit (abort and reboot
+     * with assertions on; with them off the holder's mutex count is corrupted). Comparing the holder with
+     * the calling task is reliable for this question (FreeRTOS semphr.h). A give of a free mutex would
+     * only fail, but is the same caller bug, so it is reported the same way. */
+    TaskHandle_t holder = xSemaphoreGetMutexHolder(lock->mutex);
+    if (holder != xTaskGetCurrentTaskHandle()) {
+        ESP_LOGE(TAG, "give() by a task that does not hold the lock (%s): ignored",
+                 holder == NULL ? "not taken" : "held by another task");
+        return;
+    }
     if (xSemaphoreGive(lock->mutex) != pdTRUE) {
-        /* A give without a take, or from another task than the holder: a bug in the caller. */
-        ESP_LOGE(TAG, "give() of a lock this task does not hold");
+        ESP_LOGE(TAG, "xSemaphoreGive failed");
     }
 }
 

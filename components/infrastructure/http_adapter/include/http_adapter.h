@@ -7,12 +7,19 @@
  * http_api_handle() and sends the status line, content type and body it produced. Once httpd_start()
  * has succeeded it posts APP_EVENT_HTTP_STARTED through the executor port (MQTT waits for it).
  *
+ * Sockets: lwIP has CONFIG_LWIP_MAX_SOCKETS of them for everything (sdkconfig.defaults: 16; ESP-IDF's
+ * default 10). esp_http_server uses 3 of its own plus max_open_sockets clients (ESP-IDF's default 7, which
+ * with 10 sockets leaves none to the MQTT WebSocket). The server is limited to
+ * HTTP_ADAPTER_MAX_OPEN_SOCKETS clients with LRU purge: 3 + 5 = 8, leaving 8 for MQTT and the rest.
+ *
  * Other adapters add routes with http_adapter_register_handler() (the WiFi adapter's provisioning pages)
  * and may use http_adapter_read_body() / http_adapter_send() so that every route answers the same way.
  *
  * Handlers run on the server's task (one task, one request at a time). They must not hold the shared
  * lock across I/O (http_api takes it only to copy). start/stop/register are called from the task that
- * runs main/ (app_main), not from handlers.
+ * runs main/ (app_main), not from handlers. Work that touches the server's state later (unregistering a
+ * route: esp_http_server edits its handler table without a lock while its task reads it) goes through
+ * http_adapter_queue_work(), which runs it on the server task.
  *
  * Usage (main/): after esp_netif_init() (the server needs lwIP) and after application_start():
  *   http_adapter_config_t cfg = { .port = CONFIG_..._HTTP_PORT, .app = &app, .executor = ...,
@@ -35,6 +42,9 @@ struct application;
 /* Room for routes added by other adapters (provisioning uses 3: GET /, GET /scan, POST /provision). */
 #define HTTP_ADAPTER_EXTRA_HANDLERS 4
 
+/* Client connections at once (httpd max_open_sockets; 3 more sockets are the server's own). */
+#define HTTP_ADAPTER_MAX_OPEN_SOCKETS 5
+
 typedef struct {
     uint16_t port;                   /* 0 means 80 (HTTPD_DEFAULT_CONFIG) */
     struct application *app;         /* handed to http_api_handle(); must outlive the server */
@@ -44,9 +54,12 @@ typedef struct {
 } http_adapter_config_t;
 
 /*
- * Starts the server and registers the API routes. ESP_OK; ESP_ERR_INVALID_ARG (NULL config, app or
- * executor); ESP_ERR_INVALID_STATE (already started); or the error of httpd_start /
- * httpd_register_uri_handler (logged; the server is stopped again when a route could not be registered).
+ * Starts the server and registers the API routes, then posts APP_EVENT_HTTP_STARTED (retried for up to
+ * about 1 s while the application queue is full). ESP_OK: running and posted. ESP_ERR_TIMEOUT: the server
+ * IS running with its routes, but HTTP_STARTED could not be posted (MQTT will not start). Not running:
+ * ESP_ERR_INVALID_ARG (NULL config, app or executor); ESP_ERR_INVALID_STATE (already started); or the
+ * error of httpd_start / httpd_register_uri_handler (logged; the server is stopped again when a route could
+ * not be registered). Blocks (vTaskDelay) only while retrying the post.
  */
 esp_err_t http_adapter_start(const http_adapter_config_t *config);
 
@@ -61,6 +74,14 @@ esp_err_t http_adapter_register_handler(const httpd_uri_t *uri);
 
 /* Removes a route added with http_adapter_register_handler (e.g. provisioning once it is done). */
 esp_err_t http_adapter_unregister_handler(const char *uri, httpd_method_t method);
+
+/*
+ * Queues work(arg) to run on the server task (httpd_queue_work), between requests. From any task, e.g. an
+ * esp_timer callback; it does not wait for the work. ESP_ERR_INVALID_ARG (NULL work), ESP_ERR_INVALID_STATE
+ * (server not running), ESP_FAIL (the server's control socket refused it; logged). Work still queued when
+ * the server stops never runs.
+ */
+esp_err_t http_adapter_queue_work(httpd_work_fn_t work, void *arg);
 
 /* The running server's handle, NULL when stopped. */
 httpd_handle_t http_adapter_handle(void);

@@ -12,8 +12,20 @@
 #include "application/app_event.h"
 #include "application/http_api.h"
 #include "esp_log.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "sdkconfig.h"
 
 static const char *TAG = "http_adapter";
+
+/* httpd_start refuses max_open_sockets + 3 (its listen and two control sockets) over lwIP's socket count. */
+#if defined(CONFIG_LWIP_MAX_SOCKETS) && (CONFIG_LWIP_MAX_SOCKETS < HTTP_ADAPTER_MAX_OPEN_SOCKETS + 3)
+#error "CONFIG_LWIP_MAX_SOCKETS too small for HTTP_ADAPTER_MAX_OPEN_SOCKETS (see sdkconfig.defaults)"
+#endif
+
+/* HTTP_STARTED is retried this many times, this far apart, while the application queue is full. */
+#define HTTP_ADAPTER_STARTED_POST_TRIES    20
+#define HTTP_ADAPTER_STARTED_POST_RETRY_MS 50
 
 /* Reads that time out (a slow client) are retried this many times before the request is dropped. */
 #define HTTP_ADAPTER_RECV_TIMEOUT_RETRIES 3
@@ -160,6 +172,10 @@ esp_err_t http_adapter_start(const http_adapter_config_t *config)
         httpd_config.stack_size = config->stack_size;
     }
     httpd_config.max_uri_handlers = (uint16_t)(http_api_route_count + HTTP_ADAPTER_EXTRA_HANDLERS);
+    /* Sockets are shared with MQTT (see the header): a bounded number of clients, the least recently used
+     * one closed when a new client comes, so idle browser connections cannot lock out new ones. */
+    httpd_config.max_open_sockets = HTTP_ADAPTER_MAX_OPEN_SOCKETS;
+    httpd_config.lru_purge_enable = true;
 
     httpd_handle_t server = NULL;
     esp_err_t err = httpd_start(&server, &httpd_config);
@@ -190,13 +206,21 @@ esp_err_t http_adapter_start(const http_adapter_config_t *config)
     s_state.server = server;
     ESP_LOGI(TAG, "HTTP server on port %u", (unsigned)httpd_config.server_port);
 
+    /* MQTT waits for this event. The queue is drained by the application task, which runs above the task
+     * calling this (app_main's, priority 1; the application's is 4 by default): while waiting between tries
+     * it can make room. */
     const app_event_t started = {.kind = APP_EVENT_HTTP_STARTED};
-    if (!s_state.config.executor->post(s_state.config.executor_ctx, &started)) {
-        /* Without this event MQTT never starts: report it to main/, which treats it as a start-up failure. */
-        ESP_LOGE(TAG, "could not post HTTP_STARTED: application queue full");
-        return ESP_FAIL;
+    for (int attempt = 1; attempt <= HTTP_ADAPTER_STARTED_POST_TRIES; attempt++) {
+        if (s_state.config.executor->post(s_state.config.executor_ctx, &started)) {
+            return ESP_OK;
+        }
+        if (attempt < HTTP_ADAPTER_STARTED_POST_TRIES) {
+            vTaskDelay(pdMS_TO_TICKS(HTTP_ADAPTER_STARTED_POST_RETRY_MS));
+        }
     }
-    return ESP_OK;
+    ESP_LOGE(TAG, "server running, but HTTP_STARTED was refused %d times (application queue full)",
+             HTTP_ADAPTER_STARTED_POST_TRIES);
+    return ESP_ERR_TIMEOUT;
 }
 
 esp_err_t http_adapter_stop(void)
@@ -228,6 +252,21 @@ esp_err_t http_adapter_unregister_handler(const char *uri, httpd_method_t method
         return ESP_ERR_INVALID_STATE;
     }
     return httpd_unregister_uri_handler(s_state.server, uri, method);
+}
+
+esp_err_t http_adapter_queue_work(httpd_work_fn_t work, void *arg)
+{
+    if (work == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (s_state.server == NULL) {
+        return ESP_ERR_INVALID_STATE;
+    }
+    esp_err_t err = httpd_queue_work(s_state.server, work, arg);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "httpd_queue_work: %s (0x%x)", esp_err_to_name(err), err);
+    }
+    return err;
 }
 
 httpd_handle_t http_adapter_handle(void)

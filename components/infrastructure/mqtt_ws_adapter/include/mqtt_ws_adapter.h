@@ -14,8 +14,16 @@
  * and logs the platform codes once. It never calls back into ESP-MQTT (never esp_mqtt_client_stop(), which
  * must not run on the MQTT task).
  *
- * connect(), disconnect() and publish() are called from the application task only; none blocks on the
- * network (publish uses esp_mqtt_client_enqueue, which stores the message in the outbox).
+ * connect(), disconnect() and publish() are called from the application task only (never from the MQTT
+ * task). connect() is esp_mqtt_client_start() the first time and after a disconnect(), otherwise
+ * esp_mqtt_client_reconnect() (accepted only while the client waits after MQTT_EVENT_DISCONNECTED; refused
+ * = APP_ERR_PLATFORM, nothing posted). disconnect() is esp_mqtt_client_stop(): it posts no event of its own
+ * and waits for the client task to end, i.e. for the rest of a connect attempt in progress (bounded by the
+ * network timeout) or up to MQTT_WS_ADAPTER_RECONNECT_WAIT_MS / 2 when the task is idle; the outbox is
+ * emptied. publish() uses esp_mqtt_client_enqueue, which stores the message in the outbox and does not
+ * send it, but it takes the client lock that the MQTT task holds during a connect attempt and across its
+ * socket writes: it may wait that long (each blocking step bounded by the network timeout); a full outbox
+ * is refused at once.
  *
  * Usage (main/): static mqtt_ws_adapter_t mqtt; mqtt_ws_adapter_init(&mqtt, executor_port, executor_ctx);
  * then ports.mqtt = &mqtt_ws_adapter_port, ports.mqtt_ctx = &mqtt. The adapter keeps no heap of its own;
@@ -36,11 +44,15 @@
 /* Longest client id kept (the application's is "ESP32_A1B2C3"). */
 #define MQTT_WS_ADAPTER_CLIENT_ID_MAX_LEN 63
 
+/* ESP-MQTT's network.reconnect_timeout_ms. Auto-reconnect is off, so it only sets the waiting task's sleep
+ * slice (half of it): the longest disconnect() waits for an idle task, and its wake-up period. */
+#define MQTT_WS_ADAPTER_RECONNECT_WAIT_MS 2000
+
 typedef struct {
     const executor_port_t *executor;
     void *executor_ctx;
     esp_mqtt_client_handle_t client;  /* NULL until configure() succeeds */
-    bool started;                     /* esp_mqtt_client_start() succeeded once */
+    bool started;                     /* a client task may be alive: started, not stopped by disconnect() */
     char uri[BROKER_URI_MAX_LEN + 1]; /* kept for the log and for ESP-MQTT's lifetime */
     char client_id[MQTT_WS_ADAPTER_CLIENT_ID_MAX_LEN + 1];
     atomic_uint lost_events; /* posts refused by a full application queue */

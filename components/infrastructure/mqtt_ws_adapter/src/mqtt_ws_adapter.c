@@ -1,25 +1,37 @@
 /*
- * mqtt_ws_adapter: see the header. Why connect() uses start() then reconnect() (ESP-MQTT at the commit
+ * mqtt_ws_adapter: see the header. How connect() and disconnect() drive ESP-MQTT (the client at the commit
  * ESP-IDF v5.4.2 pins, mqtt_client.c):
- *   - esp_mqtt_client_start() creates the client task; it returns ESP_FAIL ("Client has started") unless the
- *     client is in its INIT state (never started) or DISCONNECTED state (its task has ended). So it works
- *     exactly once in normal operation.
+ *   - esp_mqtt_client_start() creates the client task. It refuses ("Client has started", ESP_FAIL) only
+ *     when the state is neither INIT nor DISCONNECTED, and INIT is also the state of a running task that is
+ *     connecting (after start, or after a reconnect request): a start() at that moment would create a second
+ *     task on the same client. It also takes the client lock, which the task holds for a whole connect
+ *     attempt. So start() is called only when no task can be alive: never started, or stopped by us.
  *   - After a failed attempt or a lost connection the task closes the transport, enters WAIT_RECONNECT and
- *     dispatches MQTT_EVENT_DISCONNECTED. With auto_reconnect off it then waits, indefinitely, for the
- *     RECONNECT bit. esp_mqtt_client_reconnect() sets that bit, but only in WAIT_RECONNECT (ESP_FAIL in any
- *     other state); the state is set before the DISCONNECTED event is dispatched, so by the time the
- *     application task has handled that event and its retry timer fires, reconnect() is accepted and the
- *     task goes back to INIT: BEFORE_CONNECT, transport connect, CONNECT/CONNACK.
- *   - The task ends on its own only if it cannot create its transport; it is then DISCONNECTED and only
- *     start() helps. So: first connect() -> start(); later -> reconnect(), falling back to start() when
- *     reconnect() is refused. If both are refused (the client is connecting or connected, which the state
- *     machine does not ask for) or start() cannot create the task, connect() returns APP_ERR_PLATFORM and
- *     posts nothing: no attempt started, and the application counts the error as a failed attempt itself
- *     (it feeds its own MQTT_DISCONNECTED to the state machine), so the retry schedule goes on.
- *   - esp_mqtt_client_stop() is never used: it must not run on the MQTT task, and it blocks until the task
- *     has ended; a stop/start cycle would also drop the outbox. disconnect() uses
- *     esp_mqtt_client_disconnect(), which only sets a bit that the task acts on when connected (DISCONNECT
- *     sent, then DISCONNECTED event and WAIT_RECONNECT), so the next connect() is a reconnect().
+ *     dispatches MQTT_EVENT_DISCONNECTED; with auto-reconnect off it then waits for the RECONNECT bit.
+ *     esp_mqtt_client_reconnect() sets that bit, without the lock, and only in WAIT_RECONNECT (ESP_FAIL
+ *     otherwise, harmless). The state is set before the event is dispatched, so once the application task
+ *     has handled DISCONNECTED, a reconnect() from its retry timer is accepted.
+ *   - A refused reconnect() (connecting, connected, or the task ended on its own: it does so, without any
+ *     DISCONNECTED event, when it cannot allocate its transport) is an error: no attempt started, nothing
+ *     posted; the application counts it as a failed attempt. An attempt that never ends is caught by the
+ *     application's connect watchdog, which calls disconnect() and later connect(): stop, then start.
+ *   - disconnect() is esp_mqtt_client_stop(). It refuses to run on the MQTT task (we are on the application
+ *     task); on a running task it sends DISCONNECT when connected, marks the client DISCONNECTED, and waits
+ *     (no timeout) for the task to end. It blocks for the rest of a connect attempt (the task holds the
+ *     lock: up to the network timeout per step, TCP/WebSocket connect then CONNACK) or, when the task waits
+ *     for a reconnect, up to half of network.reconnect_timeout_ms (its wait slice; set below). It posts no
+ *     event itself; a DISCONNECTED the task dispatched before stop() got the lock may still arrive (the port
+ *     allows both). When the task already ended, or never started, stop() returns ESP_FAIL ("asked to stop,
+ *     but was not started") and changes nothing: the client is stopped either way, so disconnect() records
+ *     it as stopped and the next connect() is a start(). The task empties the outbox as it ends, without
+ *     MQTT_EVENT_DELETED for the messages it drops.
+ *   - The one ESP_FAIL from stop() that leaves the task running is a DISCONNECT packet that cannot be built
+ *     (it needs 2 bytes of the out buffer), with the client CONNECTED. Then the next start() is refused
+ *     (state CONNECTED or WAIT_RECONNECT), never a second task; connect() then tries reconnect(), which
+ *     resumes that task once it waits, and takes it over as started.
+ *   - After stop() returns, the ending task still writes its final state (DISCONNECTED) before deleting
+ *     itself; a start() in that instant could see its new task's INIT overwritten. The application's
+ *     connect() after a disconnect() comes from a later timer event, never in the same turn.
  */
 #include "mqtt_ws_adapter.h"
 
@@ -165,6 +177,9 @@ static app_err_t mqtt_ws_adapter_configure(void *ctx, const mqtt_client_config_t
     config.session.protocol_ver = MQTT_PROTOCOL_V_3_1_1;
     /* Only the application's retry schedule reconnects (see the comment at the top). */
     config.network.disable_auto_reconnect = true;
+    /* With auto-reconnect off this only sets how long the waiting task sleeps between checks (half of it),
+     * which bounds how long disconnect() waits for an idle task to end. */
+    config.network.reconnect_timeout_ms = MQTT_WS_ADAPTER_RECONNECT_WAIT_MS;
     config.network.timeout_ms = (int)cfg->network_timeout_ms;
     config.task.priority = (int)cfg->task_priority;
     config.task.stack_size = (int)cfg->task_stack_size;
@@ -194,30 +209,37 @@ static app_err_t mqtt_ws_adapter_configure(void *ctx, const mqtt_client_config_t
 static app_err_t mqtt_ws_adapter_connect(void *ctx)
 {
     mqtt_ws_adapter_t *adapter = ctx;
-    const char *call = "esp_mqtt_client_start";
     esp_err_t err;
 
     if (adapter == NULL || adapter->client == NULL) {
         ESP_LOGE(TAG, "connect() before a successful configure()");
         return APP_ERR_INVALID_ARG;
     }
-    if (!adapter->started) {
-        err = esp_mqtt_client_start(adapter->client);
-        adapter->started = err == ESP_OK;
-    } else {
-        call = "esp_mqtt_client_reconnect";
+    if (adapter->started) {
+        /* A task is alive: only ask it to reconnect (never start(), see the top of the file). */
         err = esp_mqtt_client_reconnect(adapter->client);
-        if (err == ESP_FAIL) {
-            /* Not waiting for a reconnection: its task may have ended, then start() runs it again. */
-            call = "esp_mqtt_client_start";
-            err = esp_mqtt_client_start(adapter->client);
+        if (err != ESP_OK) {
+            ESP_LOGE(TAG,
+                     "esp_mqtt_client_reconnect refused (%s): the client is not waiting for a reconnection",
+                     esp_err_to_name(err));
+            return APP_ERR_PLATFORM;
         }
+        return APP_OK;
     }
-    if (err != ESP_OK) {
-        ESP_LOGE(TAG, "%s failed: %s", call, esp_err_to_name(err));
-        return APP_ERR_PLATFORM;
+    /* Never started, or stopped by disconnect(): no task is alive. */
+    err = esp_mqtt_client_start(adapter->client);
+    if (err == ESP_OK) {
+        adapter->started = true;
+        return APP_OK;
     }
-    return APP_OK;
+    ESP_LOGE(TAG, "esp_mqtt_client_start failed: %s", esp_err_to_name(err));
+    /* Refused because a task survived a failed stop() (see the top of the file): resume it if it waits. */
+    if (err == ESP_FAIL && esp_mqtt_client_reconnect(adapter->client) == ESP_OK) {
+        ESP_LOGW(TAG, "the previous client task is still running: reconnecting it instead");
+        adapter->started = true;
+        return APP_OK;
+    }
+    return APP_ERR_PLATFORM;
 }
 
 static app_err_t mqtt_ws_adapter_disconnect(void *ctx)
@@ -229,11 +251,18 @@ static app_err_t mqtt_ws_adapter_disconnect(void *ctx)
         return APP_ERR_INVALID_ARG;
     }
     if (adapter->client == NULL || !adapter->started) {
+        return APP_OK; /* never started, or already stopped */
+    }
+    /* Blocks until the client task has ended (see the top of the file for how long). */
+    err = esp_mqtt_client_stop(adapter->client);
+    adapter->started = false;
+    if (err == ESP_FAIL) {
+        /* The task had already ended on its own (or, in theory, kept running: connect() copes). */
+        ESP_LOGW(TAG, "esp_mqtt_client_stop: the client task was not running");
         return APP_OK;
     }
-    err = esp_mqtt_client_disconnect(adapter->client);
     if (err != ESP_OK) {
-        ESP_LOGE(TAG, "esp_mqtt_client_disconnect failed: %s", esp_err_to_name(err));
+        ESP_LOGE(TAG, "esp_mqtt_client_stop failed: %s", esp_err_to_name(err));
         return APP_ERR_PLATFORM;
     }
     return APP_OK;
@@ -253,7 +282,9 @@ static app_err_t mqtt_ws_adapter_publish(void *ctx, const char *topic, const cha
         return APP_ERR_NOT_CONNECTED;
     }
     /* ESP-MQTT takes strlen(data) when len is 0: an empty payload goes as NULL. store = true: queued in
-     * the outbox whatever the QoS, sent by the MQTT task; this never blocks on the network. */
+     * the outbox whatever the QoS, sent by the MQTT task. A full outbox (-2) is refused before any lock;
+     * otherwise enqueue waits for the client lock, which the MQTT task holds during a connect attempt and
+     * across its socket writes, so this can wait up to the network timeout per blocking step. */
     id = esp_mqtt_client_enqueue(adapter->client, topic, payload_len > 0 ? payload : NULL, (int)payload_len,
                                  qos, 0, true);
     if (id == -2) {

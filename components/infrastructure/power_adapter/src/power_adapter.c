@@ -18,6 +18,24 @@ static const char *TAG = "power_adapter";
 static power_adapter_config_t s_config;
 static atomic_uint s_requests;
 
+#if CONFIG_PM_ENABLE
+/*
+ * Awake: min = max, light sleep off: the CPU stays at its default frequency, which is what ESP-IDF runs at
+ * before anyone calls esp_pm_configure (without CONFIG_PM_DFS_INIT_AUTO every PM mode is set to the default
+ * frequency), so releasing returns exactly to the start-up state instead of leaving frequency scaling on.
+ * Waiting: min = the configured minimum (XTAL) and automatic light sleep.
+ */
+static esp_err_t configure_pm(bool low)
+{
+    const esp_pm_config_t pm = {
+        .max_freq_mhz = s_config.max_freq_mhz,
+        .min_freq_mhz = low ? s_config.min_freq_mhz : s_config.max_freq_mhz,
+        .light_sleep_enable = low,
+    };
+    return esp_pm_configure(&pm);
+}
+#endif
+
 /* Applies the mode for "low" (true = waiting). APP_OK or APP_ERR_PLATFORM (logged). */
 static app_err_t apply_mode(bool low)
 {
@@ -29,12 +47,7 @@ static app_err_t apply_mode(bool low)
         result = APP_ERR_PLATFORM;
     }
 #if CONFIG_PM_ENABLE
-    const esp_pm_config_t pm = {
-        .max_freq_mhz = s_config.max_freq_mhz,
-        .min_freq_mhz = s_config.min_freq_mhz,
-        .light_sleep_enable = low,
-    };
-    err = esp_pm_configure(&pm);
+    err = configure_pm(low);
     if (err != ESP_OK) {
         /* ESP_ERR_NOT_SUPPORTED: light sleep needs CONFIG_FREERTOS_USE_TICKLESS_IDLE. Modem sleep still
          * applies. */
@@ -103,6 +116,15 @@ esp_err_t power_adapter_init(const power_adapter_config_t *config)
     }
     s_config = *config;
     atomic_store(&s_requests, 0u);
+#if CONFIG_PM_ENABLE
+    /* The awake state, explicitly (see configure_pm): no request yet. */
+    esp_err_t err = configure_pm(false);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "esp_pm_configure(%d MHz, light sleep off): %s (0x%x)", s_config.max_freq_mhz,
+                 esp_err_to_name(err), err);
+        return err;
+    }
+#endif
     return ESP_OK;
 }
 

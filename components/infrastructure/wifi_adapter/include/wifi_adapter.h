@@ -11,20 +11,25 @@
  *                                 loss; the disconnect also arms a one-shot esp_timer with the next delay
  *                                 of the retry policy (30 s doubling to 3600 s by default) for EVERY reason
  *                                 (auth failures included: passwords get fixed, routers reboot), and
- *                                 requests low power until the timer fires; its callback releases low power
- *                                 and calls esp_wifi_connect(). The adapter never gives up.
+ *                                 requests low power until the timer fires; its callback only posts to the
+ *                                 default event loop, whose task releases low power and calls
+ *                                 esp_wifi_connect() (esp_timer callbacks must not block; the WiFi calls
+ *                                 wait for the WiFi task). The adapter never gives up.
  * Provisioning (no stored station SSID): WIFI_MODE_APSTA (the station half makes scanning possible), a
  * WPA2-PSK access point "<prefix>-XXXX" (last two bytes of the station MAC, upper-case hex) with the
  * configured password (never an open network: shorter than 8 bytes is refused), and three routes on the
  * HTTP adapter's server: GET / (form), GET /scan (JSON list of networks), POST /provision. A valid POST
  * stores name/location through the store_device_config callback, gives the credentials to esp_wifi in RAM
- * storage only, answers 200 and, from an esp_timer (not in the handler), starts the station connection.
+ * storage only, answers 200 and, from an esp_timer via the event loop (not in the handler), starts the
+ * station connection.
  * The access point stays up until the station gets an IP, so a wrong password can be corrected by
  * posting the form again; on the first IP the credentials are persisted (WIFI_STORAGE_FLASH), the access
  * point is switched off (station-only mode) and the three routes are removed from the server (nobody on
- * the station's network can change the credentials). GET /scan scans blocking (about 2 s) on the HTTP
- * server task, acceptable there in provisioning mode. Nothing is posted for the access point interface,
- * so MQTT never starts in provisioning mode. The password is never logged or echoed.
+ * the station's network can change the credentials); that step runs on the HTTP server task
+ * (http_adapter_queue_work), the only task that may change the server's handler table. GET /scan scans
+ * blocking (about 2 s) on the HTTP server task, acceptable there in provisioning mode. Nothing is posted for
+ * the access point interface, so MQTT never starts in provisioning mode. The password is never logged or
+ * echoed.
  *
  * State is static (one WiFi per device). Call order in main/ (app_main task):
  *   nvs_config_adapter_init_flash(); wifi_adapter_init(&cfg); power_adapter_init(..);

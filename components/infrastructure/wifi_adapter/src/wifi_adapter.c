@@ -2,6 +2,7 @@
  * wifi_adapter: station mode, event translation, the reconnect schedule and the network port (see the
  * header). Provisioning lives in wifi_provisioning.c.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "application/app_event.h"
@@ -13,6 +14,8 @@
 #include "wifi_adapter_internal.h"
 
 static const char *TAG = "wifi_adapter";
+
+ESP_EVENT_DEFINE_BASE(WIFI_ADAPTER_TIMER_EVENT);
 
 wifi_adapter_state_t wifi_adapter_state;
 static wifi_adapter_state_t *const s_wifi = &wifi_adapter_state;
@@ -40,9 +43,8 @@ static void stop_retry_timer(void)
 }
 
 /*
- * A refused esp_wifi_connect() is followed by no DISCONNECTED event, so the schedule would stop: wait again.
- * Called from the esp_timer task, which must not touch the policy (event-loop task): it reuses the last
- * delay.
+ * A refused esp_wifi_connect() is followed by no DISCONNECTED event, so the schedule would stop: wait again,
+ * reusing the last delay (a refusal is not a failed attempt: the policy does not advance). Event-loop task.
  */
 static void rearm_after_refused_connect(esp_err_t err, uint32_t delay_ms)
 {
@@ -56,10 +58,9 @@ static void rearm_after_refused_connect(esp_err_t err, uint32_t delay_ms)
     set_low_power(true);
 }
 
-/* esp_timer task: the wait is over; connect with normal power. */
-static void retry_timer_cb(void *arg)
+/* Event-loop task (posted by the retry timer): the wait is over; connect with normal power. */
+static void on_retry_due(void)
 {
-    (void)arg;
     set_low_power(false);
     if (atomic_load(&s_wifi->has_ip)) {
         return; /* connected meanwhile (e.g. after new credentials): nothing to retry */
@@ -77,6 +78,45 @@ void wifi_adapter_connect_now(void)
     esp_err_t err = esp_wifi_connect();
     if (err != ESP_OK) {
         rearm_after_refused_connect(err, s_wifi->cfg.retry.initial_ms);
+    }
+}
+
+/*
+ * esp_timer task: the timers only post to the default event loop, whose task runs the work. esp_timer's
+ * rule is that callbacks never block, and the work does not qualify: esp_wifi_connect(),
+ * esp_wifi_disconnect() and esp_wifi_set_ps() (low power) are synchronous calls into the closed WiFi driver
+ * that wait for its task to take the request (their headers do not promise otherwise), and provisioning's
+ * finishing step is queued from there too. The event-loop task is where ESP-IDF's WiFi guide calls
+ * esp_wifi_connect() from, and it already owns the retry policy. A full event queue (posting does not wait: 0
+ * ticks) arms the timer again.
+ */
+static void timer_to_event_loop(void *arg)
+{
+    int32_t id = (int32_t)(intptr_t)arg;
+    esp_timer_handle_t timer = id == WIFI_ADAPTER_TIMER_RETRY ? s_wifi->retry_timer : s_wifi->prov_timer;
+    esp_err_t err = esp_event_post(WIFI_ADAPTER_TIMER_EVENT, id, NULL, 0, 0);
+    if (err == ESP_OK) {
+        return;
+    }
+    ESP_LOGW(TAG, "event loop refused the %s timer: %s (0x%x); again in %u ms",
+             id == WIFI_ADAPTER_TIMER_RETRY ? "retry" : "provisioning", esp_err_to_name(err), err,
+             (unsigned)WIFI_ADAPTER_EVENT_POST_RETRY_MS);
+    err = esp_timer_start_once(timer, (uint64_t)WIFI_ADAPTER_EVENT_POST_RETRY_MS * 1000u);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "re-arming the timer: %s (0x%x)", esp_err_to_name(err), err);
+    }
+}
+
+/* Event-loop task: what a timer posted. */
+static void on_timer_event(void *arg, esp_event_base_t base, int32_t id, void *data)
+{
+    (void)arg;
+    (void)base;
+    (void)data;
+    if (id == WIFI_ADAPTER_TIMER_RETRY) {
+        on_retry_due();
+    } else if (id == WIFI_ADAPTER_TIMER_PROV) {
+        wifi_provisioning_on_timer();
     }
 }
 
@@ -238,17 +278,20 @@ esp_err_t wifi_adapter_init(const wifi_adapter_config_t *cfg)
         "register WIFI_EVENT");
     RETURN_ON_ERROR(esp_event_handler_instance_register(IP_EVENT, ESP_EVENT_ANY_ID, on_ip_event, NULL, NULL),
                     "register IP_EVENT");
+    RETURN_ON_ERROR(esp_event_handler_instance_register(WIFI_ADAPTER_TIMER_EVENT, ESP_EVENT_ANY_ID,
+                                                        on_timer_event, NULL, NULL),
+                    "register WIFI_ADAPTER_TIMER_EVENT");
     const esp_timer_create_args_t retry_args = {
-        .callback = retry_timer_cb,
-        .arg = NULL,
+        .callback = timer_to_event_loop,
+        .arg = (void *)(intptr_t)WIFI_ADAPTER_TIMER_RETRY,
         .dispatch_method = ESP_TIMER_TASK,
         .name = "wifi_retry",
         .skip_unhandled_events = true,
     };
     RETURN_ON_ERROR(esp_timer_create(&retry_args, &s_wifi->retry_timer), "esp_timer_create(wifi_retry)");
     const esp_timer_create_args_t prov_args = {
-        .callback = wifi_provisioning_timer_cb,
-        .arg = NULL,
+        .callback = timer_to_event_loop,
+        .arg = (void *)(intptr_t)WIFI_ADAPTER_TIMER_PROV,
         .dispatch_method = ESP_TIMER_TASK,
         .name = "wifi_prov",
         .skip_unhandled_events = true,

@@ -2,9 +2,11 @@
  * Private to wifi_adapter: the state shared by the station part (wifi_adapter.c) and the provisioning part
  * (wifi_provisioning.c).
  *
- * Who touches what: the event handlers run on the default event-loop task; the retry and provisioning timers
- * on the esp_timer task; the provisioning routes on the HTTP server task; the network port's getters on any
- * task. Fields written by more than one of them are atomics.
+ * Who touches what: the event handlers run on the default event-loop task, and so does the work of the retry
+ * and provisioning timers (their esp_timer callbacks only post WIFI_ADAPTER_TIMER_EVENT to that loop); the
+ * provisioning routes, and the provisioning's finishing step (queued there from the event loop), on the HTTP
+ * server task; the network port's getters on any task. Fields written by more than one of
+ * them are atomics.
  */
 #ifndef WIFI_ADAPTER_INTERNAL_H
 #define WIFI_ADAPTER_INTERNAL_H
@@ -14,6 +16,7 @@
 
 #include "domain/ipv4_address.h"
 #include "domain/retry_policy.h"
+#include "esp_event.h"
 #include "esp_netif.h"
 #include "esp_timer.h"
 #include "wifi_adapter.h"
@@ -22,7 +25,7 @@ typedef struct {
     wifi_adapter_config_t cfg;
     esp_netif_t *sta_netif;
     esp_netif_t *ap_netif;
-    esp_timer_handle_t retry_timer; /* one-shot: the next esp_wifi_connect() */
+    esp_timer_handle_t retry_timer; /* one-shot: the next esp_wifi_connect() (via the event loop) */
     esp_timer_handle_t prov_timer;  /* one-shot: provisioning steps that must not run in a handler */
     retry_policy_t policy;          /* event-loop task only */
     ipv4_address_t ip;              /* last address reported up; event-loop task only */
@@ -38,7 +41,8 @@ typedef struct {
 typedef enum {
     WIFI_PROV_STEP_NONE = 0,
     WIFI_PROV_STEP_CONNECT, /* new credentials: (re)connect the station */
-    WIFI_PROV_STEP_FINISH,  /* station got an IP: persist, AP off, routes off */
+    WIFI_PROV_STEP_FINISH,  /* station got an IP: queued to the HTTP server task: persist, AP off, routes off
+                             */
 } wifi_prov_step_t;
 
 extern wifi_adapter_state_t wifi_adapter_state;
@@ -47,13 +51,23 @@ extern wifi_adapter_state_t wifi_adapter_state;
  * channel. */
 #define WIFI_ADAPTER_PROVISION_DELAY_MS 1000u
 
+/* Posted to the default event loop by the timers' callbacks; the adapter's handler does the work. */
+ESP_EVENT_DECLARE_BASE(WIFI_ADAPTER_TIMER_EVENT);
+enum {
+    WIFI_ADAPTER_TIMER_RETRY = 0, /* retry_timer expired */
+    WIFI_ADAPTER_TIMER_PROV = 1,  /* prov_timer expired */
+};
+
+/* When the event loop's queue is full, a timer is armed again this much later. */
+#define WIFI_ADAPTER_EVENT_POST_RETRY_MS 1000u
+
 /* Starts provisioning (wifi_provisioning.c). */
 esp_err_t wifi_provisioning_start(void);
-/* The prov_timer callback (wifi_provisioning.c). */
-void wifi_provisioning_timer_cb(void *arg);
+/* The prov_timer's work, on the event-loop task (wifi_provisioning.c). */
+void wifi_provisioning_on_timer(void);
 /* Called on the event-loop task when the station got an IP while credentials are pending. */
 void wifi_provisioning_on_station_ip(void);
-/* Cancels a pending retry and connects now with the current credentials (esp_timer task). */
+/* Cancels a pending retry and connects now with the current credentials (event-loop task). */
 void wifi_adapter_connect_now(void);
 
 #endif /* WIFI_ADAPTER_INTERNAL_H */

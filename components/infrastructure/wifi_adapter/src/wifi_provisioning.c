@@ -266,8 +266,14 @@ static const httpd_uri_t s_routes[] = {
     {.uri = "/provision", .method = HTTP_POST, .handler = handle_provision, .user_ctx = NULL},
 };
 
-static void finish(void)
+/*
+ * Runs on the HTTP server task (queued when the provisioning timer's step runs): httpd_unregister_uri_handler
+ * edits the server's handler table without a lock while the server task reads it, so only the server task
+ * itself may call it; the NVS writes (storage FLASH + set_config) run there too, off the timer's path.
+ */
+static void finish(void *arg)
 {
+    (void)arg;
     /* The credentials worked: keep them (set_config again with flash storage), close the access point and
      * its routes. */
     wifi_config_t conf;
@@ -296,16 +302,28 @@ static void finish(void)
     ESP_LOGI(TAG, "provisioning done: station mode");
 }
 
-void wifi_provisioning_timer_cb(void *arg)
+/* Event-loop task: hand the finishing step to the HTTP server task. */
+static void queue_finish(void)
 {
-    (void)arg;
+    esp_err_t err = http_adapter_queue_work(finish, NULL);
+    if (err == ESP_ERR_INVALID_STATE) {
+        /* No server (stopped): nothing reads the handler table, so finishing here is safe. */
+        finish(NULL);
+    } else if (err != ESP_OK) {
+        /* The server's control socket refused it (logged): try again after the usual delay. */
+        arm_step(WIFI_PROV_STEP_FINISH);
+    }
+}
+
+void wifi_provisioning_on_timer(void)
+{
     wifi_prov_step_t step = (wifi_prov_step_t)atomic_exchange(&s_wifi->prov_step, WIFI_PROV_STEP_NONE);
     if (step == WIFI_PROV_STEP_CONNECT) {
         /* A connection with older credentials may be under way: drop it, then connect with the new ones. */
         (void)esp_wifi_disconnect();
         wifi_adapter_connect_now();
     } else if (step == WIFI_PROV_STEP_FINISH) {
-        finish();
+        queue_finish();
     }
 }
 

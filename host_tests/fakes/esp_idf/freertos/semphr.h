@@ -8,11 +8,16 @@
 
 #include "freertos/FreeRTOS.h"
 #include "freertos/queue.h"
+#include "freertos/task.h"
 
 typedef QueueHandle_t SemaphoreHandle_t;
 
 SemaphoreHandle_t xSemaphoreCreateMutexStatic(StaticSemaphore_t *pxMutexBuffer);
 BaseType_t xSemaphoreTake(SemaphoreHandle_t xSemaphore, TickType_t xBlockTime);
+/* A give by a task other than the holder trips a configASSERT in FreeRTOS; the fake records it instead
+ * (fake_freertos_foreign_gives) and changes nothing. */
 BaseType_t xSemaphoreGive(SemaphoreHandle_t xSemaphore);
+/* The task holding the mutex, NULL when free (a macro over xQueueGetMutexHolder in FreeRTOS). */
+TaskHandle_t xSemaphoreGetMutexHolder(SemaphoreHandle_t xSemaphore);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * Fake of ESP-IDF v5.4.2 freertos/task.h: static task creation is recorded, not run; a test runs the task
- * function itself (fake_freertos_run_task). vTaskDelete(NULL) records the deletion and returns.
+ * function itself (fake_freertos_run_task). vTaskDelete(NULL) records the deletion and returns; vTaskDelay
+ * returns at once.
  */
 #ifndef FAKE_FREERTOS_TASK_H
 #define FAKE_FREERTOS_TASK_H
@@ -14,5 +15,10 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *const pcNa
                                const uint32_t ulStackDepth, void *const pvParameters, UBaseType_t uxPriority,
                                StackType_t *const puxStackBuffer, StaticTask_t *const pxTaskBuffer);
 void vTaskDelete(TaskHandle_t xTaskToDelete);
+/* Returns at once; the ticks are recorded and the test's delay hook runs (fake_freertos.h), standing for
+ * whatever other tasks do meanwhile. */
+void vTaskDelay(const TickType_t xTicksToDelay);
+/* The task the test says it runs as (fake_freertos_set_current_task); one fixed handle by default. */
+TaskHandle_t xTaskGetCurrentTaskHandle(void);
 
 #endif

@@ -145,6 +145,22 @@ static void test_lock_give_without_take_is_logged(void **state)
     assert_int_equal(fake_esp_log_last()->level, ESP_LOG_ERROR);
 }
 
+static void test_lock_give_by_a_task_that_does_not_hold_it_is_refused_before_freertos(void **state)
+{
+    (void)state;
+    int other_task;
+    assert_int_equal(freertos_adapter_lock_init(&s_lock), APP_OK);
+    assert_int_equal(freertos_adapter_lock_port.take(&s_lock, 100), APP_OK);
+    fake_freertos_set_current_task((TaskHandle_t)(void *)&other_task);
+    freertos_adapter_lock_port.give(&s_lock);
+    assert_int_equal(fake_freertos_foreign_gives(), 0); /* FreeRTOS would have asserted */
+    assert_int_equal(fake_freertos_mutex_held(), 1);
+    assert_int_equal(fake_esp_log_last()->level, ESP_LOG_ERROR);
+    fake_freertos_set_current_task(NULL); /* the holder */
+    freertos_adapter_lock_port.give(&s_lock);
+    assert_int_equal(fake_freertos_mutex_held(), 0);
+}
+
 typedef struct {
     uint32_t ms;
     TickType_t ticks;
@@ -395,6 +411,8 @@ int main(void)
         cmocka_unit_test_setup(test_lock_take_waits_the_timeout_in_ticks, setup),
         cmocka_unit_test_setup(test_lock_give_releases_the_mutex, setup),
         cmocka_unit_test_setup(test_lock_give_without_take_is_logged, setup),
+        cmocka_unit_test_setup(test_lock_give_by_a_task_that_does_not_hold_it_is_refused_before_freertos,
+                               setup),
         cmocka_unit_test_setup(test_ms_to_ticks_rounds_up_and_never_means_forever, setup),
         cmocka_unit_test_setup(test_executor_init_rejects_a_zero_length_queue, setup),
         cmocka_unit_test_setup(test_executor_init_reports_a_queue_that_could_not_be_created, setup),

@@ -1,7 +1,9 @@
 /*
  * http_adapter against the esp_http_server fake and a real application on port fakes: every API route
  * answers through the fake server exactly what http_api produces (status line, content type, body), large
- * bodies get 413 without being read, HTTP_STARTED is posted once the server runs, extra routes can be added.
+ * bodies get 413 without being read, HTTP_STARTED is posted once the server runs (retried while the queue is
+ * full), extra routes can be added, work is queued to the server task, the socket budget leaves room for
+ * MQTT.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +18,9 @@
 #include "application/http_api.h"
 #include "fake_esp_http_server.h"
 #include "fake_esp_log.h"
+#include "fake_freertos.h"
 #include "fake_ports.h"
+#include "sdkconfig.h"
 #include "http_adapter.h"
 
 static fake_ports_t fakes;
@@ -40,6 +44,7 @@ static int setup(void **state)
     fake_esp_log_reset();
     fake_esp_log_set_echo(0);
     fake_httpd_reset();
+    fake_freertos_reset();
     fake_ports_init(&fakes);
     fake_network_set_mac(&fakes.network, "24:6F:28:A1:B2:C3");
     fake_network_set_ip(&fakes.network, "192.168.1.50");
@@ -139,12 +144,75 @@ static void test_start_without_application_or_executor_is_invalid(void **state)
     assert_false(fake_httpd_running());
 }
 
-static void test_queue_full_on_started_is_reported(void **state)
+static void test_start_keeps_sockets_for_mqtt_and_purges_the_least_recently_used_client(void **state)
+{
+    (void)state;
+    start_adapter();
+    assert_int_equal(fake_httpd_config()->max_open_sockets, HTTP_ADAPTER_MAX_OPEN_SOCKETS);
+    assert_int_equal(HTTP_ADAPTER_MAX_OPEN_SOCKETS, 5);
+    assert_true(fake_httpd_config()->lru_purge_enable);
+    /* httpd's own 3 sockets and the clients leave at least half of lwIP's sockets to the rest. */
+    assert_true(HTTP_ADAPTER_MAX_OPEN_SOCKETS + 3 <= CONFIG_LWIP_MAX_SOCKETS / 2);
+}
+
+static void test_a_full_queue_leaves_the_server_running_and_is_reported_distinctly(void **state)
 {
     (void)state;
     fakes.executor.refuse_posts = true;
     const http_adapter_config_t cfg = adapter_config();
-    assert_int_equal(http_adapter_start(&cfg), ESP_FAIL);
+    assert_int_equal(http_adapter_start(&cfg), ESP_ERR_TIMEOUT);
+    assert_true(fake_httpd_running());
+    assert_non_null(http_adapter_handle());
+    assert_true(request(HTTP_GET, "/ping", NULL)->handled);
+    assert_int_equal(posted(APP_EVENT_HTTP_STARTED), 0);
+    assert_int_equal(fake_freertos_delay_count(), 19); /* 20 tries, a pause between two */
+}
+
+static void drain_the_queue(void *arg)
+{
+    fake_executor_t *executor = arg;
+    executor->refuse_posts = false;
+}
+
+static void test_http_started_is_posted_once_the_queue_has_room_again(void **state)
+{
+    (void)state;
+    fakes.executor.refuse_posts = true;
+    fake_freertos_set_delay_hook(drain_the_queue, &fakes.executor);
+    const http_adapter_config_t cfg = adapter_config();
+    assert_int_equal(http_adapter_start(&cfg), ESP_OK);
+    assert_int_equal(posted(APP_EVENT_HTTP_STARTED), 1);
+    assert_int_equal(fake_freertos_delay_count(), 1);
+}
+
+static int s_work_runs;
+
+static void count_work(void *arg)
+{
+    (void)arg;
+    s_work_runs++;
+}
+
+static void test_queued_work_runs_later_on_the_server_task(void **state)
+{
+    (void)state;
+    s_work_runs = 0;
+    start_adapter();
+    assert_int_equal(http_adapter_queue_work(count_work, NULL), ESP_OK);
+    assert_int_equal(s_work_runs, 0);
+    assert_int_equal(fake_httpd_run_queued_work(), 1);
+    assert_int_equal(s_work_runs, 1);
+}
+
+static void test_queue_work_needs_a_running_server_and_a_function(void **state)
+{
+    (void)state;
+    assert_int_equal(http_adapter_queue_work(count_work, NULL), ESP_ERR_INVALID_STATE);
+    start_adapter();
+    assert_int_equal(http_adapter_queue_work(NULL, NULL), ESP_ERR_INVALID_ARG);
+    fake_httpd_fail_next_queue_work();
+    assert_int_equal(http_adapter_queue_work(count_work, NULL), ESP_FAIL);
+    assert_int_equal(fake_httpd_queued_work(), 0);
 }
 
 static void test_every_api_route_is_registered(void **state)
@@ -353,7 +421,11 @@ int main(void)
         T(test_failed_start_posts_nothing_and_returns_the_error),
         T(test_start_twice_is_invalid_state),
         T(test_start_without_application_or_executor_is_invalid),
-        T(test_queue_full_on_started_is_reported),
+        T(test_start_keeps_sockets_for_mqtt_and_purges_the_least_recently_used_client),
+        T(test_a_full_queue_leaves_the_server_running_and_is_reported_distinctly),
+        T(test_http_started_is_posted_once_the_queue_has_room_again),
+        T(test_queued_work_runs_later_on_the_server_task),
+        T(test_queue_work_needs_a_running_server_and_a_function),
         T(test_every_api_route_is_registered),
         T(test_each_route_answers_what_http_api_produces),
         T(test_ping_answers_pong),

@@ -85,6 +85,14 @@ static void test_configure_disables_esp_mqtt_auto_reconnect(void **state)
     assert_true(fake_esp_mqtt_last_config()->network.disable_auto_reconnect);
 }
 
+static void test_configure_sets_the_reconnect_wait_that_bounds_a_stop(void **state)
+{
+    (void)state;
+    configure();
+    assert_int_equal(fake_esp_mqtt_last_config()->network.reconnect_timeout_ms,
+                     MQTT_WS_ADAPTER_RECONNECT_WAIT_MS);
+}
+
 static void test_configure_registers_one_handler_for_every_event(void **state)
 {
     (void)state;
@@ -173,25 +181,42 @@ static void test_connect_after_disconnected_reconnects(void **state)
     assert_int_equal(fake_esp_mqtt_state(), FAKE_ESP_MQTT_STATE_INIT); /* connecting again */
 }
 
-static void test_connect_starts_again_when_the_client_task_ended(void **state)
+static void test_connect_while_connecting_is_refused_without_a_second_task(void **state)
+{
+    (void)state;
+    configure();
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_state(), FAKE_ESP_MQTT_STATE_INIT); /* the task is connecting */
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    assert_int_equal(fake_esp_mqtt_start_count(), 1);
+    assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
+    assert_int_equal(s_executor.count, 0);
+}
+
+static void test_connect_after_the_task_ended_on_its_own_is_refused_without_start(void **state)
 {
     (void)state;
     configure();
     assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
     fake_esp_mqtt_end_task();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
-    assert_int_equal(fake_esp_mqtt_reconnect_count(), 1);
-    assert_int_equal(fake_esp_mqtt_start_count(), 2);
-    assert_true(fake_esp_mqtt_task_running());
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    assert_int_equal(fake_esp_mqtt_start_count(), 1);
+    assert_false(fake_esp_mqtt_task_running());
 }
 
-static void test_connect_while_connecting_is_an_error_and_posts_nothing(void **state)
+static void test_disconnect_then_connect_restarts_a_task_that_ended_on_its_own(void **state)
 {
     (void)state;
     configure();
     assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
-    assert_int_equal(s_executor.count, 0);
+    fake_esp_mqtt_end_task();
+    /* ESP-MQTT's stop() answers ESP_FAIL ("not started"): the client is stopped all the same. */
+    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_stop_count(), 1);
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_start_count(), 2);
+    assert_true(fake_esp_mqtt_task_running());
+    assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
 }
 
 static void test_disconnect_before_any_connect_does_nothing(void **state)
@@ -199,19 +224,83 @@ static void test_disconnect_before_any_connect_does_nothing(void **state)
     (void)state;
     configure();
     assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_stop_count(), 0);
     assert_int_equal(fake_esp_mqtt_disconnect_count(), 0);
 }
 
-static void test_disconnect_asks_esp_mqtt_to_disconnect(void **state)
+static void test_disconnect_stops_the_client_task(void **state)
+{
+    (void)state;
+    configure();
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    esp_mqtt_event_t connected = {.event_id = MQTT_EVENT_CONNECTED};
+    assert_true(fake_esp_mqtt_dispatch(&connected));
+    s_executor.count = 0;
+    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_stop_count(), 1);
+    assert_false(fake_esp_mqtt_task_running());
+    assert_int_equal(s_executor.count, 0); /* stop() dispatches no event */
+}
+
+static void test_connect_after_disconnect_starts_the_client_again(void **state)
+{
+    (void)state;
+    configure();
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK); /* a hung attempt, stopped */
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_start_count(), 2);
+    assert_int_equal(fake_esp_mqtt_reconnect_count(), 0);
+    assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
+}
+
+static void test_disconnect_twice_stops_once(void **state)
 {
     (void)state;
     configure();
     assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
     assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
-    assert_int_equal(fake_esp_mqtt_disconnect_count(), 1);
+    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_stop_count(), 1);
 }
 
-static void test_the_client_is_never_stopped(void **state)
+static void test_a_failed_start_is_tried_again_by_the_next_connect(void **state)
+{
+    (void)state;
+    configure();
+    fake_esp_mqtt_fail_next_start();
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_start_count(), 2);
+    assert_true(fake_esp_mqtt_task_running());
+}
+
+static void test_a_task_that_survived_a_failed_stop_is_reconnected_not_duplicated(void **state)
+{
+    (void)state;
+    configure();
+    esp_mqtt_event_t connected = {.event_id = MQTT_EVENT_CONNECTED};
+    esp_mqtt_event_t disconnected = {.event_id = MQTT_EVENT_DISCONNECTED};
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_true(fake_esp_mqtt_dispatch(&connected));
+    fake_esp_mqtt_fail_next_stop_while_connected();
+    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_true(fake_esp_mqtt_task_running());
+    /* Still connected: start() and reconnect() are both refused. */
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    /* Once the connection drops, the surviving task is resumed. */
+    assert_true(fake_esp_mqtt_dispatch(&disconnected));
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_state(), FAKE_ESP_MQTT_STATE_INIT);
+    assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
+    /* From now on it is a started client again: the next connect reconnects. */
+    assert_true(fake_esp_mqtt_dispatch(&disconnected));
+    assert_int_equal(fake_esp_mqtt_start_count(), 3); /* first start, then two refused ones */
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(fake_esp_mqtt_start_count(), 3);
+}
+
+static void test_a_lost_connection_is_resumed_without_restarting_the_client(void **state)
 {
     (void)state;
     configure();
@@ -220,9 +309,10 @@ static void test_the_client_is_never_stopped(void **state)
     for (int i = 0; i < 3; i++) {
         assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
         assert_true(fake_esp_mqtt_dispatch(&connected));
-        assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
         assert_true(fake_esp_mqtt_dispatch(&disconnected));
     }
+    assert_int_equal(fake_esp_mqtt_start_count(), 1);
+    assert_int_equal(fake_esp_mqtt_reconnect_count(), 2);
     assert_int_equal(fake_esp_mqtt_stop_count(), 0);
     assert_int_equal(fake_esp_mqtt_destroy_count(), 0);
 }
@@ -611,6 +701,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_configure_passes_every_setting_to_esp_mqtt, setup),
         cmocka_unit_test_setup(test_configure_disables_esp_mqtt_auto_reconnect, setup),
+        cmocka_unit_test_setup(test_configure_sets_the_reconnect_wait_that_bounds_a_stop, setup),
         cmocka_unit_test_setup(test_configure_registers_one_handler_for_every_event, setup),
         cmocka_unit_test_setup(test_configure_keeps_its_own_copy_of_the_strings, setup),
         cmocka_unit_test_setup(test_configure_reports_an_init_failure, setup),
@@ -619,11 +710,16 @@ int main(void)
         cmocka_unit_test_setup(test_configure_twice_is_refused, setup),
         cmocka_unit_test_setup(test_first_connect_starts_the_client, setup),
         cmocka_unit_test_setup(test_connect_after_disconnected_reconnects, setup),
-        cmocka_unit_test_setup(test_connect_starts_again_when_the_client_task_ended, setup),
-        cmocka_unit_test_setup(test_connect_while_connecting_is_an_error_and_posts_nothing, setup),
+        cmocka_unit_test_setup(test_connect_while_connecting_is_refused_without_a_second_task, setup),
+        cmocka_unit_test_setup(test_connect_after_the_task_ended_on_its_own_is_refused_without_start, setup),
+        cmocka_unit_test_setup(test_disconnect_then_connect_restarts_a_task_that_ended_on_its_own, setup),
         cmocka_unit_test_setup(test_disconnect_before_any_connect_does_nothing, setup),
-        cmocka_unit_test_setup(test_disconnect_asks_esp_mqtt_to_disconnect, setup),
-        cmocka_unit_test_setup(test_the_client_is_never_stopped, setup),
+        cmocka_unit_test_setup(test_disconnect_stops_the_client_task, setup),
+        cmocka_unit_test_setup(test_connect_after_disconnect_starts_the_client_again, setup),
+        cmocka_unit_test_setup(test_disconnect_twice_stops_once, setup),
+        cmocka_unit_test_setup(test_a_failed_start_is_tried_again_by_the_next_connect, setup),
+        cmocka_unit_test_setup(test_a_task_that_survived_a_failed_stop_is_reconnected_not_duplicated, setup),
+        cmocka_unit_test_setup(test_a_lost_connection_is_resumed_without_restarting_the_client, setup),
         cmocka_unit_test_setup(test_publish_maps_every_enqueue_result, setup),
         cmocka_unit_test_setup(test_publish_enqueues_in_the_outbox_without_retain, setup),
         cmocka_unit_test_setup(test_publish_before_configure_is_not_connected, setup),

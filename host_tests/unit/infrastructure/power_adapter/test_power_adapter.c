@@ -1,6 +1,7 @@
 /*
  * power_adapter against the WiFi and esp_pm fakes: modem sleep and light sleep while any client waits,
- * normal power when the last one releases, idempotent requests per client.
+ * normal power (full speed, no frequency scaling, as at start-up) when the last one releases, idempotent
+ * requests per client.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,6 +59,38 @@ static void test_release_restores_min_modem_and_turns_light_sleep_off(void **sta
     assert_int_equal(power_adapter_active_requests(), 0);
 }
 
+static void test_init_configures_full_speed_without_light_sleep(void **state)
+{
+    (void)state;
+    /* setup ran power_adapter_init: the state ESP-IDF starts in, made explicit. */
+    assert_int_equal(fake_esp_pm_configure_calls(), 1);
+    const esp_pm_config_t *pm = fake_esp_pm_current();
+    assert_int_equal(pm->max_freq_mhz, 160);
+    assert_int_equal(pm->min_freq_mhz, 160);
+    assert_false(pm->light_sleep_enable);
+}
+
+static void test_release_leaves_no_frequency_scaling_behind(void **state)
+{
+    (void)state;
+    port->request_low_power(&mqtt_client);
+    assert_int_equal(fake_esp_pm_current()->min_freq_mhz, 40);
+    port->release_low_power(&mqtt_client);
+    assert_int_equal(fake_esp_pm_current()->min_freq_mhz, 160);
+    assert_int_equal(fake_esp_pm_current()->max_freq_mhz, 160);
+}
+
+static void test_init_reports_a_refused_pm_configuration(void **state)
+{
+    (void)state;
+    const power_adapter_config_t odd = {.max_freq_mhz = 160, .min_freq_mhz = 40};
+    fake_esp_pm_fail_next_configure(ESP_ERR_INVALID_ARG);
+    assert_int_equal(power_adapter_init(&odd), ESP_ERR_INVALID_ARG);
+    /* The port still works. */
+    assert_int_equal(port->request_low_power(&mqtt_client), APP_OK);
+    assert_true(fake_esp_pm_current()->light_sleep_enable);
+}
+
 static void test_a_repeated_request_by_one_client_counts_once(void **state)
 {
     (void)state;
@@ -74,7 +107,7 @@ static void test_release_without_request_changes_nothing(void **state)
     (void)state;
     assert_int_equal(port->release_low_power(&wifi_client), APP_OK);
     assert_int_equal(fake_esp_wifi_state()->set_ps_calls, 0);
-    assert_int_equal(fake_esp_pm_configure_calls(), 0);
+    assert_int_equal(fake_esp_pm_configure_calls(), 1); /* power_adapter_init's only */
     assert_int_equal(power_adapter_active_requests(), 0);
 }
 
@@ -133,6 +166,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_request_enters_max_modem_sleep_and_light_sleep, setup),
         cmocka_unit_test_setup(test_release_restores_min_modem_and_turns_light_sleep_off, setup),
+        cmocka_unit_test_setup(test_init_configures_full_speed_without_light_sleep, setup),
+        cmocka_unit_test_setup(test_release_leaves_no_frequency_scaling_behind, setup),
+        cmocka_unit_test_setup(test_init_reports_a_refused_pm_configuration, setup),
         cmocka_unit_test_setup(test_a_repeated_request_by_one_client_counts_once, setup),
         cmocka_unit_test_setup(test_release_without_request_changes_nothing, setup),
         cmocka_unit_test_setup(test_low_power_lasts_until_the_last_client_releases, setup),

@@ -241,6 +241,7 @@ static void test_first_ip_posts_network_up_persists_and_closes_the_access_point(
     assert_int_equal(event.ip.octets[3], 23);
 
     assert_true(expire(prov)); /* the finishing step, also deferred */
+    assert_int_equal(fake_httpd_run_queued_work(), 1);
     assert_string_equal((const char *)fake_esp_wifi_flash_config(WIFI_IF_STA)->sta.ssid, "Finca");
     assert_string_equal((const char *)fake_esp_wifi_flash_config(WIFI_IF_STA)->sta.password, SECRET);
     assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_FLASH);
@@ -249,6 +250,43 @@ static void test_first_ip_posts_network_up_persists_and_closes_the_access_point(
     assert_null(fake_httpd_find("/provision", HTTP_POST));
     assert_null(fake_httpd_find("/scan", HTTP_GET));
     assert_null(fake_httpd_find("/", HTTP_GET));
+}
+
+static void test_the_finishing_step_runs_on_the_http_server_task_not_on_the_timer(void **state)
+{
+    (void)state;
+    start_provisioning();
+    post_form("ssid=Finca&password=" SECRET);
+    esp_timer_handle_t prov = timer_named("wifi_prov");
+    assert_true(expire(prov));
+    deliver_got_ip(192, 168, 0, 23, true);
+    assert_true(expire(prov));
+    /* The timer only queued it: nothing persisted, the routes still there. */
+    assert_int_equal(fake_httpd_queued_work(), 1);
+    assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_RAM);
+    assert_non_null(fake_httpd_find("/provision", HTTP_POST));
+    assert_int_equal(fake_httpd_run_queued_work(), 1);
+    assert_null(fake_httpd_find("/provision", HTTP_POST));
+    assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_FLASH);
+    assert_int_equal(fake_httpd_unregisters_off_server_task(), 0);
+}
+
+static void test_a_refused_queueing_of_the_finishing_step_is_tried_again_later(void **state)
+{
+    (void)state;
+    start_provisioning();
+    post_form("ssid=Finca&password=" SECRET);
+    esp_timer_handle_t prov = timer_named("wifi_prov");
+    assert_true(expire(prov));
+    deliver_got_ip(192, 168, 0, 23, true);
+    fake_httpd_fail_next_queue_work();
+    assert_true(expire(prov));
+    assert_int_equal(fake_httpd_queued_work(), 0);
+    assert_true(fake_esp_timer_armed(prov)); /* the step armed again */
+    assert_true(expire(prov));
+    assert_int_equal(fake_httpd_run_queued_work(), 1);
+    assert_int_equal(wifi_adapter_mode(), WIFI_ADAPTER_MODE_STATION);
+    assert_int_equal(fake_httpd_unregisters_off_server_task(), 0);
 }
 
 static void test_wrong_password_keeps_the_access_point_and_retries_without_persisting(void **state)
@@ -368,6 +406,8 @@ int main(void)
         T(test_form_without_name_or_location_stores_no_device_config),
         T(test_the_station_connects_from_a_timer_not_from_the_handler),
         T(test_first_ip_posts_network_up_persists_and_closes_the_access_point),
+        T(test_the_finishing_step_runs_on_the_http_server_task_not_on_the_timer),
+        T(test_a_refused_queueing_of_the_finishing_step_is_tried_again_later),
         T(test_wrong_password_keeps_the_access_point_and_retries_without_persisting),
         T(test_a_second_form_replaces_the_credentials_and_connects_at_once),
         T(test_invalid_form_answers_400_with_the_reason_and_changes_nothing),

@@ -284,6 +284,39 @@ static void test_a_refused_connect_is_retried_after_the_same_delay(void **state)
     assert_true(wf.power.low_power);
 }
 
+static void test_the_retry_timer_only_posts_and_the_event_loop_task_connects(void **state)
+{
+    (void)state;
+    start_station();
+    esp_timer_handle_t retry = timer_named("wifi_retry");
+    deliver_disconnected(WIFI_REASON_NO_AP_FOUND);
+    int connects = fake_esp_wifi_state()->connect_calls;
+    fake_esp_timer_advance_us((int64_t)fake_esp_timer_last_timeout_us(retry)); /* the callback alone */
+    assert_int_equal(fake_esp_wifi_state()->connect_calls, connects);
+    assert_true(wf.power.low_power);
+    assert_int_equal(fake_esp_event_posted_count(), 1);
+    assert_int_equal(fake_esp_event_last_post_ticks(), 0); /* never waits for room */
+    assert_int_equal(fake_esp_event_run_posted(), 1);
+    assert_int_equal(fake_esp_wifi_state()->connect_calls, connects + 1);
+    assert_false(wf.power.low_power);
+}
+
+static void test_a_full_event_queue_arms_the_timer_again(void **state)
+{
+    (void)state;
+    start_station();
+    esp_timer_handle_t retry = timer_named("wifi_retry");
+    deliver_disconnected(WIFI_REASON_NO_AP_FOUND);
+    int connects = fake_esp_wifi_state()->connect_calls;
+    fake_esp_event_fail_next_post(ESP_ERR_TIMEOUT);
+    fake_esp_timer_advance_us((int64_t)fake_esp_timer_last_timeout_us(retry));
+    assert_int_equal(fake_esp_event_posted_count(), 0);
+    assert_true(fake_esp_timer_armed(retry));
+    assert_int_equal(fake_esp_timer_last_timeout_us(retry), 1000ull * 1000u);
+    assert_true(expire(retry));
+    assert_int_equal(fake_esp_wifi_state()->connect_calls, connects + 1);
+}
+
 static void test_a_refused_first_connect_arms_the_schedule(void **state)
 {
     (void)state;
@@ -356,6 +389,8 @@ int main(void)
         T(test_low_power_is_requested_while_waiting_and_released_when_the_retry_fires),
         T(test_low_power_is_released_when_an_ip_arrives_during_the_wait),
         T(test_a_refused_connect_is_retried_after_the_same_delay),
+        T(test_the_retry_timer_only_posts_and_the_event_loop_task_connects),
+        T(test_a_full_event_queue_arms_the_timer_again),
         T(test_a_refused_first_connect_arms_the_schedule),
         T(test_a_full_queue_loses_the_event_without_blocking),
         T(test_get_mac_reads_the_station_mac),

@@ -169,6 +169,8 @@ bool expire(esp_timer_handle_t timer)
         return false;
     }
     fake_esp_timer_advance_us((int64_t)fake_esp_timer_last_timeout_us(timer));
+    /* The callback only posted to the event loop: its task runs the work. */
+    (void)fake_esp_event_run_posted();
     return true;
 }
 

@@ -59,7 +59,8 @@ bool take_event(app_event_t *out);
 size_t pending_events(void);
 
 esp_timer_handle_t timer_named(const char *name);
-/* Fires the timer if armed (as its expiry would); false if it was not armed. */
+/* Fires the timer if armed (as its expiry would) and runs what its callback posted to the event loop; false
+ * if it was not armed. */
 bool expire(esp_timer_handle_t timer);
 
 /* True when any log line recorded since the last reset contains text. */
