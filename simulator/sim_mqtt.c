@@ -75,6 +75,12 @@ app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, c
     if (code >= 1 && code <= 5) {
         return APP_MQTT_ERROR_CONNECTION_REFUSED;
     }
+    /* Paho's own failures are negative; a positive code is the CONNACK return code, and MQTT 3.1.1 has none
+     * above 5. Measured against NATS on a wrong WebSocket path: Paho read a byte of NATS's INFO text
+     * (97 'a', 49 '1', ...) as the return code, i.e. the broker did not speak MQTT on that path. */
+    if (code > 5) {
+        return APP_MQTT_ERROR_PROTOCOL;
+    }
     if (code == MQTTASYNC_BAD_PROTOCOL || code == MQTTASYNC_WRONG_MQTT_VERSION) {
         return APP_MQTT_ERROR_PROTOCOL;
     }

@@ -41,7 +41,11 @@ static void test_connect_failures_are_classified(void **state)
         {MQTTASYNC_FAILURE, NULL, GOOD, APP_MQTT_ERROR_TRANSPORT},
         {MQTTASYNC_FAILURE, "socket error", NULL, APP_MQTT_ERROR_PROTOCOL},
         {0, NULL, GOOD, APP_MQTT_ERROR_TRANSPORT},
-        {6, NULL, GOOD, APP_MQTT_ERROR_TRANSPORT},
+        /* NATS on a wrong path, third form: a byte of its INFO reply taken for a CONNACK return code */
+        {97, "CONNACK return code", WRONG, APP_MQTT_ERROR_PROTOCOL},
+        {49, "CONNACK return code", GOOD, APP_MQTT_ERROR_PROTOCOL},
+        {6, NULL, GOOD, APP_MQTT_ERROR_PROTOCOL},
+        {255, NULL, GOOD, APP_MQTT_ERROR_PROTOCOL},
     };
     /* clang-format on */
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
