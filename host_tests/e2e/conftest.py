@@ -1,0 +1,170 @@
+"""Fixtures of the end-to-end suite: real brokers, the simulator, an independent subscriber.
+
+The suite describes the device's observable behaviour: what reaches the broker, what /whoami answers, how
+the connection recovers. Each test gets fresh brokers (own ports, own temp dirs) and fresh simulators;
+everything is stopped by PID at teardown, and every wait is bounded. The retry schedule is scaled down by
+the simulator's options (100 ms initial, 800 ms cap) so that fault tests run in seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable, Optional
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# tools/ for the irrigation_tools package, this folder for e2e_support (whatever pytest's import mode).
+for _path in (str(REPO_ROOT / "tools"), str(Path(__file__).resolve().parent)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from irrigation_tools.brokers import MosquittoBroker, NatsBroker  # noqa: E402
+from irrigation_tools.contract import RegistrationSubscriber  # noqa: E402
+from irrigation_tools.sim_process import SimProcess, SimulatorError, find_or_build_simulator  # noqa: E402
+
+from e2e_support import sim_args  # noqa: E402
+
+BROKER_CLASSES = {"nats": NatsBroker, "mosquitto": MosquittoBroker}
+
+
+@pytest.fixture(scope="session")
+def sim_binary() -> Path:
+    try:
+        return find_or_build_simulator(REPO_ROOT)
+    except SimulatorError as exc:
+        pytest.fail(f"the simulator binary is not available: {exc}", pytrace=False)
+
+
+@pytest.fixture
+def make_broker(tmp_path) -> Callable:
+    """make_broker(kind, start=True): a NATS or Mosquitto broker in a fresh directory, stopped at teardown."""
+    brokers = []
+    counter = itertools.count()
+
+    def make(kind: str, start: bool = True):
+        broker = BROKER_CLASSES[kind](tmp_path / f"{kind}-{next(counter)}")
+        brokers.append(broker)
+        return broker.start() if start else broker
+
+    yield make
+    for broker in brokers:
+        broker.stop()
+
+
+@pytest.fixture
+def nats(make_broker) -> NatsBroker:
+    return make_broker("nats")
+
+
+@pytest.fixture
+def mosquitto(make_broker) -> MosquittoBroker:
+    return make_broker("mosquitto")
+
+
+@pytest.fixture(params=["nats", "mosquitto"])
+def broker(request, make_broker):
+    """Each broker in turn: NATS (production's stand-in) and Mosquitto."""
+    return make_broker(request.param)
+
+
+@pytest.fixture
+def subscribe() -> Callable:
+    """subscribe(broker): a started RegistrationSubscriber on the broker's TCP port, stopped at teardown."""
+    subscribers = []
+
+    def make(broker, **kwargs) -> RegistrationSubscriber:
+        subscriber = RegistrationSubscriber(broker.mqtt_port, **kwargs)
+        subscribers.append(subscriber)
+        return subscriber.start()
+
+    yield make
+    for subscriber in subscribers:
+        subscriber.stop()
+
+
+@pytest.fixture
+def subscriber(nats, subscribe) -> RegistrationSubscriber:
+    return subscribe(nats)
+
+
+@pytest.fixture
+def sim_env(tmp_path) -> dict:
+    env = dict(os.environ)
+    env["TMPDIR"] = str(tmp_path)  # the default config file lives under $TMPDIR
+    return env
+
+
+@pytest.fixture
+def simulator(sim_binary, tmp_path, sim_env) -> Callable:
+    """simulator(broker_uri, **sim_args options): a started simulator (HTTP up); all stopped at teardown."""
+    started: list[SimProcess] = []
+    counter = itertools.count()
+
+    def make(broker_uri: str, config_file: Optional[Path] = None, wait_http: bool = True, **options) -> SimProcess:
+        n = next(counter)
+        config = config_file or tmp_path / f"sim-{n}.conf"
+        sim = SimProcess(
+            sim_binary,
+            sim_args(broker_uri, config, **options),
+            stderr_path=tmp_path / f"sim-{n}.stderr",
+            env=sim_env,
+        )
+        started.append(sim)
+        sim.start()
+        if wait_http:
+            sim.wait_event("http_started", timeout=10.0)
+        return sim
+
+    yield make
+    for sim in started:
+        sim.stop()
+
+
+def _ss_kill_works() -> tuple[bool, str]:
+    """`ss -K` needs root and a kernel with socket destroy support: try it on a connection of our own."""
+    try:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        client = socket.create_connection(("127.0.0.1", port), timeout=2.0)
+        accepted, _ = server.accept()
+    except OSError as exc:
+        return False, f"cannot make a loopback connection: {exc}"
+    try:
+        result = subprocess.run(
+            ["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(port)], capture_output=True, text=True, timeout=5
+        )
+        client.settimeout(2.0)
+        try:
+            data = client.recv(1)
+            killed = data == b""
+        except (ConnectionError, OSError):
+            killed = True
+        return killed, f"ss -K did not close the connection (status {result.returncode}: {result.stderr.strip()})"
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"ss -K is not usable: {exc}"
+    finally:
+        for sock in (client, accepted, server):
+            sock.close()
+
+
+@pytest.fixture(scope="session")
+def ss_kill() -> Callable[[int], None]:
+    """ss_kill(port): cuts every live TCP connection to 127.0.0.1:<port> from the client side."""
+    works, reason = _ss_kill_works()
+    if not works:
+        pytest.skip(reason)
+
+    def kill(port: int) -> None:
+        subprocess.run(
+            ["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(port)], capture_output=True, timeout=5, check=False
+        )
+
+    return kill

@@ -1,0 +1,144 @@
+"""Shared values and small helpers of the end-to-end suite (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Optional
+
+from irrigation_tools.contract import ReceivedMessage, validate_registration
+from irrigation_tools.sim_process import SimProcess
+
+DEFAULT_MAC = "02:1A:2B:3C:4D:5E"
+DEFAULT_CLIENT_ID = "ESP32_3C4D5E"  # "ESP32_" + the last three MAC bytes, upper-case hex
+DEFAULT_IP = "192.168.50.23"
+DEFAULT_NAME = "ESP32-Riego"  # docs/simulator.md: used when nothing is stored
+DEFAULT_LOCATION = "Sin ubicacion configurada"
+RETRY_INITIAL_MS = 100
+RETRY_MAX_MS = 800
+# The scaled schedule: initial 100 ms, doubling, capped at 800 ms.
+SCALED_SCHEDULE_MS = [100, 200, 400, 800, 800]
+# How late an attempt may come after its delay (scheduling, Paho's connect failure report, pipes).
+SCHEDULE_TOLERANCE_MS = 250
+
+REGISTER_TIMEOUT_S = 15.0
+EVENT_TIMEOUT_S = 10.0
+
+
+def sim_args(
+    broker_uri: str,
+    config_file: Path,
+    mac: str = DEFAULT_MAC,
+    ip: str = DEFAULT_IP,
+    name: Optional[str] = None,
+    location: Optional[str] = None,
+    extra: tuple = (),
+) -> list[str]:
+    """The simulator's command line for a test: scaled retry schedule, free HTTP port, private config."""
+    args = [
+        "--broker", broker_uri,
+        "--mac", mac,
+        "--ip", ip,
+        "--http-port", "0",
+        "--config-file", str(config_file),
+        "--retry-initial-ms", str(RETRY_INITIAL_MS),
+        "--retry-max-ms", str(RETRY_MAX_MS),
+    ]
+    if name is not None:
+        args += ["--name", name]
+    if location is not None:
+        args += ["--location", location]
+    return args + list(extra)
+
+
+def expected_registration(
+    mac: str = DEFAULT_MAC, ip: str = DEFAULT_IP, name: str = DEFAULT_NAME, location: str = DEFAULT_LOCATION
+) -> dict:
+    return {
+        "event_type": "register",
+        "mac_address": mac,
+        "device_name": name,
+        "ip_address": ip,
+        "location_description": location,
+    }
+
+
+def accepted(message: ReceivedMessage) -> dict:
+    """Asserts the consumer would store the message; returns the decoded JSON."""
+    violations = validate_registration(message.payload)
+    assert violations == [], f"the consumer would drop {message.payload!r}: {violations}"
+    return json.loads(message.payload.decode("utf-8"))
+
+
+def payload_ip(ip: str):
+    """Subscriber predicate: a registration reporting this IP."""
+    return lambda message: json.loads(message.payload.decode("utf-8")).get("ip_address") == ip
+
+
+def events_since(sim: SimProcess, name: str, since: int) -> list[dict]:
+    return [e for e in sim.all_events()[since:] if e.get("event") == name]
+
+
+def wait_fresh_retry(sim: SimProcess, min_delay_ms: int, timeout: float = EVENT_TIMEOUT_S) -> dict:
+    """Waits for a retry_scheduled event emitted from now on with delay_ms >= min_delay_ms.
+
+    The retry it announces has just started, so the caller has about that long before the next attempt.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        mark = sim.mark()
+        event = sim.wait_event("retry_scheduled", since=mark, timeout=max(0.0, deadline - time.monotonic()))
+        if event["delay_ms"] >= min_delay_ms:
+            return event
+
+
+def wait_until(condition, timeout: float = EVENT_TIMEOUT_S, interval: float = 0.05, what: str = "condition"):
+    """Polls condition() until it returns a true value (returned); AssertionError after timeout s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {timeout} s")
+        time.sleep(interval)
+
+
+def whoami(sim: SimProcess) -> dict:
+    status, body = sim.get("/whoami", timeout=3.0)
+    assert status == 200, f"/whoami answered {status}: {body}"
+    return json.loads(body)
+
+
+def status(sim: SimProcess) -> dict:
+    code, body = sim.get("/status", timeout=3.0)
+    assert code == 200, f"/status answered {code}: {body}"
+    return json.loads(body)
+
+
+def wait_status(sim: SimProcess, predicate, what: str, timeout: float = EVENT_TIMEOUT_S) -> dict:
+    """Polls /status until predicate(document) holds. The snapshot HTTP reads is published by the
+    application task right after it writes the event line, so a read just after an event may be older."""
+    found: list = []
+
+    def check() -> bool:
+        document = status(sim)
+        found[:] = [document]
+        return bool(predicate(document))
+
+    wait_until(check, timeout=timeout, what=what)
+    return found[0]
+
+
+def wait_whoami(sim: SimProcess, predicate, what: str, timeout: float = EVENT_TIMEOUT_S) -> dict:
+    """Polls /whoami (each answer must be 200) until predicate(document) holds."""
+    found: list = []
+
+    def check() -> bool:
+        document = whoami(sim)
+        found[:] = [document]
+        return bool(predicate(document))
+
+    wait_until(check, timeout=timeout, what=what)
+    return found[0]

@@ -1,0 +1,43 @@
+"""The WebSocket path: NATS speaks MQTT only on /mqtt; a wrong path is a clear error, retried, HTTP unharmed.
+
+The broker URI value object (domain/broker_uri.h) applies the configured path (default /mqtt) when the URI
+has none or only "/", the path ESP-MQTT would otherwise send; any other explicit path is used as given.
+"""
+
+import json
+import re
+
+from e2e_support import DEFAULT_MAC, EVENT_TIMEOUT_S, REGISTER_TIMEOUT_S, accepted, status, whoami
+
+PATH_OR_PROTOCOL = re.compile(r"path|protocol|/mqtt", re.IGNORECASE)
+
+
+def test_a_wrong_path_on_nats_is_reported_and_retried_while_http_answers(nats, subscriber, simulator):
+    wrong = nats.ws_uri_no_path + "/ws"
+    sim = simulator(wrong)
+    assert sim.wait_event("started")["broker"] == wrong
+    sim.wait_event("retry_scheduled", lambda e: e["failures"] >= 3, timeout=EVENT_TIMEOUT_S)
+    assert sim.running
+    assert sim.events("registered") == []
+    assert subscriber.count() == 0
+    reported = [n["message"] for n in sim.events("notice")] + [status(sim)["last_error"] or ""]
+    assert any(PATH_OR_PROTOCOL.search(text) for text in reported), json.dumps(reported, ensure_ascii=False)
+    assert whoami(sim)["mac_address"] == DEFAULT_MAC
+    # Still retrying afterwards.
+    mark = sim.mark()
+    sim.wait_event("retry_scheduled", since=mark, timeout=EVENT_TIMEOUT_S)
+    assert sim.running
+
+
+def test_a_root_path_gets_the_mqtt_path_and_registers_on_nats(nats, subscriber, simulator):
+    sim = simulator(nats.ws_uri_no_path + "/")
+    assert sim.wait_event("started")["broker"] == nats.ws_uri
+    sim.wait_event("registered", timeout=REGISTER_TIMEOUT_S)
+    accepted(subscriber.wait_for(timeout=REGISTER_TIMEOUT_S))
+
+
+def test_the_ws_path_option_is_applied_when_the_uri_has_no_path(nats, subscriber, simulator):
+    sim = simulator(nats.ws_uri_no_path, extra=("--ws-path", "/mqtt/device"))
+    assert sim.wait_event("started")["broker"] == nats.ws_uri_no_path + "/mqtt/device"
+    sim.wait_event("registered", timeout=REGISTER_TIMEOUT_S)
+    accepted(subscriber.wait_for(timeout=REGISTER_TIMEOUT_S))

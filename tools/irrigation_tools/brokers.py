@@ -1,0 +1,329 @@
+"""Real local MQTT brokers for tests and for `invoke simulate`: NATS (the production stand-in) and Mosquitto.
+
+Each broker runs as a child process listening on 127.0.0.1 only, on free ports chosen when the object is
+created (so a test can point the simulator at a broker that is not running yet), with its configuration,
+store and log in a directory of the caller's. Processes are stopped by their PID: SIGTERM (SIGINT for NATS,
+which exits 1 on SIGTERM), a bounded wait, then SIGKILL. Every wait here is bounded.
+
+The configurations follow the project's broker facts (shared facts, brokers.md):
+- NATS 2.9 needs `server_name` and JetStream for MQTT, `no_tls` on the WebSocket listener, and a fresh
+  JetStream store per broker or sessions leak from one run into the next. Its WebSocket listener speaks
+  MQTT only when the URL path starts with `/mqtt`.
+- Mosquitto 2.0.11 binds a websockets listener to every interface unless `socket_domain ipv4` is given,
+  and accepts any WebSocket path (so it cannot catch a wrong path: test against NATS too).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Optional
+
+START_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 5.0
+KILL_TIMEOUT_S = 5.0
+
+# Debian puts both servers in /usr/sbin, which is not on every user's PATH.
+_EXTRA_BIN_DIRS = ("/usr/sbin", "/usr/local/sbin", "/sbin")
+
+
+class BrokerError(RuntimeError):
+    """A broker could not be found, started or queried."""
+
+
+def find_executable(name: str, debian_package: str) -> str:
+    """Path of `name` from PATH or the sbin directories; a clear error naming the Debian package if absent."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for directory in _EXTRA_BIN_DIRS:
+        candidate = Path(directory) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise BrokerError(
+        f"'{name}' was not found on PATH or in {', '.join(_EXTRA_BIN_DIRS)}; "
+        f"install the Debian package: apt-get install {debian_package}"
+    )
+
+
+def find_nats_server() -> str:
+    return find_executable("nats-server", "nats-server")
+
+
+def find_mosquitto() -> str:
+    return find_executable("mosquitto", "mosquitto")
+
+
+# Ports this process has handed out: the kernel may pick the same port for two port-0 binds in a row once
+# the first socket is closed, and a broker given the same port twice fails to start.
+_HANDED_OUT: "collections.deque[int]" = collections.deque(maxlen=4096)
+_HANDED_OUT_LOCK = threading.Lock()
+
+
+def free_port() -> int:
+    """A TCP port that was free on 127.0.0.1 a moment ago (the kernel's pick for port 0), never one this
+    process was given recently."""
+    with _HANDED_OUT_LOCK:
+        for _ in range(100):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = int(sock.getsockname()[1])
+            if port not in _HANDED_OUT:
+                _HANDED_OUT.append(port)
+                return port
+    raise BrokerError("no free TCP port on 127.0.0.1 after 100 tries")
+
+
+def port_accepts(port: int, host: str = "127.0.0.1", timeout_s: float = 0.2) -> bool:
+    """True when a TCP connection to host:port succeeds right now."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+def _tail(path: Path, max_bytes: int = 4000) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "(no log)"
+    return data[-max_bytes:].decode("utf-8", errors="replace")
+
+
+class _Broker:
+    """Common process handling: config file, start with a readiness wait, stop by PID, restart."""
+
+    kind = "broker"
+    stop_signal = signal.SIGTERM
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._proc: Optional[subprocess.Popen] = None
+        self._output = None  # the file the process's stdout/stderr go to
+        self.tcp_port = free_port()
+        self.ws_port = free_port()
+        self.config_path = self.workdir / f"{self.kind}.conf"
+        self.output_path = self.workdir / f"{self.kind}.out"
+
+    # --- what subclasses provide -------------------------------------------------------------------
+    def _command(self) -> list[str]:
+        raise NotImplementedError
+
+    def _write_config(self) -> None:
+        raise NotImplementedError
+
+    def _ready_ports(self) -> list[int]:
+        return [self.tcp_port, self.ws_port]
+
+    # --- public API --------------------------------------------------------------------------------
+    @property
+    def pid(self) -> Optional[int]:
+        return self._proc.pid if self._proc is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def mqtt_port(self) -> int:
+        """Plain TCP MQTT port."""
+        return self.tcp_port
+
+    @property
+    def ws_uri(self) -> str:
+        return f"ws://127.0.0.1:{self.ws_port}/mqtt"
+
+    @property
+    def ws_uri_no_path(self) -> str:
+        return f"ws://127.0.0.1:{self.ws_port}"
+
+    @property
+    def log_path(self) -> Path:
+        raise NotImplementedError
+
+    def start(self, timeout_s: float = START_TIMEOUT_S):
+        """Starts the process and returns self once the MQTT and WebSocket ports accept connections."""
+        if self.running:
+            raise BrokerError(f"{self.kind} already running (pid {self.pid})")
+        self._write_config()
+        command = self._command()
+        self._output = open(self.output_path, "ab")
+        self._proc = subprocess.Popen(
+            command,
+            cwd=self.workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=self._output,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout_s
+        pending = list(self._ready_ports())
+        while pending:
+            if self._proc.poll() is not None:
+                code = self._proc.returncode
+                self._close_output()
+                raise BrokerError(
+                    f"{self.kind} exited with status {code} at start; command {command}; "
+                    f"output:\n{_tail(self.output_path)}\nlog:\n{_tail(self.log_path)}"
+                )
+            pending = [port for port in pending if not port_accepts(port)]
+            if not pending:
+                break
+            if time.monotonic() > deadline:
+                self.stop()
+                raise BrokerError(
+                    f"{self.kind} did not accept connections on ports {pending} within {timeout_s} s; "
+                    f"log:\n{_tail(self.log_path)}"
+                )
+            time.sleep(0.02)
+        return self
+
+    def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> Optional[int]:
+        """Stop signal by PID, bounded wait, then SIGKILL. Returns the exit status (None if never started)."""
+        proc = self._proc
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            try:
+                os.kill(proc.pid, self.stop_signal)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.kill(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=KILL_TIMEOUT_S)
+        self._close_output()
+        return proc.returncode
+
+    def restart(self, timeout_s: float = START_TIMEOUT_S):
+        """Stops and starts again on the same ports with the same store."""
+        self.stop()
+        return self.start(timeout_s=timeout_s)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _close_output(self) -> None:
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+
+
+class NatsBroker(_Broker):
+    """nats-server with MQTT (TCP), MQTT over WebSocket (path /mqtt) and HTTP monitoring (/connz)."""
+
+    kind = "nats"
+    stop_signal = signal.SIGINT  # NATS exits 1 on SIGTERM and 0 on SIGINT; both shut down cleanly
+
+    def __init__(self, workdir: Path, executable: Optional[str] = None) -> None:
+        super().__init__(workdir)
+        self.executable = executable or find_nats_server()
+        self.client_port = free_port()  # the NATS protocol port; unused by the tests, but required
+        self.monitor_port = free_port()
+        self.store_dir = self.workdir / "jetstream"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "nats.log"
+
+    def _command(self) -> list[str]:
+        return [self.executable, "-c", str(self.config_path)]
+
+    def _ready_ports(self) -> list[int]:
+        return [self.tcp_port, self.ws_port, self.monitor_port]
+
+    def _write_config(self) -> None:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        # json.dumps gives a quoted string NATS's config parser reads as-is.
+        self.config_path.write_text(
+            "server_name: irrigation_test\n"
+            f"listen: 127.0.0.1:{self.client_port}\n"
+            f"http: 127.0.0.1:{self.monitor_port}\n"
+            f"log_file: {json.dumps(str(self.log_path))}\n"
+            f"jetstream {{ store_dir: {json.dumps(str(self.store_dir))} }}\n"
+            f"mqtt {{ listen: 127.0.0.1:{self.tcp_port} }}\n"
+            f"websocket {{\n  listen: 127.0.0.1:{self.ws_port}\n  no_tls: true\n}}\n",
+            encoding="utf-8",
+        )
+
+    def connz(self, state: str = "open", timeout_s: float = 2.0) -> dict:
+        """The monitoring endpoint's /connz document (state: open, closed or all)."""
+        url = f"http://127.0.0.1:{self.monitor_port}/connz?limit=1024&state={state}"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout_s) as response:
+                return json.loads(response.read().decode("utf-8"))
+        except OSError as exc:
+            raise BrokerError(f"NATS monitoring {url} failed: {exc}") from exc
+
+    def mqtt_client_ids(self, state: str = "open") -> list[str]:
+        """MQTT client ids of the connections NATS reports (field `mqtt_client` of /connz, NATS 2.9)."""
+        document = self.connz(state=state)
+        return [c["mqtt_client"] for c in document.get("connections") or [] if c.get("mqtt_client")]
+
+
+_MOSQUITTO_CLIENT_RE = re.compile(r"New client connected from \S+ as (\S+) \(")
+
+
+class MosquittoBroker(_Broker):
+    """mosquitto with an MQTT (TCP) and a websockets listener, logging connections to a file."""
+
+    kind = "mosquitto"
+
+    def __init__(self, workdir: Path, executable: Optional[str] = None) -> None:
+        super().__init__(workdir)
+        self.executable = executable or find_mosquitto()
+        self.monitor_port: Optional[int] = None  # no HTTP monitoring: client ids come from the log
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "mosquitto.log"
+
+    def _command(self) -> list[str]:
+        return [self.executable, "-c", str(self.config_path)]
+
+    def _write_config(self) -> None:
+        # Started as root, mosquitto drops to the `mosquitto` user; `user root` keeps the identity that
+        # owns the work directory so that the log file stays writable.
+        user_line = "user root\n" if os.geteuid() == 0 else ""
+        self.config_path.write_text(
+            user_line + "per_listener_settings false\n"
+            "allow_anonymous true\n"
+            "persistence false\n"
+            f"log_dest file {self.log_path}\n"
+            "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
+            "connection_messages true\n"
+            "log_timestamp true\n"
+            f"listener {self.tcp_port} 127.0.0.1\n"
+            "protocol mqtt\n"
+            "socket_domain ipv4\n"
+            f"listener {self.ws_port} 127.0.0.1\n"
+            "protocol websockets\n"
+            "socket_domain ipv4\n",
+            encoding="utf-8",
+        )
+
+    def mqtt_client_ids(self) -> list[str]:
+        """Client ids of every connection logged so far ("New client connected from ... as <id> (...")."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
+        return _MOSQUITTO_CLIENT_RE.findall(text)

@@ -1,0 +1,168 @@
+"""The local brokers start, carry QoS 1 messages over WebSocket (/mqtt) and TCP, report client ids, stop."""
+
+import os
+import threading
+import uuid
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from irrigation_tools.brokers import (
+    BrokerError,
+    MosquittoBroker,
+    NatsBroker,
+    find_executable,
+    free_port,
+    port_accepts,
+)
+from irrigation_tools.contract import RegistrationSubscriber
+
+BROKERS = {"nats": NatsBroker, "mosquitto": MosquittoBroker}
+
+
+@pytest.fixture(params=sorted(BROKERS))
+def broker(request, tmp_path):
+    instance = BROKERS[request.param](tmp_path / request.param).start()
+    yield instance
+    instance.stop()
+
+
+def _ws_client(port: int, path: str, client_id: str) -> tuple[mqtt.Client, threading.Event, list]:
+    connected = threading.Event()
+    outcome: list = []
+
+    def on_connect(client, userdata, flags, reason_code, properties):
+        outcome.append(reason_code)
+        if not reason_code.is_failure:
+            connected.set()
+
+    client = mqtt.Client(
+        callback_api_version=mqtt.CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=mqtt.MQTTv311,
+        transport="websockets",
+    )
+    client.ws_set_options(path=path)
+    client.on_connect = on_connect
+    client.connect("127.0.0.1", port, keepalive=30)
+    return client, connected, outcome
+
+
+def _publish_qos1(client: mqtt.Client, topic: str, payload: bytes) -> None:
+    info = client.publish(topic, payload, qos=1)
+    info.wait_for_publish(timeout=5.0)
+    assert info.is_published(), "no PUBACK within 5 s"
+
+
+def test_free_port_returns_a_bindable_loopback_port():
+    port = free_port()
+    assert 0 < port < 65536
+    assert not port_accepts(port)
+
+
+def test_a_missing_executable_names_the_debian_package():
+    with pytest.raises(BrokerError, match="apt-get install some-package"):
+        find_executable("no-such-binary-" + uuid.uuid4().hex, "some-package")
+
+
+def test_broker_accepts_mqtt_and_websocket_connections_after_start(broker):
+    assert broker.running and broker.pid
+    assert port_accepts(broker.mqtt_port)
+    assert port_accepts(broker.ws_port)
+    assert broker.ws_uri == f"ws://127.0.0.1:{broker.ws_port}/mqtt"
+    assert broker.ws_uri_no_path == f"ws://127.0.0.1:{broker.ws_port}"
+
+
+def test_stop_ends_the_process_by_pid_and_frees_the_ports(broker):
+    pid = broker.pid
+    broker.stop()
+    assert not broker.running
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not port_accepts(broker.mqtt_port)
+    assert not port_accepts(broker.ws_port)
+
+
+def test_restart_listens_on_the_same_ports(broker):
+    ports = (broker.mqtt_port, broker.ws_port)
+    old_pid = broker.pid
+    broker.restart()
+    assert broker.pid != old_pid
+    assert (broker.mqtt_port, broker.ws_port) == ports
+    assert port_accepts(broker.mqtt_port) and port_accepts(broker.ws_port)
+
+
+def test_qos1_publish_over_websocket_mqtt_path_reaches_a_tcp_subscriber(broker):
+    topic = "/liwaisi/test/round-trip"
+    payload = '{"device_name":"Riego ñ 🌱"}'.encode("utf-8")
+    with RegistrationSubscriber(broker.mqtt_port, topic=topic) as subscriber:
+        assert subscriber.granted_qos == 1
+        client, connected, outcome = _ws_client(broker.ws_port, "/mqtt", "ESP32_0A0B0C")
+        client.loop_start()
+        try:
+            assert connected.wait(5.0), f"no CONNACK over ws: {outcome}"
+            _publish_qos1(client, topic, payload)
+            message = subscriber.wait_for(timeout=5.0)
+        finally:
+            client.disconnect()
+            client.loop_stop()
+    assert message.topic == topic
+    assert message.payload == payload
+    assert message.qos == 1
+    assert message.retain is False
+
+
+def test_qos1_publish_over_tcp_reaches_a_tcp_subscriber(broker):
+    topic = "/liwaisi/test/tcp"
+    with RegistrationSubscriber(broker.mqtt_port, topic=topic) as subscriber:
+        client = mqtt.Client(callback_api_version=mqtt.CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+        client.connect("127.0.0.1", broker.mqtt_port)
+        client.loop_start()
+        try:
+            _publish_qos1(client, topic, b"hello")
+            message = subscriber.wait_for(timeout=5.0)
+        finally:
+            client.disconnect()
+            client.loop_stop()
+    assert (message.payload, message.qos) == (b"hello", 1)
+
+
+def test_broker_reports_the_client_id_of_a_websocket_client(broker):
+    client, connected, outcome = _ws_client(broker.ws_port, "/mqtt", "ESP32_DDEEFF")
+    client.loop_start()
+    try:
+        assert connected.wait(5.0), f"no CONNACK over ws: {outcome}"
+        assert "ESP32_DDEEFF" in broker.mqtt_client_ids()
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
+def test_nats_refuses_mqtt_over_websocket_without_the_mqtt_path(tmp_path):
+    with NatsBroker(tmp_path / "nats") as nats:
+        client, connected, outcome = _ws_client(nats.ws_port, "/", "ESP32_WRONGP")
+        client.loop_start()
+        try:
+            assert not connected.wait(3.0), "NATS accepted MQTT on ws path '/'"
+            assert "ESP32_WRONGP" not in nats.mqtt_client_ids()
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+
+def test_nats_store_is_a_fresh_directory_under_the_workdir(tmp_path):
+    with NatsBroker(tmp_path / "nats") as nats:
+        assert nats.store_dir.is_dir()
+        assert tmp_path in nats.store_dir.parents
+        assert nats.log_path.exists()
+
+
+def test_mosquitto_logs_to_its_log_file(tmp_path):
+    with MosquittoBroker(tmp_path / "mosq") as mosq:
+        pass
+    assert "mosquitto version" in mosq.log_path.read_text()
+
+
+def test_free_port_never_repeats_a_port_it_handed_out():
+    ports = [free_port() for _ in range(200)]
+    assert len(set(ports)) == len(ports)
