@@ -79,3 +79,11 @@ def e2e(session):
         session.run(*host_build.configure_cmd(host_build.PLAIN))
     session.run(*host_build.build_cmd(host_build.PLAIN, host_build.SIMULATOR_TARGET))
     session.run(sys.executable, "-m", "pytest", "host_tests/e2e", *session.posargs, env=PYTHON_ENV)
+
+
+@nox.session
+def benchmark(session):
+    """Speed and memory figures (ns/message, heap, latency medians); prints, never fails on speed."""
+    session.chdir(ROOT)
+    session.run(sys.executable, "-c", "import sys; from pathlib import Path; "
+                "from irrigation_tools.benchmark import run_benchmark; run_benchmark(Path('.'))", env=PYTHON_ENV)

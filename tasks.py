@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from irrigation_tools import ToolError  # noqa: E402
 from irrigation_tools import doctor as _doctor  # noqa: E402
+from irrigation_tools import benchmark as _benchmark  # noqa: E402
 from irrigation_tools import espidf, host_setup, lint, size_report  # noqa: E402
 from irrigation_tools import simulate as _simulate  # noqa: E402
 
@@ -144,3 +145,11 @@ def simulate(c, broker=None, subscribe_host=None, subscribe_port=0, no_subscribe
         code = _simulate.run_simulation(options, ROOT)
     if code != 0:
         raise Exit(code=code)
+
+
+@task(help={"runs": "simulator runs against the local NATS broker (default 5)",
+            "core_only": "only the C core figures (no broker, no simulator)"})
+def benchmark(c, runs=5, core_only=False):
+    """Print speed and memory figures of the core and the simulator (never a pass/fail)."""
+    with _user_errors():
+        _benchmark.run_benchmark(ROOT, runs=int(runs), simulator=not core_only)

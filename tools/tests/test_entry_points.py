@@ -8,8 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = {"setup", "doctor", "build", "flash", "monitor", "menuconfig", "clean", "size-report", "test", "format",
-         "simulate"}
-SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e"}
+         "simulate", "benchmark"}
+SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e", "benchmark"}
 
 
 def listing(*args):
