@@ -42,24 +42,6 @@ void sim_event_sink_set_listener(sim_event_sink_t *sink, sim_event_sink_listener
     (void)pthread_mutex_unlock(&sink->mutex);
 }
 
-/* Length of the UTF-8 sequence that starts with lead, 0 when lead cannot start one. */
-static size_t sequence_len(unsigned char lead)
-{
-    if (lead < 0x80) {
-        return 1;
-    }
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        return 2;
-    }
-    if (lead >= 0xE0 && lead <= 0xEF) {
-        return 3;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-        return 4;
-    }
-    return 0;
-}
-
 /* Copies text into out (at most out_size - 1 bytes, whole characters), bad bytes as '?'. Returns length. */
 static size_t sanitize(const char *text, char *out, size_t out_size)
 {
@@ -67,8 +49,8 @@ static size_t sanitize(const char *text, char *out, size_t out_size)
     size_t len = 0;
     size_t i = 0;
     while (i < in_len) {
-        size_t n = sequence_len((unsigned char)text[i]);
-        bool valid = n > 0 && i + n <= in_len && utf8_text_is_valid(text + i, n);
+        size_t n = utf8_text_char_len(text + i, in_len - i);
+        const bool valid = n > 0;
         if (!valid) {
             n = 1;
         }

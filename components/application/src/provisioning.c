@@ -159,31 +159,14 @@ app_err_t provisioning_parse_request(const char *body, size_t body_len, provisio
 /* Replacement character U+FFFD, what a decoder shows for bytes that are not UTF-8. */
 static const char replacement_char[] = "\xEF\xBF\xBD";
 
-static size_t utf8_sequence_len(unsigned char lead)
-{
-    if (lead < 0x80) {
-        return 1;
-    }
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        return 2;
-    }
-    if (lead >= 0xE0 && lead <= 0xEF) {
-        return 3;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-        return 4;
-    }
-    return 0;
-}
-
 /* Copies ssid into out with every byte that does not start a valid UTF-8 character replaced by U+FFFD. */
 static size_t sanitize_ssid(const char *ssid, size_t len, char *out)
 {
     size_t in = 0;
     size_t written = 0;
     while (in < len) {
-        size_t seq = utf8_sequence_len((unsigned char)ssid[in]);
-        if (seq > 0 && in + seq <= len && utf8_text_is_valid(ssid + in, seq)) {
+        const size_t seq = utf8_text_char_len(ssid + in, len - in);
+        if (seq > 0) {
             memcpy(out + written, ssid + in, seq);
             written += seq;
             in += seq;

@@ -58,6 +58,15 @@ static size_t decode(const unsigned char *text, size_t avail, uint32_t *cp)
     return need;
 }
 
+size_t utf8_text_char_len(const char *text, size_t avail)
+{
+    uint32_t cp;
+    if (text == NULL || avail == 0) {
+        return 0;
+    }
+    return decode((const unsigned char *)text, avail, &cp);
+}
+
 /* Exactly the set of Go's unicode.IsSpace, which strings.TrimSpace uses. */
 static bool is_space(uint32_t cp)
 {

@@ -236,6 +236,33 @@ static void test_cut_len_never_splits_a_character(void **state)
     assert_int_equal(utf8_text_cut_len(NULL, 5, 2), 0);
 }
 
+static void test_char_len_measures_one_well_formed_character(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes;
+        size_t avail;
+        size_t expected;
+    } cases[] = {
+        {"a", 1, 1},
+        {"\xC3\x91"
+         "ame",
+         5, 2},                     /* Ñ */
+        {"\xE2\x80\x94", 3, 3},     /* em dash */
+        {"\xF0\x9F\x8C\xB1", 4, 4}, /* seedling emoji */
+        {"\xF0\x9F\x8C\xB1", 3, 0}, /* cut short by avail */
+        {"\x80", 1, 0},             /* stray continuation byte */
+        {"\xC0\xAF", 2, 0},         /* overlong */
+        {"\xED\xA0\x80", 3, 0},     /* surrogate */
+        {"\xF4\x90\x80\x80", 4, 0}, /* beyond U+10FFFF */
+        {"a", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(utf8_text_char_len(cases[i].bytes, cases[i].avail), cases[i].expected);
+    }
+    assert_int_equal(utf8_text_char_len(NULL, 4), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_trim_never_reads_past_the_given_length),
         cmocka_unit_test(test_cut_len_keeps_short_text_whole),
         cmocka_unit_test(test_cut_len_never_splits_a_character),
+        cmocka_unit_test(test_char_len_measures_one_well_formed_character),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,13 @@
 bool utf8_text_is_valid(const char *text, size_t len);
 
 /*
+ * Byte length (1-4) of the well-formed character at text[0..avail), or 0 when the bytes there do not start
+ * one (stray continuation byte, overlong, surrogate, beyond U+10FFFF, cut short, or avail == 0). Lets
+ * callers that must show any bytes (scan results, logs) replace bad bytes one at a time.
+ */
+size_t utf8_text_char_len(const char *text, size_t avail);
+
+/*
  * Finds the trimmed view of text[0..len): *start is the offset of the first non-white-space byte and
  * *trimmed_len the length up to the last one (0 when only white space). text must be valid UTF-8.
  */
