@@ -28,11 +28,9 @@ SUPPORTED_TARGETS = ("esp32", "esp32s3", "esp32c3")
 DEFAULT_TARGET = "esp32"
 
 INSTALL_HINT = (
-    "Install ESP-IDF v5.4.2 and activate it, then run this command again:\n"
-    "  mkdir -p ~/esp && git clone -b v5.4.2 --recursive https://github.com/espressif/esp-idf.git "
-    "~/esp/esp-idf\n"
-    "  ~/esp/esp-idf/install.sh esp32,esp32s3,esp32c3\n"
-    "  . ~/esp/esp-idf/export.sh"
+    "Install ESP-IDF v5.4.2 as Espressif's Get Started guide describes (a v5.4.2 checkout with submodules, "
+    "then `./install.sh esp32,esp32s3,esp32c3`), activate it with `. ./export.sh` in this shell, and run "
+    "this command again (README, \"Firmware: build and flash\")."
 )
 
 _VERSION_RE = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(\S*)")

@@ -71,7 +71,7 @@ def test_missing_idf_raises_one_message_saying_how_to_install(tmp_path):
     with pytest.raises(ToolError) as error:
         espidf.locate_idf({"PATH": str(tmp_path)})
     assert "ESP-IDF is not installed" in error.value.message
-    assert "git clone -b v5.4.2" in error.value.message
+    assert "Install ESP-IDF v5.4.2" in error.value.message
     assert "export.sh" in error.value.message
     assert error.value.code != 0
 
@@ -160,4 +160,4 @@ def test_invoke_task_without_idf_exits_non_zero_with_one_message(tmp_path, task)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.count("ESP-IDF is not installed") == 1
-    assert "git clone -b v5.4.2" in result.stderr
+    assert "Install ESP-IDF v5.4.2" in result.stderr
