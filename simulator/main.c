@@ -37,6 +37,7 @@
 #include "application/register_device.h"
 #include "domain/broker_uri.h"
 #include "sim_config_file.h"
+#include "sim_config_overlay.h"
 #include "sim_control.h"
 #include "sim_event_sink.h"
 #include "sim_executor.h"
@@ -92,6 +93,7 @@ typedef struct {
     size_t capture_len;
     bool captured;
     register_device_t print_uc;
+    sim_config_overlay_t print_config; /* --print-registration: the option values, never written */
     char status_json[HTTP_API_RESPONSE_MAX + 160];
     char http_out[HTTP_API_RESPONSE_MAX];
 } simulator_t;
@@ -155,7 +157,7 @@ static void emit_status(void)
 static void on_control(void *arg, const sim_control_command_t *command, const char *line)
 {
     (void)arg;
-    char message[SIM_CONTROL_LINE_MAX + 64];
+    char message[SIM_CONTROL_LINE_MAX + sizeof(SIM_CONTROL_COMMANDS) + 64];
     switch (command->kind) {
         case SIM_CONTROL_NETWORK_DOWN:
             (void)sim_network_set_up(&sim.network, false);
@@ -173,14 +175,15 @@ static void on_control(void *arg, const sim_control_command_t *command, const ch
             end_with(END_QUIT, 0);
             break;
         case SIM_CONTROL_BAD_IP:
-            (void)snprintf(message, sizeof(message), "control: not a usable IPv4 address: %s", line);
+            (void)snprintf(message, sizeof(message),
+                           "control: not a usable IPv4 address (commands: " SIM_CONTROL_COMMANDS "): %s",
+                           line);
             sim_event_sink_on_notice(&sim.sink, APP_NOTICE_WARNING, message);
             break;
         case SIM_CONTROL_UNKNOWN:
         default:
             (void)snprintf(message, sizeof(message),
-                           "control: unknown command (network down|network up|ip A.B.C.D|status|quit): %s",
-                           line);
+                           "control: unknown command (commands: " SIM_CONTROL_COMMANDS "): %s", line);
             sim_event_sink_on_notice(&sim.sink, APP_NOTICE_WARNING, message);
             break;
     }
@@ -231,8 +234,21 @@ static const mqtt_client_port_t capture_port = {
     .publish = capture_publish,
 };
 
+/* The message a normal run would send first, without its side effect: --name/--location (validated by
+ * sim_options) are given to the use case through an in-memory overlay instead of being stored, so the
+ * config file is only read. Fields without an option come from the file, then from the defaults. */
 static int print_registration(void)
 {
+    if (sim_config_overlay_init(&sim.print_config, &sim_config_file_port, &sim.config) != APP_OK ||
+        (sim.options.has_name &&
+         sim_config_overlay_set(&sim.print_config, CONFIG_FIELD_DEVICE_NAME, sim.options.name) != APP_OK) ||
+        (sim.options.has_location &&
+         sim_config_overlay_set(&sim.print_config, CONFIG_FIELD_LOCATION, sim.options.location) != APP_OK)) {
+        (void)fprintf(stderr, "irrigation-sim: --print-registration: cannot hold the option values\n");
+        return EXIT_RUNTIME;
+    }
+    sim.ports.config = &sim_config_overlay_port;
+    sim.ports.config_ctx = &sim.print_config;
     sim.ports.mqtt = &capture_port;
     sim.ports.mqtt_ctx = NULL;
     register_device_init(&sim.print_uc, &sim.ports, &sim.options.settings);
@@ -468,7 +484,8 @@ int main(int argc, char *argv[])
         (void)fprintf(stderr, "irrigation-sim: --config-file: cannot use %s\n", sim.options.config_file);
         return EXIT_BAD_OPTIONS;
     }
-    int exit_code = store_option_values();
+    /* --print-registration is a query: it uses the option values without storing them. */
+    int exit_code = sim.options.print_registration ? EXIT_OK : store_option_values();
     if (exit_code != EXIT_OK) {
         sim_config_file_deinit(&sim.config);
         return exit_code;

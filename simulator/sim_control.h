@@ -16,7 +16,10 @@
 
 #include "domain/ipv4_address.h"
 
+/* A line holds up to 127 bytes (newline excluded); a longer one is SIM_CONTROL_UNKNOWN. */
 #define SIM_CONTROL_LINE_MAX 128
+/* The accepted commands, as the warning about a refused line names them. */
+#define SIM_CONTROL_COMMANDS "network down|network up|ip A.B.C.D|status|quit"
 
 typedef enum {
     SIM_CONTROL_EMPTY = 0, /* blank line: ignored */

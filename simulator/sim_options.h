@@ -39,7 +39,9 @@ typedef struct {
     app_settings_t settings; /* app_settings_defaults() with the simulator's overrides applied */
     mac_address_t mac;
     ipv4_address_t ip;
-    bool has_name; /* --name given: store it in the config file before starting */
+    /* --name/--location given: stored in the config file before starting (--print-registration only uses
+     * them, main.c) */
+    bool has_name;
     char name[DEVICE_NAME_MAX_BYTES + 1];
     bool has_location;
     char location[DEVICE_LOCATION_MAX_BYTES + 1];

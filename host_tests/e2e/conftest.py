@@ -4,6 +4,11 @@ The suite describes the device's observable behaviour: what reaches the broker, 
 the connection recovers. Each test gets fresh brokers (own ports, own temp dirs) and fresh simulators;
 everything is stopped by PID at teardown, and every wait is bounded. The retry schedule is scaled down by
 the simulator's options (100 ms initial, 800 ms cap) so that fault tests run in seconds.
+
+"No broker there" is made true, not assumed: an absent broker's port stays bound by a socket that does not
+listen (absent_broker_uri; a broker created with start=False holds its ports the same way until it starts).
+Cutting a live connection needs `ss -K` (root, or password-less `sudo -n`): without it those tests are
+skipped with the reason, and fail instead when the CI variable is set.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import pytest
 
@@ -24,7 +29,7 @@ for _path in (str(REPO_ROOT / "tools"), str(Path(__file__).resolve().parent)):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from irrigation_tools.brokers import MosquittoBroker, NatsBroker  # noqa: E402
+from irrigation_tools.brokers import MosquittoBroker, NatsBroker, reserve_closed_port  # noqa: E402
 from irrigation_tools.contract import RegistrationSubscriber  # noqa: E402
 from irrigation_tools.sim_process import SimProcess, SimulatorError, find_or_build_simulator  # noqa: E402
 
@@ -55,6 +60,14 @@ def make_broker(tmp_path) -> Callable:
     yield make
     for broker in brokers:
         broker.stop()
+
+
+@pytest.fixture
+def absent_broker_uri() -> Iterator[str]:
+    """A ws:// broker URI where no broker is for the whole test: its port stays bound by a socket that does
+    not listen, so every connect is refused at once and no other process can start listening there."""
+    with reserve_closed_port() as port:
+        yield f"ws://127.0.0.1:{port}/mqtt"
 
 
 @pytest.fixture
@@ -126,6 +139,13 @@ def simulator(sim_binary, tmp_path, sim_env) -> Callable:
         sim.stop()
 
 
+def _ss_kill_command(port: int) -> list[str]:
+    """`ss -K` for every TCP connection to 127.0.0.1:<port>; through `sudo -n` (never a password prompt)
+    when the tests do not run as root, since destroying a socket needs CAP_NET_ADMIN."""
+    command = ["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(port)]
+    return command if os.geteuid() == 0 else ["sudo", "-n", *command]
+
+
 def _ss_kill_works() -> tuple[bool, str]:
     """`ss -K` needs root and a kernel with socket destroy support: try it on a connection of our own."""
     try:
@@ -137,19 +157,24 @@ def _ss_kill_works() -> tuple[bool, str]:
         accepted, _ = server.accept()
     except OSError as exc:
         return False, f"cannot make a loopback connection: {exc}"
+    command = _ss_kill_command(port)
     try:
-        result = subprocess.run(
-            ["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(port)], capture_output=True, text=True, timeout=5
-        )
+        result = subprocess.run(command, capture_output=True, text=True, timeout=5)
         client.settimeout(2.0)
         try:
             data = client.recv(1)
             killed = data == b""
-        except (ConnectionError, OSError):
+        except TimeoutError:  # an OSError too, but it means the connection is still alive
+            killed = False
+        except OSError:  # reset or aborted: cut
             killed = True
-        return killed, f"ss -K did not close the connection (status {result.returncode}: {result.stderr.strip()})"
+        killed = killed and result.returncode == 0
+        return killed, (
+            f"`{' '.join(command)}` did not close a test connection (status {result.returncode}: "
+            f"{result.stderr.strip()}); the cut-connection tests need root or password-less sudo for ss"
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, f"ss -K is not usable: {exc}"
+        return False, f"`{' '.join(command)}` is not usable: {exc}"
     finally:
         for sock in (client, accepted, server):
             sock.close()
@@ -157,14 +182,19 @@ def _ss_kill_works() -> tuple[bool, str]:
 
 @pytest.fixture(scope="session")
 def ss_kill() -> Callable[[int], None]:
-    """ss_kill(port): cuts every live TCP connection to 127.0.0.1:<port> from the client side."""
+    """ss_kill(port): cuts every live TCP connection to 127.0.0.1:<port> from the client side.
+
+    Where ss -K cannot work, the tests that need it are skipped with the reason, except under CI (the CI
+    variable set), where a skipped fault test would let a run pass without testing recovery: they fail.
+    """
     works, reason = _ss_kill_works()
     if not works:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set and {reason}", pytrace=False)
         pytest.skip(reason)
 
     def kill(port: int) -> None:
-        subprocess.run(
-            ["ss", "-K", "dst", "127.0.0.1", "dport", "=", str(port)], capture_output=True, timeout=5, check=False
-        )
+        result = subprocess.run(_ss_kill_command(port), capture_output=True, text=True, timeout=5, check=False)
+        assert result.returncode == 0, f"ss -K failed with status {result.returncode}: {result.stderr.strip()}"
 
     return kill

@@ -120,9 +120,8 @@ def test_status_after_registration_reports_the_registration(nats, simulator):
     assert document["next_retry_ms"] == 0
 
 
-def test_status_while_the_broker_is_down_reports_failures_and_no_registration(make_broker, simulator):
-    nats = make_broker("nats", start=False)
-    sim = simulator(nats.ws_uri)
+def test_status_while_the_broker_is_down_reports_failures_and_no_registration(absent_broker_uri, simulator):
+    sim = simulator(absent_broker_uri)
     sim.wait_event("retry_scheduled", lambda e: e["failures"] >= 2, timeout=EVENT_TIMEOUT_S)
     document = status(sim)
     assert set(document) >= STATUS_FIELDS

@@ -85,8 +85,7 @@ def test_once_exits_zero_after_the_first_acknowledged_registration(nats, subscri
     assert [e["code"] for e in sim.events("exit")] == [0]
 
 
-def test_once_with_timeout_exits_3_when_the_broker_never_answers(make_broker, simulator):
-    absent = make_broker("nats", start=False)  # ports reserved, nothing listening
-    sim = simulator(absent.ws_uri, extra=("--once", "--timeout-s", "1"))
+def test_once_with_timeout_exits_3_when_the_broker_never_answers(absent_broker_uri, simulator):
+    sim = simulator(absent_broker_uri, extra=("--once", "--timeout-s", "1"))
     assert sim.wait_exit(timeout=10.0) == 3
     assert sim.events("registered") == []

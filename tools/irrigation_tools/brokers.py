@@ -5,6 +5,12 @@ created (so a test can point the simulator at a broker that is not running yet),
 store and log in a directory of the caller's. Processes are stopped by their PID: SIGTERM (SIGINT for NATS,
 which exits 1 on SIGTERM), a bounded wait, then SIGKILL. Every wait here is bounded.
 
+Ports are chosen in this process and bound later by the broker's. Until the first start() a broker keeps
+its ports bound by sockets of its own that do not listen: connections to them are refused at once (as to
+an absent broker), and no other process, nor the kernel's choice of a port for a client or a port-0 bind,
+can take them in between. start() releases them just before the broker binds them. A test that needs a
+broker that is simply absent uses reserve_closed_port().
+
 The configurations follow the project's broker facts (shared facts, brokers.md):
 - NATS 2.9 needs `server_name` and JetStream for MQTT, `no_tls` on the WebSocket listener, and a fresh
   JetStream store per broker or sessions leak from one run into the next. Its WebSocket listener speaks
@@ -16,6 +22,7 @@ The configurations follow the project's broker facts (shared facts, brokers.md):
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import os
 import re
@@ -27,7 +34,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
@@ -72,16 +79,51 @@ _HANDED_OUT_LOCK = threading.Lock()
 
 def free_port() -> int:
     """A TCP port that was free on 127.0.0.1 a moment ago (the kernel's pick for port 0), never one this
-    process was given recently."""
+    process was given recently. Nothing keeps another process from taking it afterwards: where that
+    matters, hold the port (reserve_closed_port(), or a broker's own ports before its start)."""
+    with _hold_new_port() as sock:
+        return int(sock.getsockname()[1])
+
+
+def _bind_closed(port: int = 0) -> socket.socket:
+    """A TCP socket bound to 127.0.0.1:port and never listening. Without SO_REUSEADDR, so that no other
+    socket can bind the port while this one holds it (Linux lets two SO_REUSEADDR sockets share a port
+    that nobody listens on)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _hold_new_port() -> socket.socket:
+    """A closed port (see _bind_closed) never handed out before by this process, recorded as handed out."""
     with _HANDED_OUT_LOCK:
         for _ in range(100):
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = int(sock.getsockname()[1])
+            sock = _bind_closed(0)
+            port = int(sock.getsockname()[1])
             if port not in _HANDED_OUT:
                 _HANDED_OUT.append(port)
-                return port
+                return sock
+            sock.close()
     raise BrokerError("no free TCP port on 127.0.0.1 after 100 tries")
+
+
+@contextlib.contextmanager
+def reserve_closed_port() -> Iterator[int]:
+    """A port on 127.0.0.1 where no broker is, for as long as the block runs.
+
+    The port stays bound by a socket that does not listen, so a connection to it is refused at once
+    (ECONNREFUSED) and no other process can start listening on it meanwhile: "nothing there" holds for
+    the whole test, unlike a port that was merely free when it was picked.
+    """
+    sock = _hold_new_port()
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        sock.close()
 
 
 def port_accepts(port: int, host: str = "127.0.0.1", timeout_s: float = 0.2) -> bool:
@@ -112,8 +154,9 @@ class _Broker:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._proc: Optional[subprocess.Popen] = None
         self._output = None  # the file the process's stdout/stderr go to
-        self.tcp_port = free_port()
-        self.ws_port = free_port()
+        self._held: list[socket.socket] = []  # the ports' closed sockets until the first start()
+        self.tcp_port = self._hold_port()
+        self.ws_port = self._hold_port()
         self.config_path = self.workdir / f"{self.kind}.conf"
         self.output_path = self.workdir / f"{self.kind}.out"
 
@@ -126,6 +169,17 @@ class _Broker:
 
     def _ready_ports(self) -> list[int]:
         return [self.tcp_port, self.ws_port]
+
+    def _hold_port(self) -> int:
+        sock = _hold_new_port()
+        self._held.append(sock)
+        return int(sock.getsockname()[1])
+
+    def release_ports(self) -> None:
+        """Closes the sockets that hold the ports before the first start (start() and stop() call this)."""
+        held, self._held = self._held, []
+        for sock in held:
+            sock.close()
 
     # --- public API --------------------------------------------------------------------------------
     @property
@@ -160,6 +214,7 @@ class _Broker:
         self._write_config()
         command = self._command()
         self._output = open(self.output_path, "ab")
+        self.release_ports()  # the broker binds them next
         self._proc = subprocess.Popen(
             command,
             cwd=self.workdir,
@@ -190,7 +245,9 @@ class _Broker:
         return self
 
     def stop(self, timeout_s: float = STOP_TIMEOUT_S) -> Optional[int]:
-        """Stop signal by PID, bounded wait, then SIGKILL. Returns the exit status (None if never started)."""
+        """Stop signal by PID, bounded wait, then SIGKILL. Returns the exit status (None if never started;
+        then the held ports are released)."""
+        self.release_ports()
         proc = self._proc
         if proc is None:
             return None
@@ -234,10 +291,10 @@ class NatsBroker(_Broker):
     stop_signal = signal.SIGINT  # NATS exits 1 on SIGTERM and 0 on SIGINT; both shut down cleanly
 
     def __init__(self, workdir: Path, executable: Optional[str] = None) -> None:
+        self.executable = executable or find_nats_server()  # before any port is held
         super().__init__(workdir)
-        self.executable = executable or find_nats_server()
-        self.client_port = free_port()  # the NATS protocol port; unused by the tests, but required
-        self.monitor_port = free_port()
+        self.client_port = self._hold_port()  # the NATS protocol port; unused by the tests, but required
+        self.monitor_port = self._hold_port()
         self.store_dir = self.workdir / "jetstream"
 
     @property
@@ -288,8 +345,8 @@ class MosquittoBroker(_Broker):
     kind = "mosquitto"
 
     def __init__(self, workdir: Path, executable: Optional[str] = None) -> None:
+        self.executable = executable or find_mosquitto()  # before any port is held
         super().__init__(workdir)
-        self.executable = executable or find_mosquitto()
         self.monitor_port: Optional[int] = None  # no HTTP monitoring: client ids come from the log
 
     @property

@@ -1,6 +1,8 @@
 """The local brokers start, carry QoS 1 messages over WebSocket (/mqtt) and TCP, report client ids, stop."""
 
+import errno
 import os
+import socket
 import threading
 import uuid
 
@@ -14,6 +16,7 @@ from irrigation_tools.brokers import (
     find_executable,
     free_port,
     port_accepts,
+    reserve_closed_port,
 )
 from irrigation_tools.contract import RegistrationSubscriber
 
@@ -166,3 +169,65 @@ def test_mosquitto_logs_to_its_log_file(tmp_path):
 def test_free_port_never_repeats_a_port_it_handed_out():
     ports = [free_port() for _ in range(200)]
     assert len(set(ports)) == len(ports)
+
+
+def _bind_error(port: int, reuse_address: bool) -> int:
+    """0 when another socket can bind 127.0.0.1:port now, else the errno."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:
+        if reuse_address:
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            other.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return exc.errno
+        return 0
+
+
+def _connect_error(port: int) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as client:
+        client.settimeout(2.0)
+        return client.connect_ex(("127.0.0.1", port))
+
+
+def test_a_reserved_closed_port_refuses_connections_at_once():
+    with reserve_closed_port() as port:
+        assert _connect_error(port) == errno.ECONNREFUSED
+
+
+@pytest.mark.parametrize("reuse_address", [False, True], ids=["plain", "so-reuseaddr"])
+def test_no_other_socket_can_bind_a_reserved_closed_port(reuse_address):
+    with reserve_closed_port() as port:
+        assert _bind_error(port, reuse_address) == errno.EADDRINUSE
+
+
+def test_a_reserved_closed_port_is_free_again_after_the_block():
+    with reserve_closed_port() as port:
+        pass
+    assert _bind_error(port, reuse_address=False) == 0
+
+
+def test_reserved_ports_are_never_handed_out_again():
+    with reserve_closed_port() as first, reserve_closed_port() as second:
+        later = {free_port() for _ in range(50)}
+    assert first != second
+    assert not {first, second} & later
+
+
+@pytest.mark.parametrize("kind", sorted(BROKERS))
+def test_a_broker_holds_its_ports_closed_until_it_starts(kind, tmp_path):
+    broker = BROKERS[kind](tmp_path / kind)
+    try:
+        for port in (broker.mqtt_port, broker.ws_port):
+            assert _connect_error(port) == errno.ECONNREFUSED
+            assert _bind_error(port, reuse_address=True) == errno.EADDRINUSE
+        broker.start()
+        assert port_accepts(broker.mqtt_port) and port_accepts(broker.ws_port)
+    finally:
+        broker.stop()
+
+
+@pytest.mark.parametrize("kind", sorted(BROKERS))
+def test_stop_of_a_broker_never_started_releases_its_ports(kind, tmp_path):
+    broker = BROKERS[kind](tmp_path / kind)
+    assert broker.stop() is None
+    assert _bind_error(broker.ws_port, reuse_address=False) == 0
