@@ -3,6 +3,7 @@
 `./dev <task>` bootstraps the environment and runs `invoke <task>`; `invoke --list` lists the tasks.
 """
 
+import shlex
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -95,11 +96,18 @@ def size_report_task(c):
         size_report.run_size_report(ROOT)
 
 
-@task(help={"session": "run only this nox session (default: host_tests, tools_tests, e2e, lint)"})
+def nox_cmd(session=None, remainder=""):
+    """`invoke test [--session S] [-- ARGS]`: the nox command; ARGS reach the sessions as posargs (pytest)."""
+    selection = ["-s", session] if session else []
+    posargs = shlex.split(remainder or "")
+    return [sys.executable, "-m", "nox", *selection, *(["--", *posargs] if posargs else [])]
+
+
+@task(help={"session": "run only this nox session (default: host_tests, tools_tests, e2e, lint); "
+                       "arguments after -- go to pytest, e.g. -- -k name"})
 def test(c, session=None):
     """Run the tests: host C (plain, ASan/UBSan), tools, e2e, lint."""
-    selection = ["-s", session] if session else []
-    _call([sys.executable, "-m", "nox", *selection], "nox " + (session or "(default sessions)"))
+    _call(nox_cmd(session, c.remainder), "nox " + (session or "(default sessions)"))
 
 
 @task(name="format")
@@ -110,7 +118,9 @@ def format_(c):
     print(f"format: {len(files)} C files formatted with .clang-format")
 
 
+# auto_shortflags=False: --http-port would otherwise take -h, and `simulate -h` would not show the help.
 @task(
+    auto_shortflags=False,
     help={
         "broker": "use this broker (ws://host[:port][/path]) instead of starting a local nats-server",
         "subscribe_host": "with --broker: host of its plain MQTT listener (default: the URI's host)",
@@ -122,11 +132,14 @@ def format_(c):
         "location": "location description of every device",
         "http_port": "HTTP port of the first device, the next ones count up (0: free ports)",
         "retry_initial_ms": "first retry delay in ms (0: the simulator's default, 30000)",
-        "count": "stop after this many registrations (0: run until Ctrl-C)",
-    }
+        "count": "stop after this many registrations (0: run until Ctrl-C); "
+                 "devices reconnect to register again when N exceeds --devices",
+        "timeout_s": "give up after this many seconds, exit 1 if --count was not reached "
+                     "(default: 120 with --count, none without)",
+    },
 )
 def simulate(c, broker=None, subscribe_host=None, subscribe_port=0, no_subscribe=False, devices=1, fleet=None,
-             name=None, location=None, http_port=0, retry_initial_ms=0, count=0):
+             name=None, location=None, http_port=0, retry_initial_ms=0, count=0, timeout_s=0):
     """Run simulated devices on a broker and check each registration."""
     options = _simulate.SimulateOptions(
         broker=broker,
@@ -140,6 +153,7 @@ def simulate(c, broker=None, subscribe_host=None, subscribe_port=0, no_subscribe
         http_port=http_port,
         retry_initial_ms=retry_initial_ms or None,
         count=count,
+        timeout_s=float(timeout_s) if timeout_s else None,
     )
     with _user_errors():
         code = _simulate.run_simulation(options, ROOT)

@@ -176,6 +176,9 @@ def run_idf(
     runner: Runner = _default_runner,
 ) -> None:
     """Run one idf.py action for a target (default: the last one built) or raise ToolError."""
+    # An option error is reported first (exit 2), whether or not ESP-IDF is installed.
+    if target:
+        check_target(target)
     install = locate_idf(env)
     warning = version_warning(install)
     if warning:

@@ -38,8 +38,9 @@ def build_cmd(host_pass: HostPass, target: str | None = None) -> list[str]:
 
 
 def ctest_cmd(host_pass: HostPass) -> list[str]:
-    # CTest prints its summary line ("100% tests passed, 0 tests failed out of N") at the end.
-    return ["ctest", "--test-dir", host_pass.build_dir, "--output-on-failure"]
+    # CTest prints its summary line ("100% tests passed, 0 tests failed out of N") at the end. Without
+    # --no-tests=error a build directory that registered no test would pass.
+    return ["ctest", "--test-dir", host_pass.build_dir, "--output-on-failure", "--no-tests=error"]
 
 
 def is_configured(root: Path, host_pass: HostPass) -> bool:

@@ -1,8 +1,9 @@
 """`invoke setup`: install what the host build and the tooling need, and say what was done.
 
-Idempotent and non-interactive: Debian packages are checked with dpkg-query and apt-get runs only when
-one is missing (as root, or through `sudo -n`); the pinned Python requirements (requirements.txt) are
-compared with what the running interpreter has and pip runs only when one differs.
+Idempotent: Debian packages are checked with dpkg-query and apt-get runs only when one is missing (as
+root; else through sudo, which may ask for a password only when stdin is a terminal, and runs as
+`sudo -n` otherwise); the pinned Python requirements (requirements.txt) are compared with what the running
+interpreter has and pip runs only when one differs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from irrigation_tools import ToolError
 # What the host build, the simulator, the tests and the lint session use (Debian 12 package names).
 APT_PACKAGES = (
     "gcc",
+    "libc6-dev",
     "cmake",
     "ninja-build",
     "pkg-config",
@@ -34,7 +36,7 @@ APT_PACKAGES = (
     "libpaho-mqtt-dev",
     "libmicrohttpd-dev",
     "iproute2",
-    "curl",
+    "git",  # the lint session lists the C files with git ls-files
 )
 
 DPKG_FORMAT = "${Package}\t${db:Status-Status}\n"
@@ -78,19 +80,31 @@ def sudo_available() -> bool:
     return subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0
 
 
-def apt_plan(missing: Sequence[str], *, is_root: bool, sudo_ok: bool) -> list[list[str]]:
-    """The apt-get commands that install `missing` (empty when nothing is missing)."""
+def sudo_can_prompt(stdin_isatty: Callable[[], bool] = lambda: sys.stdin.isatty()) -> bool:
+    """sudo is installed and stdin is a terminal, so sudo may ask for the user's password."""
+    return shutil.which("sudo") is not None and stdin_isatty()
+
+
+def apt_plan(missing: Sequence[str], *, is_root: bool, sudo_ok: bool, sudo_prompt: bool = False) -> list[list[str]]:
+    """The apt-get commands that install `missing` (empty when nothing is missing).
+
+    sudo_prompt: sudo exists and stdin is a terminal (plain sudo, which may ask for a password);
+    sudo_ok: `sudo -n` works (password-less sudo, no terminal needed).
+    """
     if not missing:
         return []
     if is_root:
         prefix: list[str] = []
+    elif sudo_prompt:
+        prefix = ["sudo", "env", "DEBIAN_FRONTEND=noninteractive"]
     elif sudo_ok:
         prefix = ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive"]
     else:
         raise ToolError(
             "missing Debian packages: "
             + " ".join(missing)
-            + "\nsetup needs root or password-less sudo to install them; run:\n  sudo apt-get install -y "
+            + "\nsetup needs root, password-less sudo, or sudo from a terminal to install them; run:\n"
+            + "  sudo apt-get install -y "
             + " ".join(missing)
         )
     return [
@@ -133,7 +147,10 @@ def unmet_pins(pins: Iterable[Pin], version_of: Callable[[str], str | None] = _i
 
 def _run(cmd: list[str]) -> int:
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    return subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, check=False).returncode
+    # Plain sudo keeps the terminal (its password prompt); everything else runs without stdin.
+    interactive = cmd[:1] == ["sudo"] and "-n" not in cmd[1:2]
+    stdin = None if interactive else subprocess.DEVNULL
+    return subprocess.run(cmd, env=env, stdin=stdin, check=False).returncode
 
 
 def run_setup(
@@ -144,6 +161,7 @@ def run_setup(
     runner: Callable[[list[str]], int] = _run,
     is_root: bool | None = None,
     sudo_ok: Callable[[], bool] = sudo_available,
+    sudo_prompt: Callable[[], bool] = sudo_can_prompt,
     version_of: Callable[[str], str | None] = _installed_version,
     say: Callable[[str], None] = print,
     quiet: bool = False,
@@ -158,7 +176,10 @@ def run_setup(
             report_ok(f"setup: Debian packages: all {len(APT_PACKAGES)} present, apt-get not run")
         else:
             root_now = os.geteuid() == 0 if is_root is None else is_root
-            plan = apt_plan(missing, is_root=root_now, sudo_ok=(not root_now) and sudo_ok())
+            prompt = (not root_now) and sudo_prompt()
+            plan = apt_plan(
+                missing, is_root=root_now, sudo_prompt=prompt, sudo_ok=(not root_now) and (not prompt) and sudo_ok()
+            )
             say("setup: installing Debian packages: " + " ".join(missing))
             for cmd in plan:
                 say("+ " + " ".join(cmd))

@@ -31,7 +31,11 @@ class SimulatorError(RuntimeError):
 
 
 def find_or_build_simulator(repo_root: Union[str, Path]) -> Path:
-    """The simulator binary: $IRRIGATION_SIM, else build/host/simulator/irrigation-sim (built if missing)."""
+    """The simulator binary: $IRRIGATION_SIM, else build/host/simulator/irrigation-sim, built up to date.
+
+    A configured build/host is always rebuilt for the simulator target (a no-op when nothing changed), so
+    a binary older than the sources is never used; build/host is configured first when it is not.
+    """
     override = os.environ.get("IRRIGATION_SIM")
     if override:
         path = Path(override)
@@ -40,13 +44,10 @@ def find_or_build_simulator(repo_root: Union[str, Path]) -> Path:
         return path
     root = Path(repo_root)
     binary = root / SIMULATOR_RELATIVE_PATH
-    if binary.is_file() and os.access(binary, os.X_OK):
-        return binary
     build_dir = root / "build" / "host"
-    steps = [
-        ["cmake", "-S", str(root / "host_tests"), "-B", str(build_dir), "-G", "Ninja"],
-        ["cmake", "--build", str(build_dir), "--target", "irrigation-sim"],
-    ]
+    steps = [["cmake", "--build", str(build_dir), "--target", "irrigation-sim"]]
+    if not (build_dir / "CMakeCache.txt").is_file():
+        steps.insert(0, ["cmake", "-S", str(root / "host_tests"), "-B", str(build_dir), "-G", "Ninja"])
     for step in steps:
         try:
             result = subprocess.run(step, cwd=root, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
@@ -57,7 +58,7 @@ def find_or_build_simulator(repo_root: Union[str, Path]) -> Path:
                 f"building the simulator failed: {' '.join(step)} exited {result.returncode}\n"
                 f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
             )
-    if not binary.is_file():
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
         raise SimulatorError(f"the build finished but {binary} does not exist")
     return binary
 

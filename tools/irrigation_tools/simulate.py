@@ -5,10 +5,15 @@ By default it starts the production stand-in broker itself: a local nats-server 
 existing broker instead. It builds the simulator if needed, starts one simulator per device, and
 subscribes to the registration topic with an independent MQTT client over plain TCP, the way the central
 server does. Each registration that arrives is printed with the consumer contract's verdict. Everything
-started here is stopped (by PID) on Ctrl-C or SIGTERM, after `--count N` registrations, or when every
-simulator has exited. Each run gives its devices fresh config files (the simulator's NVS stand-in) in a
-temporary directory, so names and locations are the ones given (or the defaults), never left over from
-earlier runs.
+started here is stopped (by PID) on Ctrl-C or SIGTERM, after `--count N` registrations, when `--timeout-s`
+runs out (120 s by default with --count), or when every simulator has exited.
+
+A device publishes its registration once per connection, so when --count asks for more registrations than
+the devices not yet registered can give, a device that has just registered is told `network down` then
+`network up` over its control channel: it reconnects and registers again.
+
+Each run gives its devices fresh config files (the simulator's NVS stand-in) in a temporary directory, so
+names and locations are the ones given (or the defaults), never left over from earlier runs.
 
 The broker, subscriber and simulator classes come in through `Backends` so that tools/tests can drive this
 loop with fakes.
@@ -32,6 +37,8 @@ from irrigation_tools import ToolError
 from irrigation_tools.fleet import Device, generate, load_fleet
 
 DEFAULT_SUBSCRIBE_PORT = 1883
+# How long --count waits for its registrations when --timeout-s is not given.
+DEFAULT_COUNT_TIMEOUT_S = 120.0
 # Simulator events worth a line on the console (the rest is in its log).
 SHOWN_EVENTS = ("registered", "registration_failed", "retry_scheduled", "notice", "network", "exit")
 
@@ -49,6 +56,14 @@ class SimulateOptions:
     http_port: int = 0
     retry_initial_ms: int | None = None
     count: int = 0  # 0: until Ctrl-C
+    timeout_s: float | None = None  # None: DEFAULT_COUNT_TIMEOUT_S with count, else no limit
+
+
+def effective_timeout(options: SimulateOptions) -> float | None:
+    """Seconds the run may last once the devices are up (None: until Ctrl-C or --count)."""
+    if options.timeout_s is not None:
+        return options.timeout_s
+    return DEFAULT_COUNT_TIMEOUT_S if options.count else None
 
 
 def _nats_broker(workdir: Path) -> Any:
@@ -124,6 +139,8 @@ def check_options(options: SimulateOptions) -> None:
         problems.append("--name/--location: not used with --fleet (each device in the file has its own)")
     if options.count < 0:
         problems.append(f"--count {options.count}: must be 0 (until Ctrl-C) or more")
+    if options.timeout_s is not None and options.timeout_s <= 0:
+        problems.append(f"--timeout-s {options.timeout_s:g}: must be a positive number of seconds")
     if options.retry_initial_ms is not None and options.retry_initial_ms <= 0:
         problems.append(f"--retry-initial-ms {options.retry_initial_ms}: must be a positive number of ms")
     if options.subscribe_port is not None and not 1 <= options.subscribe_port <= 65535:
@@ -187,6 +204,9 @@ class _Run:
         self.seen_messages = 0
         self.seen_events: dict[int, int] = {}
         self.gone: set[str] = set()
+        self.registered_macs: set[str] = set()
+        # Devices told to reconnect that have not registered again yet: each one still owes a registration.
+        self.reconnecting: set[str] = set()
 
     def poll_subscriber(self, subscriber: Any, topic: str) -> None:
         messages = subscriber.messages()
@@ -202,15 +222,42 @@ class _Run:
                 self.say(line)
         self.seen_messages = len(messages)
 
-    def poll_simulators(self, sims: list[tuple[Device, Any]]) -> None:
+    def poll_simulators(self, sims: list[tuple[Device, Any]], subscribing: bool) -> None:
         for index, (device, sim) in enumerate(sims):
             events = sim.all_events()
             for event in events[self.seen_events.get(index, 0) :]:
-                if event.get("event") == "registered":
-                    self.registered_events += 1
                 if event.get("event") in SHOWN_EVENTS:
                     self.say(describe_event(device.mac, event))
+                if event.get("event") == "registered":
+                    self.registered_events += 1
+                    self.registered_macs.add(device.mac)
+                    self.reconnecting.discard(device.mac)
+                    self.ask_for_another_registration(device, sim, sims, subscribing)
             self.seen_events[index] = len(events)
+
+    def ask_for_another_registration(
+        self, device: Device, sim: Any, sims: list[tuple[Device, Any]], subscribing: bool
+    ) -> None:
+        """Reconnect `device` when --count needs more registrations than the other devices still owe.
+
+        A device publishes its registration once per connection: without this, --count N with fewer than N
+        devices would never be reached. The subscriber may lag the device's acknowledgement (or the other
+        way round), so the larger of the two counts is the number already had.
+        """
+        if not self.options.count:
+            return
+        needed = self.options.count - max(self.registered_events, self.done_count(subscribing))
+        unregistered = {d.mac for d, _ in sims} - self.registered_macs - self.gone
+        if needed <= len(unregistered) + len(self.reconnecting):
+            return
+        self.say(f"simulate: reconnecting {device.mac} for another registration")
+        try:
+            sim.send("network down")
+            sim.send("network up")
+        except Exception as exc:  # the simulator is gone: the exit is reported by the loop
+            self.say(f"simulate: cannot reconnect {device.mac}: {exc}")
+            return
+        self.reconnecting.add(device.mac)
 
     def done_count(self, subscribing: bool) -> int:
         return self.received if subscribing else self.registered_events
@@ -238,10 +285,10 @@ def run_simulation(
     backends: Backends | None = None,
     say: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> int:
-    """Run until Ctrl-C, --count registrations, or every simulator gone; returns the exit status.
+    """Run until Ctrl-C, --count registrations, --timeout-s, or every simulator gone; returns the exit status.
 
-    0: stopped as asked and every registration passed the contract; 1: a registration was rejected or a
-    simulator failed. Setup problems raise ToolError.
+    0: stopped as asked and every registration passed the contract; 1: a registration was rejected, a
+    simulator failed, or --count was not reached within --timeout-s. Setup problems raise ToolError.
     """
     b = backends or Backends()
     check_options(options)
@@ -289,11 +336,12 @@ def _run_loop(
 
     if options.broker is None:
         broker = b.broker_factory(workdir / "nats")
+        # Registered first: stop() also cleans up after a start that failed half-way (no-op if never started).
+        stack.callback(broker.stop)
         try:
             broker.start()
         except Exception as exc:
             raise ToolError(f"simulate: cannot start the local nats-server: {exc}") from exc
-        stack.callback(broker.stop)
         broker_uri = broker.ws_uri
         endpoint: tuple[str, int] | None = ("127.0.0.1", broker.mqtt_port)
         say(f"simulate: local NATS broker: {broker_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{broker.mqtt_port}")
@@ -328,11 +376,11 @@ def _run_loop(
         stem = f"sim-{device.mac.replace(':', '')}"
         args = simulator_args(broker_uri, device, options, workdir / f"{stem}.conf")
         sim = b.sim_factory(binary, args, workdir / f"{stem}.log")
+        stack.callback(sim.stop)  # before start(), like the broker's
         try:
             sim.start()
         except Exception as exc:
             raise ToolError(f"simulate: cannot start {binary} for {device.mac}: {exc}") from exc
-        stack.callback(sim.stop)
         sims.append((device, sim))
     for device, sim in sims:
         try:
@@ -346,13 +394,18 @@ def _run_loop(
         label = f" {device.name!r}" if device.name else ""
         say(f"simulate: device {device.mac}{label} up, HTTP on http://127.0.0.1:{started.get('port')}")
 
+    timeout_s = effective_timeout(options)
     goal = f"after {options.count} registration(s)" if options.count else "on Ctrl-C"
+    if timeout_s is not None:
+        goal += f" or after {timeout_s:g} s"
     say(f"simulate: {len(sims)} device(s) running; stopping {goal}")
+    deadline = None if timeout_s is None else b.clock() + timeout_s
+    subscribing = subscriber is not None
     while True:
         if subscriber is not None:
             run.poll_subscriber(subscriber, topic)
-        run.poll_simulators(sims)
-        if options.count and run.done_count(subscriber is not None) >= options.count:
+        run.poll_simulators(sims, subscribing)
+        if options.count and run.done_count(subscribing) >= options.count:
             return 1 if run.rejected else 0
         for device, sim in sims:
             if not sim.running and device.mac not in run.gone:
@@ -364,4 +417,14 @@ def _run_loop(
         if len(run.gone) == len(sims):
             say("simulate: every simulator has exited")
             return 1
+        if deadline is not None and b.clock() >= deadline:
+            assert timeout_s is not None
+            if options.count:
+                say(
+                    f"simulate: only {run.done_count(subscribing)} of {options.count} registration(s) "
+                    f"within {timeout_s:g} s"
+                )
+                return 1
+            say(f"simulate: stopped after {timeout_s:g} s (--timeout-s)")
+            return 1 if run.rejected else 0
         b.sleep(b.poll_interval_s)

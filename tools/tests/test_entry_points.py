@@ -41,3 +41,22 @@ def test_every_task_has_a_one_line_docstring_and_help_for_each_option():
         assert doc and "\n" not in doc, task.name
         options = [p for p in inspect.signature(task.body).parameters if p != "c"]
         assert sorted(task.help) == sorted(options), task.name
+
+
+def test_every_task_shows_its_help_with_dash_h():
+    for name in sorted(TASKS):
+        result = subprocess.run([sys.executable, "-m", "invoke", name, "-h"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 0, (name, result.stderr)
+        assert result.stdout.startswith(f"Usage: inv[oke] [--core-opts] {name} "), name
+
+
+def test_arguments_after_a_double_dash_reach_pytest_through_nox():
+    # Runs one fast test of this file through `invoke test`: the -k after -- must reach pytest.
+    selected = "test_every_task_has_a_one_line_docstring_and_help_for_each_option"
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "test", "--session", "tools_tests", "--", "-k", selected],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"= 1 passed, \d+ deselected in ", result.stdout), result.stdout

@@ -129,6 +129,14 @@ def test_unsupported_target_is_an_option_error(tmp_path):
     assert "esp32, esp32s3, esp32c3" in error.value.message
 
 
+def test_unsupported_target_is_reported_before_looking_for_esp_idf(tmp_path):
+    (tmp_path / "CMakeLists.txt").write_text("")
+    with pytest.raises(ToolError) as error:
+        espidf.run_idf(["build"], target="esp32s2", root=tmp_path, env={"PATH": ""}, runner=lambda cmd: 0)
+    assert error.value.code == 2
+    assert error.value.message.startswith("--target esp32s2: unsupported")
+
+
 def test_failing_idf_py_is_reported_with_its_exit_code(tmp_path):
     idf = make_idf_checkout(tmp_path / "esp-idf")
     env = {"IDF_PATH": str(idf), "PATH": str(make_idf_py_on_path(tmp_path / "bin").parent)}

@@ -1,9 +1,14 @@
 """Commands of the lint and host-test sessions, and which files the format check covers."""
 
+import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from irrigation_tools import host_build, lint
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def git(repo, *args):
@@ -32,8 +37,31 @@ def test_outside_git_every_c_file_except_build_output_is_covered(tmp_path):
     assert lint.c_sources(tmp_path) == ["components/x/src/a.c", "main/b.h"]
 
 
-def test_format_check_fails_on_any_difference():
-    assert lint.clang_format_check_cmd(["a.c"]) == ["clang-format", "--dry-run", "--Werror", "a.c"]
+def formatted_project(tmp_path, source):
+    """A directory with the repository's .clang-format and one C file holding `source`."""
+    shutil.copy(ROOT / ".clang-format", tmp_path / ".clang-format")
+    (tmp_path / "a.c").write_text(source)
+    return tmp_path
+
+
+def run_check(directory):
+    cmd = lint.clang_format_check_cmd(["a.c"])
+    return subprocess.run(cmd, cwd=directory, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(shutil.which("clang-format") is None, reason="clang-format not installed")
+def test_format_check_fails_on_a_badly_formatted_file(tmp_path):
+    project = formatted_project(tmp_path, "int   f( int x ){return x+1;}\n")
+    result = run_check(project)
+    assert result.returncode != 0
+    assert "a.c" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("clang-format") is None, reason="clang-format not installed")
+def test_format_check_passes_once_format_has_been_applied(tmp_path):
+    project = formatted_project(tmp_path, "int   f( int x ){return x+1;}\n")
+    subprocess.run(lint.clang_format_fix_cmd(["a.c"]), cwd=project, check=True, timeout=60)
+    assert run_check(project).returncode == 0
 
 
 def test_cppcheck_fails_the_session_and_sees_the_public_headers(tmp_path):
@@ -51,8 +79,17 @@ def test_host_passes_use_their_own_build_directories():
     assert host_build.configure_cmd(host_build.SANITIZE)[-1] == "-DIRRIGATION_SANITIZE=ON"
     assert host_build.configure_cmd(host_build.COVERAGE)[4:] == ["build/host-cov", "-G", "Ninja",
                                                                   "-DIRRIGATION_COVERAGE=ON"]
-    assert host_build.ctest_cmd(host_build.SANITIZE) == ["ctest", "--test-dir", "build/host-asan",
-                                                          "--output-on-failure"]
+    assert host_build.ctest_cmd(host_build.SANITIZE)[:3] == ["ctest", "--test-dir", "build/host-asan"]
+
+
+@pytest.mark.skipif(shutil.which("ctest") is None, reason="ctest not installed")
+def test_ctest_fails_when_the_build_registered_no_test(tmp_path):
+    (tmp_path / "build" / "host").mkdir(parents=True)
+    (tmp_path / "build" / "host" / "CTestTestfile.cmake").write_text("# no add_test\n")
+    result = subprocess.run(host_build.ctest_cmd(host_build.PLAIN), cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert "No tests were found" in result.stdout + result.stderr
 
 
 def test_coverage_gate_is_95_percent_of_lines_in_domain_and_application():

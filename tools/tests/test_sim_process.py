@@ -153,10 +153,57 @@ def test_irrigation_sim_variable_must_name_an_executable(tmp_path, monkeypatch):
         find_or_build_simulator(tmp_path)
 
 
-def test_an_existing_build_is_used_without_building(tmp_path, monkeypatch):
+FAKE_CMAKE = """#!/bin/sh
+# Logs its arguments; `--build` (re)creates the simulator binary, like a real build of irrigation-sim.
+echo "$*" >> "$CMAKE_LOG"
+[ -n "$CMAKE_FAIL" ] && { echo "ninja: error: boom" >&2; exit 1; }
+if [ "$1" = --build ]; then
+    sim="$2/simulator/irrigation-sim"
+    mkdir -p "$2/simulator" && printf '#!/bin/sh\\n' > "$sim" && chmod +x "$sim"
+fi
+exit 0
+"""
+
+
+@pytest.fixture
+def fake_cmake(tmp_path, monkeypatch):
+    """A cmake on PATH that logs its calls; returns a function giving the logged lines."""
     monkeypatch.delenv("IRRIGATION_SIM", raising=False)
-    binary = tmp_path / "build/host/simulator/irrigation-sim"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "cmake").write_text(FAKE_CMAKE)
+    (bin_dir / "cmake").chmod(0o755)
+    log = tmp_path / "cmake.log"
+    monkeypatch.setenv("CMAKE_LOG", str(log))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return lambda: log.read_text().splitlines() if log.exists() else []
+
+
+def test_a_configured_build_is_always_brought_up_to_date(tmp_path, fake_cmake):
+    repo = tmp_path / "repo"
+    binary = repo / "build/host/simulator/irrigation-sim"
     binary.parent.mkdir(parents=True)
-    binary.write_text("#!/bin/sh\n")
+    binary.write_text("#!/bin/sh\n")  # possibly stale: it is rebuilt all the same
     binary.chmod(0o755)
-    assert find_or_build_simulator(tmp_path) == binary
+    (repo / "build/host/CMakeCache.txt").write_text("")
+    assert find_or_build_simulator(repo) == binary
+    assert fake_cmake() == [f"--build {repo}/build/host --target irrigation-sim"]
+
+
+def test_an_unconfigured_checkout_is_configured_then_built(tmp_path, fake_cmake):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    assert find_or_build_simulator(repo) == repo / "build/host/simulator/irrigation-sim"
+    assert fake_cmake() == [
+        f"-S {repo}/host_tests -B {repo}/build/host -G Ninja",
+        f"--build {repo}/build/host --target irrigation-sim",
+    ]
+
+
+def test_a_failing_build_is_a_simulator_error_with_the_build_output(tmp_path, fake_cmake, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / "build/host").mkdir(parents=True)
+    (repo / "build/host/CMakeCache.txt").write_text("")
+    monkeypatch.setenv("CMAKE_FAIL", "1")
+    with pytest.raises(SimulatorError, match="(?s)--target irrigation-sim exited 1.*ninja: error: boom"):
+        find_or_build_simulator(repo)

@@ -3,13 +3,20 @@
 import json
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from irrigation_tools import ToolError
-from irrigation_tools.simulate import Backends, SimulateOptions, check_options, run_simulation, subscribe_endpoint
+from irrigation_tools.simulate import (
+    Backends,
+    SimulateOptions,
+    check_options,
+    effective_timeout,
+    run_simulation,
+    subscribe_endpoint,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPIC = "/liwaisi/iot/smart-irrigation/device/registration"
@@ -39,6 +46,9 @@ class World:
         self.subscriber = None
         self.deliveries = []  # messages the subscriber gets, one per poll
         self.subscribe_error = None
+        self.broker_error = None
+        self.sim_start_error = None
+        self.now = 0.0  # the fake clock: each sleep advances it
 
 
 class FakeBroker:
@@ -48,6 +58,8 @@ class FakeBroker:
 
     def start(self):
         self.world.log.append("broker start")
+        if self.world.broker_error:
+            raise self.world.broker_error
         return self
 
     def stop(self):
@@ -75,15 +87,30 @@ class FakeSubscriber:
 
 
 class FakeSim:
+    """A simulator that plays `script` (one step per poll) and, like the real one, registers again after
+    `network down` + `network up`; with world.broker_delivers each registration also reaches the subscriber."""
+
     def __init__(self, world, binary, args, log_path, script):
         self.world, self.binary, self.args, self.log_path = world, binary, args, log_path
         self._events, self._script, self.running, self.returncode = [], list(script), False, None
+        self.mac = args[args.index("--mac") + 1]
+        self.link_down = False
 
     def start(self):
+        self.world.log.append(f"sim start {self.mac}")
+        if self.world.sim_start_error:
+            raise self.world.sim_start_error
         self.running = True
-        self.world.log.append(f"sim start {self.args[self.args.index('--mac') + 1]}")
         self._events.append({"event": "http_started", "port": 40000 + len(self.world.sims)})
         return self
+
+    def send(self, command):
+        self.world.log.append(f"sim {self.mac} <- {command}")
+        if command == "network down":
+            self.link_down = True
+        elif command == "network up" and self.link_down:
+            self.link_down = False
+            self._script.append({"event": "registered", "msg_id": 2, "ip": "127.0.0.1"})
 
     def wait_event(self, name, predicate=None, timeout=10.0):
         for event in self._events:
@@ -98,6 +125,8 @@ class FakeSim:
                 self.running, self.returncode = False, 1
             elif step:
                 self._events.append(step)
+                if step.get("event") == "registered" and getattr(self.world, "broker_delivers", False):
+                    self.world.deliveries.append(Message(TOPIC, payload(self.mac)))
         return list(self._events)
 
     def stderr_tail(self):
@@ -112,12 +141,17 @@ class FakeSim:
 def backends(world, tmp_path, script=(), sleep=None):
     workdir = tmp_path / "work"
 
+    def advance(seconds):
+        world.now += seconds
+
     def make_workdir():
         workdir.mkdir()
         return workdir
 
     def sim_factory(binary, args, log_path):
-        sim = FakeSim(world, binary, args, log_path, script)
+        # script: the steps of every simulator, or {mac: steps} for different ones
+        steps = script.get(args[args.index("--mac") + 1], ()) if isinstance(script, dict) else script
+        sim = FakeSim(world, binary, args, log_path, steps)
         world.sims.append(sim)
         return sim
 
@@ -128,13 +162,16 @@ def backends(world, tmp_path, script=(), sleep=None):
         sim_factory=sim_factory,
         validate=lambda data: [] if json.loads(data).get("device_name") else ["device_name: required"],
         topic=lambda: TOPIC,
-        sleep=sleep or (lambda s: None),
-        clock=lambda: 0.0,
+        sleep=sleep or advance,
+        clock=lambda: world.now,
         make_workdir=make_workdir,
     )
 
 
 def run(options, world, tmp_path, **kwargs):
+    """Runs the loop with fakes; bounded: every run stops within 30 s of fake time (300 polls) at most."""
+    if options.timeout_s is None:
+        options = replace(options, timeout_s=30)
     lines = []
     code = run_simulation(options, ROOT, backends(world, tmp_path, **kwargs), say=lines.append)
     return code, lines
@@ -236,6 +273,93 @@ def test_simulators_that_exit_end_the_run_with_status_1(tmp_path):
     assert "sim: boom" in lines
 
 
+def test_count_beyond_the_devices_reconnects_a_device_for_another_registration(tmp_path):
+    world = World()
+    world.broker_delivers = True
+    script = [{"event": "registered", "msg_id": 1, "ip": "127.0.0.1"}]
+    code, lines = run(SimulateOptions(count=2, timeout_s=5), world, tmp_path, script=script)
+    assert code == 0
+    assert world.log[world.log.index("sim start 02:00:00:00:00:01") + 1:] == [
+        "sim 02:00:00:00:00:01 <- network down", "sim 02:00:00:00:00:01 <- network up",
+        "sim stop", "subscriber stop", "broker stop",
+    ]
+    assert "simulate: reconnecting 02:00:00:00:00:01 for another registration" in lines
+    assert sum(line.startswith("registration ") for line in lines) == 2
+
+
+def test_device_acknowledgements_alone_also_drive_the_reconnection(tmp_path):
+    world = World()
+    script = [{"event": "registered", "msg_id": 1, "ip": "127.0.0.1"}]
+    options = SimulateOptions(broker="ws://h:1/mqtt", no_subscribe=True, count=2, timeout_s=5)
+    code, lines = run(options, world, tmp_path, script=script)
+    assert code == 0
+    assert "devices reported 2 acknowledged registration(s)" in lines[-1]
+
+
+REGISTERED = {"event": "registered", "msg_id": 1, "ip": "127.0.0.1"}
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        # device 2 registers two polls after device 1: it still owes its registration when device 1 does
+        {"02:00:00:00:00:01": [REGISTERED], "02:00:00:00:00:02": [None, None, REGISTERED]},
+        # both register in the same poll: device 1, already reconnecting, owes the third one
+        {"02:00:00:00:00:01": [REGISTERED], "02:00:00:00:00:02": [REGISTERED]},
+    ],
+    ids=["staggered", "together"],
+)
+def test_only_as_many_reconnections_as_registrations_are_missing(tmp_path, script):
+    world = World()
+    world.broker_delivers = True
+    code, _ = run(SimulateOptions(devices=2, count=3, timeout_s=5), world, tmp_path, script=script)
+    assert code == 0
+    assert [line for line in world.log if "<- network" in line] == [
+        "sim 02:00:00:00:00:01 <- network down", "sim 02:00:00:00:00:01 <- network up",
+    ]
+
+
+def test_count_not_reached_within_the_timeout_stops_with_status_1(tmp_path):
+    world = World()  # the device never registers
+    code, lines = run(SimulateOptions(count=2, timeout_s=3), world, tmp_path)
+    assert code == 1
+    assert "simulate: only 0 of 2 registration(s) within 3 s" in lines
+    assert world.now == pytest.approx(3.0)
+    assert world.log[-3:] == ["sim stop", "subscriber stop", "broker stop"]
+
+
+def test_timeout_without_count_ends_the_run_normally(tmp_path):
+    world = World()
+    code, lines = run(SimulateOptions(timeout_s=2), world, tmp_path)
+    assert code == 0
+    assert "simulate: stopped after 2 s (--timeout-s)" in lines
+
+
+def test_count_waits_120_s_unless_told_otherwise():
+    assert effective_timeout(SimulateOptions(count=1)) == 120
+    assert effective_timeout(SimulateOptions(count=1, timeout_s=7.5)) == 7.5
+    assert effective_timeout(SimulateOptions()) is None
+
+
+def test_a_broker_that_fails_to_start_is_still_stopped(tmp_path):
+    world = World()
+    world.broker_error = OSError("port in use")
+    with pytest.raises(ToolError, match="cannot start the local nats-server: port in use"):
+        run(SimulateOptions(count=1), world, tmp_path)
+    assert world.log == ["broker start", "broker stop"]
+
+
+def test_a_simulator_that_fails_to_start_is_still_stopped(tmp_path):
+    world = World()
+    world.sim_start_error = OSError("exec format error")
+    with pytest.raises(ToolError, match="cannot start /opt/irrigation-sim for 02:00:00:00:00:01"):
+        run(SimulateOptions(count=1), world, tmp_path)
+    assert world.log == [
+        "broker start", "subscribe 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
+        "sim stop", "subscriber stop", "broker stop",
+    ]
+
+
 def test_a_missing_simulator_binary_is_one_clear_error(tmp_path):
     world = World()
     b = backends(world, tmp_path)
@@ -251,6 +375,7 @@ def test_a_missing_simulator_binary_is_one_clear_error(tmp_path):
         (SimulateOptions(devices=2, fleet=Path("f.yaml")), "--fleet and --devices"),
         (SimulateOptions(fleet=Path("f.yaml"), name="A"), "not used with --fleet"),
         (SimulateOptions(count=-1), "--count -1"),
+        (SimulateOptions(count=1, timeout_s=-2), "--timeout-s -2"),
         (SimulateOptions(retry_initial_ms=-5), "--retry-initial-ms -5"),
         (SimulateOptions(broker="mqtt://h:1883"), "expected ws://host[:port][/path]"),
         (SimulateOptions(subscribe_port=1884), "only with --broker"),
@@ -283,7 +408,8 @@ def _real_simulator():
 )
 def test_real_run_against_a_local_nats_server(tmp_path):
     lines = []
-    options = SimulateOptions(devices=2, name="Prueba", location="Banco de pruebas", count=2, retry_initial_ms=200)
+    options = SimulateOptions(devices=2, name="Prueba", location="Banco de pruebas", count=2, retry_initial_ms=200,
+                              timeout_s=60)
     code = run_simulation(options, ROOT, say=lines.append)
     assert code == 0, "\n".join(lines)
     registrations = [line for line in lines if line.startswith("registration ")]
@@ -294,3 +420,16 @@ def test_real_run_against_a_local_nats_server(tmp_path):
     assert lines.count("  contract: OK (the central server would store it)") == 2
     names = {json.loads(line.split(": ", 1)[1])["device_name"] for line in registrations}
     assert names == {"Prueba-01", "Prueba-02"}
+
+
+@pytest.mark.skipif(_real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)")
+@pytest.mark.skipif(
+    not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
+)
+def test_real_single_device_registers_again_until_the_count_is_reached(tmp_path):
+    lines = []
+    options = SimulateOptions(devices=1, count=2, retry_initial_ms=200, timeout_s=60)
+    code = run_simulation(options, ROOT, say=lines.append)
+    assert code == 0, "\n".join(lines)
+    assert "simulate: reconnecting 02:00:00:00:00:01 for another registration" in lines
+    assert lines.count("  contract: OK (the central server would store it)") == 2
