@@ -21,7 +21,7 @@
 #define APP_NOTICE_MAX (BROKER_URI_MAX_LEN + 128)
 /* The clients' network timeout when the setting is 0 (ESP-MQTT's MQTT_NETWORK_TIMEOUT_MS). */
 #define APP_DEFAULT_NETWORK_TIMEOUT_MS 10000u
-#define APP_WATCHDOG_MARGIN_MS         5000u
+#define APP_WATCHDOG_MARGIN_MS         15000u
 #define APP_PROTOCOL_HINT              "check the WebSocket path, NATS needs /mqtt"
 
 typedef struct {
@@ -309,16 +309,22 @@ static void remember_sent(application_t *app, int32_t msg_id)
     app->sent_newest = (app->sent_newest + 1) % APP_SENT_REGISTRATIONS;
     app_sent_registration_t *entry = &app->sent[app->sent_newest];
     entry->msg_id = msg_id;
-    entry->ip = app->registration.last_message.ip;
+    entry->acked = false;
     entry->digest = payload_digest(app->registration.payload, app->registration.payload_len);
 }
 
-/* True when msg_id is an older registration whose content the newest one must override on the server. */
+/*
+ * Records the PUBACK of msg_id; true when it is an older registration acknowledged after the newest one
+ * with other content, i.e. the server may now hold stale values. In-order acknowledgements need nothing.
+ */
 static bool acked_stale_registration(application_t *app, int32_t msg_id)
 {
-    const app_sent_registration_t *newest = &app->sent[app->sent_newest];
-    if (msg_id < 0 || newest->msg_id < 0 || msg_id == newest->msg_id ||
-        !is_connected_state(app->connection.state)) {
+    app_sent_registration_t *newest = &app->sent[app->sent_newest];
+    if (msg_id < 0 || newest->msg_id < 0) {
+        return false;
+    }
+    if (msg_id == newest->msg_id) {
+        newest->acked = true;
         return false;
     }
     for (size_t i = 0; i < APP_SENT_REGISTRATIONS; i++) {
@@ -327,7 +333,7 @@ static bool acked_stale_registration(application_t *app, int32_t msg_id)
             continue;
         }
         entry->msg_id = -1; /* once: a duplicate PUBACK does not register again */
-        return !ipv4_address_equal(&entry->ip, &app->connection.ip) || entry->digest != newest->digest;
+        return newest->acked && entry->digest != newest->digest && is_connected_state(app->connection.state);
     }
     return false;
 }
@@ -615,7 +621,7 @@ void application_handle_event(const app_event_t *event, void *user_arg)
 uint32_t application_attempt_timeout_ms(uint32_t network_timeout_ms)
 {
     const uint64_t timeout = network_timeout_ms != 0 ? network_timeout_ms : APP_DEFAULT_NETWORK_TIMEOUT_MS;
-    const uint64_t watchdog = 2u * timeout + APP_WATCHDOG_MARGIN_MS;
+    const uint64_t watchdog = 4u * timeout + APP_WATCHDOG_MARGIN_MS;
     return watchdog > UINT32_MAX ? UINT32_MAX : (uint32_t)watchdog;
 }
 

@@ -152,11 +152,10 @@ static void on_mqtt_connected(mqtt_connection_t *conn, mqtt_connection_commands_
 {
     switch (conn->state) {
         case MQTT_CONNECTION_BACKOFF:
-            /* A late success of the attempt we gave up on: take it, and stop waiting for the retry. */
-            emit(out, MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, 0);
-            emit(out, MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, 0);
-            retry_policy_reset(&conn->policy);
-            register_again(conn, out);
+            /* The client already reported this attempt's end, or the application stopped it (watchdog,
+             * refused publish): a CONNECTED now is a session already given up, which no PUBACK or
+             * DISCONNECTED would follow. Drop it; the armed retry stays the only way forward. */
+            emit(out, MQTT_CONNECTION_CMD_DISCONNECT, 0);
             break;
         case MQTT_CONNECTION_CONNECTING:
             cancel_watchdog(conn, out);

@@ -147,7 +147,7 @@ static void test_broker_down_three_times_then_up(void **state)
     const uint32_t expected_delays[] = {30000, 60000, 120000};
     for (size_t i = 0; i < 3; i++) {
         /* each attempt arms its watchdog first, then the failure replaces it with the retry delay */
-        assert_int_equal(f->fakes.timer.arms[2 * i].delay_ms, 25000);
+        assert_int_equal(f->fakes.timer.arms[2 * i].delay_ms, 55000);
         app_fixture_mqtt_error(f, APP_MQTT_ERROR_TRANSPORT, 111);
         app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
         assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
@@ -450,7 +450,7 @@ static void test_attempt_is_watched_without_announcing_a_retry(void **state)
     app_fixture_boot_connecting(f);
     assert_true(f->fakes.timer.armed);
     assert_int_equal(f->fakes.timer.arm_calls, 1);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 25000); /* 2 * 10000 + 5000 */
+    assert_int_equal(f->fakes.timer.current.delay_ms, 55000); /* 4 * 10000 + 15000 */
     assert_int_equal(f->fakes.timer.current.token, f->app.timer_token);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
     app_status_snapshot_t s = app_fixture_status(f);
@@ -465,13 +465,13 @@ static void test_silent_client_times_out_and_the_schedule_goes_on(void **state)
     app_fixture_t *f = *state;
     app_fixture_boot_connecting(f);
     app_fixture_expire_timer(f); /* the client never reported anything */
-    assert_int_equal(f->fakes.timer.now_ms, 25000);
+    assert_int_equal(f->fakes.timer.now_ms, 55000);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
     assert_true(f->fakes.power.low_power);
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "mqtt connect attempt timed out");
     assert_non_null(n);
-    assert_string_equal(n->message, "mqtt connect attempt timed out after 25000 ms");
+    assert_string_equal(n->message, "mqtt connect attempt timed out after 55000 ms");
     assert_int_equal(n->level, APP_NOTICE_WARNING);
     const domain_event_t *retry = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED);
     assert_non_null(retry);
@@ -479,16 +479,16 @@ static void test_silent_client_times_out_and_the_schedule_goes_on(void **state)
     assert_int_equal(retry->data.retry_scheduled.delay_ms, 30000);
     assert_int_equal(retry->data.retry_scheduled.failures, 1);
     app_status_snapshot_t s = app_fixture_status(f);
-    assert_string_equal(s.last_error, "mqtt connect attempt timed out after 25000 ms");
+    assert_string_equal(s.last_error, "mqtt connect attempt timed out after 55000 ms");
     assert_int_equal(s.next_retry_delay_ms, 30000);
-    assert_int_equal(s.next_retry_at_ms, 25000 + 30000);
+    assert_int_equal(s.next_retry_at_ms, 55000 + 30000);
     assert_int_equal(s.consecutive_failures, 1);
 
     /* the retry is watched again, and a second silent attempt doubles the delay */
     app_fixture_expire_timer(f);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
     assert_int_equal(f->fakes.mqtt.connect_calls, 2);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 25000);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 55000);
     assert_int_equal(app_fixture_status(f).next_retry_delay_ms, 0);
     app_fixture_expire_timer(f);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
@@ -501,9 +501,9 @@ static void test_custom_network_timeout_sets_the_watchdog(void **state)
     app_fixture_t *f = *state;
     f->settings.mqtt.network_timeout_ms = 1500;
     app_fixture_boot_connecting(f);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 8000);
+    assert_int_equal(f->fakes.timer.current.delay_ms, 21000);
     app_fixture_expire_timer(f);
-    assert_string_equal(app_fixture_status(f).last_error, "mqtt connect attempt timed out after 8000 ms");
+    assert_string_equal(app_fixture_status(f).last_error, "mqtt connect attempt timed out after 21000 ms");
 }
 
 static void test_connected_cancels_the_watchdog_and_its_late_expiry_is_stale(void **state)
@@ -635,10 +635,41 @@ static void test_only_the_last_few_registrations_are_remembered(void **state)
         app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, ips[i]); /* msgs 2..6 */
     }
     assert_int_equal(f->fakes.mqtt.publish_calls, 6);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 6); /* the newest is acknowledged first */
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2); /* forgotten: the ring holds 3..6 */
     assert_int_equal(f->fakes.mqtt.publish_calls, 6);
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3); /* remembered, with an older IP */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3); /* remembered, older IP, after the newest */
     assert_int_equal(f->fakes.mqtt.publish_calls, 7);
+}
+
+static void test_in_order_acknowledgements_register_nothing_more(void **state)
+{
+    /* Older before newer is the order the server applied them in: it holds the newest already. */
+    app_fixture_t *f = *state;
+    app_fixture_boot_registering(f); /* msg 1 */
+    fake_network_set_ip(&f->fakes.network, "10.0.0.9");
+    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "10.0.0.9"); /* msg 2 */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+}
+
+static void test_a_lost_ip_event_cannot_start_a_registration_loop(void **state)
+{
+    /* The payload reads the live IP; the entity only learns it from IP events. A lost IP_CHANGED post must
+     * not make every older acknowledgement look stale. */
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);                      /* msg 1 with TEST_IP */
+    fake_network_set_ip(&f->fakes.network, "10.0.0.10"); /* IP_CHANGED lost: never posted */
+    app_fixture_event(f, APP_EVENT_CONFIG_CHANGED);      /* msg 2, carrying 10.0.0.10 */
+    app_fixture_event(f, APP_EVENT_CONFIG_CHANGED);      /* msg 3, same content */
+    for (int32_t id = 2; id <= 3; id++) {
+        app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, id);
+    }
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
 }
 
 /* ---- protocol errors ---- */
@@ -799,6 +830,10 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_registration_acked_after_a_newer_one_registers_again,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_order_acknowledgements_register_nothing_more, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_lost_ip_event_cannot_start_a_registration_loop, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_older_puback_with_the_current_content_changes_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stale_puback_while_not_connected_is_left_to_the_next_connect,

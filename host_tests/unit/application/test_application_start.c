@@ -362,14 +362,14 @@ static void test_port_errors_never_read_as_not_running(void **state)
     }
 }
 
-static void test_attempt_timeout_is_twice_the_network_timeout_plus_five_seconds(void **state)
+static void test_attempt_timeout_is_four_network_timeouts_plus_fifteen_seconds(void **state)
 {
     (void)state;
-    assert_int_equal(application_attempt_timeout_ms(10000), 25000);
-    assert_int_equal(application_attempt_timeout_ms(2500), 10000);
-    assert_int_equal(application_attempt_timeout_ms(0), 25000); /* 0: the clients' default of 10 s */
+    assert_int_equal(application_attempt_timeout_ms(10000), 55000);
+    assert_int_equal(application_attempt_timeout_ms(2500), 25000);
+    assert_int_equal(application_attempt_timeout_ms(0), 55000); /* 0: the clients' default of 10 s */
     assert_int_equal(application_attempt_timeout_ms(UINT32_MAX), UINT32_MAX);
-    assert_int_equal(application_attempt_timeout_ms(UINT32_MAX / 2u - 2500u), UINT32_MAX - 1u);
+    assert_int_equal(application_attempt_timeout_ms(UINT32_MAX / 4u - 3750u), UINT32_MAX - 3u);
 }
 
 static void test_start_gives_the_entity_the_attempt_timeout(void **state)
@@ -377,7 +377,7 @@ static void test_start_gives_the_entity_the_attempt_timeout(void **state)
     app_fixture_t *f = *state;
     f->settings.mqtt.network_timeout_ms = 4000;
     assert_int_equal(app_fixture_start(f), APP_OK);
-    assert_int_equal(f->app.connection.attempt_timeout_ms, 13000);
+    assert_int_equal(f->app.connection.attempt_timeout_ms, 31000); /* 4 * 4000 + 15000 */
 }
 
 static void test_first_snapshot_waits_for_the_lock_on_the_next_event(void **state)
@@ -445,7 +445,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_client_configuration_failure_disables_mqtt, setup, teardown),
         cmocka_unit_test_setup_teardown(test_executor_start_failure_is_not_started, setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_errors_never_read_as_not_running, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_attempt_timeout_is_twice_the_network_timeout_plus_five_seconds,
+        cmocka_unit_test_setup_teardown(test_attempt_timeout_is_four_network_timeouts_plus_fifteen_seconds,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_gives_the_entity_the_attempt_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_snapshot_waits_for_the_lock_on_the_next_event, setup,

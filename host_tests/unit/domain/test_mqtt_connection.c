@@ -343,14 +343,15 @@ static const transition_t TRANSITIONS[] = {
     T0(REGISTERED, RETRY_TIMER, REGISTERED, -1),
     T(REGISTERED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
 
-    /* BACKOFF: the timer retries, a late success is taken, network down cancels the wait. */
+    /* BACKOFF: the timer retries, a late session (one already given up) is dropped, network down cancels the
+     * wait. */
     T0(BACKOFF, NETWORK_UP_SAME_IP, BACKOFF, -1),
     T0(BACKOFF, NETWORK_UP_NEW_IP, BACKOFF, -1),
     T(BACKOFF, NETWORK_DOWN, WAITING, -1, 2, CANCEL, CLEAR_LOW_POWER),
     T0(BACKOFF, IP_CHANGED_SAME, BACKOFF, -1),
     T0(BACKOFF, IP_CHANGED_NEW, BACKOFF, -1),
     T0(BACKOFF, HTTP_STARTED, BACKOFF, -1),
-    T(BACKOFF, CONNECTED, REGISTERING, -1, 3, CANCEL, CLEAR_LOW_POWER, PUBLISH),
+    T(BACKOFF, CONNECTED, BACKOFF, -1, 1, DISCONNECT),
     T0(BACKOFF, DISCONNECTED, BACKOFF, -1),
     T0(BACKOFF, ERROR, BACKOFF, -1),
     T0(BACKOFF, PUBLISH_QUEUED, BACKOFF, -1),
@@ -373,7 +374,7 @@ static const transition_t NO_WATCHDOG_TRANSITIONS[] = {
     N(CONNECTING, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
     N0(CONNECTING, RETRY_TIMER, CONNECTING, -1), /* nothing watches the attempt: a stale expiry */
     N(BACKOFF, RETRY_TIMER, CONNECTING, -1, 2, CLEAR_LOW_POWER, CONNECT),
-    N(BACKOFF, CONNECTED, REGISTERING, -1, 3, CANCEL, CLEAR_LOW_POWER, PUBLISH),
+    N(BACKOFF, CONNECTED, BACKOFF, -1, 1, DISCONNECT),
     N(REGISTERED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
 };
 
@@ -692,17 +693,19 @@ static void test_network_down_during_backoff_waits_for_network_up(void **state)
     assert_int_equal(conn.connect_attempts, 2);
 }
 
-static void test_stale_timer_after_late_connect_is_ignored(void **state)
+static void test_late_session_in_backoff_is_dropped_and_the_retry_goes_on(void **state)
 {
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_BACKOFF);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 3,
-         MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, MQTT_CONNECTION_CMD_CLEAR_LOW_POWER,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    assert_int_equal(conn.policy.attempt, 0);
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_REGISTERING, 0);
-    assert_int_equal(conn.connect_attempts, 1);
+    const uint32_t failures = conn.policy.attempt;
+    /* The client reported the failure (or was stopped by us): a CONNECTED now belongs to a session already
+     * given up, which no PUBACK or DISCONNECTED will ever follow. Drop it and keep waiting. */
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_BACKOFF, 1,
+         MQTT_CONNECTION_CMD_DISCONNECT);
+    assert_int_equal(conn.policy.attempt, failures);
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 2,
+         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT);
 }
 
 static void test_network_down_while_connecting_refuses_the_late_session(void **state)
@@ -906,7 +909,7 @@ static void test_attempt_timeout_takes_the_random_value_of_the_event(void **stat
     assert_int_equal(out.items[1].delay_ms, 15000);
 }
 
-static void test_late_success_after_an_attempt_timeout_is_taken(void **state)
+static void test_late_success_after_an_attempt_timeout_is_refused(void **state)
 {
     (void)state;
     mqtt_connection_t conn;
@@ -914,10 +917,11 @@ static void test_late_success_after_an_attempt_timeout_is_taken(void **state)
     step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_BACKOFF, 3,
          MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
          MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 3,
-         MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, MQTT_CONNECTION_CMD_CLEAR_LOW_POWER,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    assert_int_equal(conn.policy.attempt, 0);
+    /* The attempt succeeded while the client was being stopped: that session is gone (ESP-MQTT would
+     * still queue a publish on the stopped client, and nothing would ever acknowledge it). */
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_BACKOFF, 1,
+         MQTT_CONNECTION_CMD_DISCONNECT);
+    assert_int_equal(conn.policy.attempt, 1);
 }
 
 static void test_network_down_while_connecting_cancels_the_watchdog(void **state)
@@ -1094,7 +1098,7 @@ int main(void)
         cmocka_unit_test(test_ip_change_while_registering_supersedes_the_queued_registration),
         cmocka_unit_test(test_ip_change_while_registered_registers_again),
         cmocka_unit_test(test_network_down_during_backoff_waits_for_network_up),
-        cmocka_unit_test(test_stale_timer_after_late_connect_is_ignored),
+        cmocka_unit_test(test_late_session_in_backoff_is_dropped_and_the_retry_goes_on),
         cmocka_unit_test(test_network_down_while_connecting_refuses_the_late_session),
         cmocka_unit_test(test_failed_attempts_follow_the_retry_schedule),
         cmocka_unit_test(test_successful_connect_resets_the_schedule),
@@ -1106,7 +1110,7 @@ int main(void)
         cmocka_unit_test(test_watchdog_is_armed_with_every_connect_and_is_not_a_retry),
         cmocka_unit_test(test_attempt_timeout_abandons_the_attempt_and_counts_as_a_failure),
         cmocka_unit_test(test_attempt_timeout_takes_the_random_value_of_the_event),
-        cmocka_unit_test(test_late_success_after_an_attempt_timeout_is_taken),
+        cmocka_unit_test(test_late_success_after_an_attempt_timeout_is_refused),
         cmocka_unit_test(test_network_down_while_connecting_cancels_the_watchdog),
         cmocka_unit_test(test_attempt_timeout_zero_turns_the_watchdog_off),
         cmocka_unit_test(test_set_attempt_timeout_rejects_a_missing_entity),

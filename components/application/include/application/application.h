@@ -34,9 +34,9 @@
 #define APP_SENT_REGISTRATIONS 4
 
 typedef struct {
-    int32_t msg_id;    /* -1: free slot */
-    ipv4_address_t ip; /* the IP the message carried */
-    uint32_t digest;   /* of the payload: tells a message with an older name or location */
+    int32_t msg_id;  /* -1: free slot */
+    uint32_t digest; /* of the payload (MAC, name, IP, location): tells an older content */
+    bool acked;      /* its PUBACK arrived */
 } app_sent_registration_t;
 
 typedef struct application {
@@ -90,9 +90,11 @@ app_err_t application_validate_settings(const app_settings_t *settings, char *re
  *     and is retried like any other.
  *   - Stale registrations: the client may resend an unacknowledged QoS 1 registration after a reconnect,
  *     after a newer one, and the server keeps the last it receives. The last APP_SENT_REGISTRATIONS queued
- *     registrations are remembered ({msg id, IP, payload digest}); when the PUBACK of an older one arrives
- *     while connected and it carried another IP than the current one, or other content than the newest,
- *     REGISTER_AGAIN is fed so that the newest content is the last the server sees (once per message).
+ *     registrations are remembered ({msg id, payload digest, acked}); when the PUBACK of an older one arrives
+ *     while connected AFTER the newest one's PUBACK, and its content differs from the newest, the server
+ *     may now hold the older content: REGISTER_AGAIN is fed (once per message). Acknowledgements in order
+ *     need nothing. The digest covers the whole payload, IP included: comparing with the entity's IP
+ *     instead could loop forever when an IP_CHANGED post was lost (the payload reads the live IP).
  *   - MQTT_ERROR of kind PROTOCOL adds an error notice naming the broker URI and the likely cause (the
  *     WebSocket path: NATS serves MQTT only on paths starting with /mqtt).
  *   - With QoS 0 no PUBACK will ever come: a queued registration is taken as acknowledged at once.
@@ -104,10 +106,11 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
 
 /*
  * The attempt watchdog for a client network timeout (0 = the clients' default, 10000 ms):
- * 2 * timeout + 5000 ms, saturating. Why twice: ESP-MQTT may wait up to the network timeout once for the
- * TCP + WebSocket connect and once more for the CONNACK before it reports anything; the 5 s margin covers
- * the DNS lookup and the task scheduling around them, so a watchdog expiry means the client really went
- * silent, never that it was merely slow.
+ * 4 * timeout + 15000 ms, saturating (55 s by default). Why four: one ESP-MQTT attempt may block up to the
+ * network timeout on the TCP connect, on each read of the WebSocket upgrade reply, and twice while waiting
+ * for the CONNACK before it reports anything; DNS comes on top and is not bounded by that timeout, hence the
+ * margin. An expiry must mean the client went silent, never that it was merely slow: stopping a client
+ * that is about to succeed only costs a whole retry delay.
  */
 uint32_t application_attempt_timeout_ms(uint32_t network_timeout_ms);
 

@@ -32,6 +32,8 @@
  *     connection is dropped and retried, and the retry registers again.
  *   - Network down cancels any retry and disconnects; nothing is attempted until network up.
  *   - A successful connect resets the policy (next failure waits the initial delay again).
+ *   - A CONNECTED while WAITING or BACKOFF belongs to a session the application already gave up (network
+ *     down, attempt timed out, client stopped): it is answered with DISCONNECT and nothing else changes.
  *   - Events that do not apply in a state (stale timer, duplicate CONNECTED, late PUBACK) change nothing.
  */
 #ifndef DOMAIN_MQTT_CONNECTION_H

@@ -278,7 +278,9 @@ static app_err_t mqtt_ws_adapter_publish(void *ctx, const char *topic, const cha
         payload_len > INT_MAX || qos > 2) {
         return APP_ERR_INVALID_ARG;
     }
-    if (adapter->client == NULL) {
+    /* A stopped client still queues a message and returns an id, but no task will ever send it or report
+     * its PUBACK or expiry: refuse, so the application backs off instead of waiting for nothing. */
+    if (adapter->client == NULL || !adapter->started) {
         return APP_ERR_NOT_CONNECTED;
     }
     /* ESP-MQTT takes strlen(data) when len is 0: an empty payload goes as NULL. store = true: queued in

@@ -242,6 +242,22 @@ static void test_disconnect_stops_the_client_task(void **state)
     assert_int_equal(s_executor.count, 0); /* stop() dispatches no event */
 }
 
+static void test_publish_on_a_stopped_client_is_refused(void **state)
+{
+    (void)state;
+    configure();
+    int32_t msg_id = -1;
+    /* Never started, then stopped: ESP-MQTT would queue either way, and nothing would ever send it. */
+    assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
+                     APP_ERR_NOT_CONNECTED);
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
+                     APP_ERR_NOT_CONNECTED);
+    assert_int_equal(fake_esp_mqtt_last_enqueue()->calls, 0);
+    assert_int_equal(msg_id, -1);
+}
+
 static void test_connect_after_disconnect_starts_the_client_again(void **state)
 {
     (void)state;
@@ -335,6 +351,7 @@ static void test_publish_maps_every_enqueue_result(void **state)
         {-2, APP_ERR_OUTBOX_FULL, -99},
     };
     configure();
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int32_t msg_id = -99;
         fake_esp_mqtt_set_enqueue_result(cases[i].enqueue_result);
@@ -350,6 +367,7 @@ static void test_publish_enqueues_in_the_outbox_without_retain(void **state)
     static const char payload[] = "{\"event_type\":\"register\"}";
     int32_t msg_id = 0;
     configure();
+    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
     assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter,
                                                   "/liwaisi/iot/smart-irrigation/device/registration",
                                                   payload, strlen(payload), 1, &msg_id),
@@ -715,6 +733,7 @@ int main(void)
         cmocka_unit_test_setup(test_disconnect_then_connect_restarts_a_task_that_ended_on_its_own, setup),
         cmocka_unit_test_setup(test_disconnect_before_any_connect_does_nothing, setup),
         cmocka_unit_test_setup(test_disconnect_stops_the_client_task, setup),
+        cmocka_unit_test_setup(test_publish_on_a_stopped_client_is_refused, setup),
         cmocka_unit_test_setup(test_connect_after_disconnect_starts_the_client_again, setup),
         cmocka_unit_test_setup(test_disconnect_twice_stops_once, setup),
         cmocka_unit_test_setup(test_a_failed_start_is_tried_again_by_the_next_connect, setup),

@@ -13,9 +13,10 @@
  *   - disconnect() requested by the application may or may not give MQTT_DISCONNECTED, ends any attempt
  *     in progress, and drops unacknowledged messages without MQTT_DELETED (a pending registration is lost;
  *     the next connect registers again). connect() never follows disconnect() in the same event.
- * Bounded waits: with ESP-MQTT, disconnect() waits for the client task to end (at most one network timeout
- * of an attempt in progress, about 1 s when idle) and publish() may wait for the client lock while a
- * connect step or a socket write holds it (bounded by the network timeout). Neither ever waits for a
+ * Bounded waits: with ESP-MQTT, disconnect() waits for the client task to end, i.e. for the rest of an
+ * attempt in progress (each of its steps, TCP connect, WebSocket upgrade and CONNACK, bounded by the
+ * network timeout; about 1 s when idle), and publish() may wait for the client lock while a connect step
+ * or a socket write holds it (bounded by the network timeout). Neither ever waits for a
  * broker's reply.
  * Should a client break the first rule anyway (its task dies mid-attempt), the application's attempt
  * watchdog ends the attempt (see application.h): the retry schedule never stalls in CONNECTING.
