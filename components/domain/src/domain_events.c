@@ -11,6 +11,7 @@ const char *domain_event_kind_to_str(domain_event_kind_t kind)
         [DOMAIN_EVENT_RETRY_SCHEDULED] = "retry_scheduled",
         [DOMAIN_EVENT_DEVICE_REGISTERED] = "registered",
         [DOMAIN_EVENT_REGISTRATION_FAILED] = "registration_failed",
+        [DOMAIN_EVENT_WIFI_LINK_CHANGED] = "wifi",
     };
     if ((unsigned)kind >= (unsigned)DOMAIN_EVENT_COUNT) {
         return "unknown";

@@ -2,21 +2,9 @@
 
 #include <string.h>
 
-static const char HEX_UPPER[] = "0123456789ABCDEF";
+#include "domain/hex_digit.h"
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
+static const char HEX_UPPER[] = "0123456789ABCDEF";
 
 domain_status_t mac_address_parse(const char *text, mac_address_t *out)
 {
@@ -34,8 +22,8 @@ domain_status_t mac_address_parse(const char *text, mac_address_t *out)
     mac_address_t mac;
     for (size_t i = 0; i < MAC_ADDRESS_LEN; i++) {
         const char *pair = &text[i * 3];
-        const int high = hex_value(pair[0]);
-        const int low = hex_value(pair[1]);
+        const int high = hex_digit_value(pair[0]);
+        const int low = hex_digit_value(pair[1]);
         if (high < 0 || low < 0) {
             return DOMAIN_ERR_MAC_INVALID;
         }

@@ -9,6 +9,7 @@
 
 #include "domain/ipv4_address.h"
 #include "domain/mqtt_connection.h"
+#include "domain/wifi_link.h"
 
 typedef enum {
     DOMAIN_EVENT_CONNECTION_STATE_CHANGED = 0,
@@ -16,6 +17,7 @@ typedef enum {
     DOMAIN_EVENT_RETRY_SCHEDULED,   /* a retry delay was armed (never the attempt watchdog) */
     DOMAIN_EVENT_DEVICE_REGISTERED, /* PUBACK of the current registration */
     DOMAIN_EVENT_REGISTRATION_FAILED,
+    DOMAIN_EVENT_WIFI_LINK_CHANGED, /* the station link's state or mode changed */
     DOMAIN_EVENT_COUNT
 } domain_event_kind_t;
 
@@ -46,6 +48,13 @@ typedef struct {
             int32_t msg_id;
             ipv4_address_t ip;
         } registered;
+        struct {
+            wifi_link_state_t old_state;
+            wifi_link_state_t new_state;
+            wifi_link_mode_t mode;
+            int32_t reason;    /* the last disconnect reason */
+            uint32_t retry_ms; /* the retry delay armed (new state backoff), else 0 */
+        } wifi_link;
         struct {
             registration_failure_t reason;
             int32_t detail; /* domain_status_t for INVALID_MESSAGE, platform code otherwise */
