@@ -9,9 +9,20 @@ app_err_t app_ports_validate(const app_ports_t *ports)
     if (ports == NULL) {
         return APP_ERR_MISSING_PORT;
     }
-    const mqtt_client_port_t *mqtt = ports->mqtt;
-    if (mqtt == NULL || mqtt->configure == NULL || mqtt->connect == NULL || mqtt->disconnect == NULL ||
-        mqtt->publish == NULL) {
+    const mqtt_session_port_t *session = ports->mqtt_session;
+    if (session == NULL || session->configure == NULL || session->connect == NULL ||
+        session->disconnect == NULL) {
+        return APP_ERR_MISSING_PORT;
+    }
+    const mqtt_publisher_port_t *publisher = ports->mqtt_publisher;
+    if (publisher == NULL || publisher->publish == NULL) {
+        return APP_ERR_MISSING_PORT;
+    }
+    const wifi_station_port_t *wifi = ports->wifi;
+    if (wifi == NULL || wifi->has_credentials == NULL || wifi->start_station == NULL ||
+        wifi->start_access_point == NULL || wifi->connect == NULL || wifi->disconnect == NULL ||
+        wifi->set_credentials == NULL || wifi->persist_credentials == NULL ||
+        wifi->stop_access_point == NULL || wifi->scan == NULL) {
         return APP_ERR_MISSING_PORT;
     }
     const config_repository_port_t *config = ports->config;

@@ -8,19 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
+#include "domain/hex_digit.h"
 
 /* Decodes the character at text[*pos] (pos < len) into *out and advances *pos; false on a bad escape. */
 static bool decode_char(const char *text, size_t len, size_t *pos, char *out)
@@ -39,8 +27,8 @@ static bool decode_char(const char *text, size_t len, size_t *pos, char *out)
     if (len - *pos < 3) { /* fewer than two characters after '%' */
         return false;
     }
-    int hi = hex_value(text[*pos + 1]);
-    int lo = hex_value(text[*pos + 2]);
+    int hi = hex_digit_value((unsigned char)text[*pos + 1]);
+    int lo = hex_digit_value((unsigned char)text[*pos + 2]);
     if (hi < 0 || lo < 0) {
         return false;
     }

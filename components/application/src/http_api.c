@@ -9,17 +9,19 @@
 
 #include "application/application.h"
 #include "application/form_decoder.h"
+#include "application/provisioning_form.h"
+#include "application/setup_page.h"
 #include "domain/json_writer.h"
 #include "domain/utf8_text.h"
 
 #define CONTENT_JSON "application/json"
 #define CONTENT_TEXT "text/plain"
+#define CONTENT_HTML "text/html"
 
 const http_api_route_t http_api_routes[] = {
-    {HTTP_API_GET, "/whoami"},
-    {HTTP_API_GET, "/ping"},
-    {HTTP_API_GET, "/status"},
-    {HTTP_API_POST, "/config"},
+    {HTTP_API_GET, "/whoami", false},    {HTTP_API_GET, "/ping", false}, {HTTP_API_GET, "/status", false},
+    {HTTP_API_POST, "/config", false},   {HTTP_API_GET, "/", true},      {HTTP_API_GET, "/scan", true},
+    {HTTP_API_POST, "/provision", true},
 };
 const size_t http_api_route_count = sizeof(http_api_routes) / sizeof(http_api_routes[0]);
 
@@ -140,6 +142,9 @@ static void handle_status(struct application *app, const app_status_snapshot_t *
     json_writer_member_uint(&w, "free_heap", p->system->free_heap_bytes(p->system_ctx));
     json_writer_member_uint(&w, "min_free_heap", p->system->min_free_heap_bytes(p->system_ctx));
     json_writer_member_uint(&w, "uptime_s", application_uptime_ms(app) / 1000u);
+    json_writer_member_cstr(&w, "wifi_state", wifi_link_state_to_str(s->wifi_state));
+    json_writer_member_cstr(&w, "wifi_mode", wifi_link_mode_to_str(s->wifi_mode));
+    json_writer_member_bool(&w, "provisioning", s->provisioning);
     json_writer_end_object(&w);
     respond_json(resp, &w, out, out_size);
 }
@@ -210,6 +215,68 @@ static void handle_config(struct application *app, const app_status_snapshot_t *
     respond_json(resp, &w, out, out_size);
 }
 
+static void handle_setup_form(const app_status_snapshot_t *s, char *out, size_t out_size,
+                              http_api_response_t *resp)
+{
+    size_t len = 0;
+    if (setup_page_render_form(s->ap_ssid, out, out_size, &len) != APP_OK) {
+        respond_error(resp, 500, out, out_size, "response too large");
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = CONTENT_HTML;
+    resp->body_len = len;
+}
+
+static void handle_scan(struct application *app, char *out, size_t out_size, http_api_response_t *resp)
+{
+    size_t len = 0;
+    if (application_scan_json(app, out, out_size, &len) != APP_OK) {
+        respond_error(resp, 503, out, out_size, "scan failed");
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = CONTENT_JSON;
+    resp->body_len = len;
+}
+
+static uint16_t provision_status(app_err_t rc)
+{
+    switch (rc) {
+        case APP_ERR_INVALID_VALUE:
+        case APP_ERR_TOO_LONG:
+        case APP_ERR_NOT_FOUND:
+        case APP_ERR_INVALID_ARG:
+            return 400;
+        case APP_ERR_LOCK_TIMEOUT:
+        case APP_ERR_QUEUE_FULL:
+            return 503;
+        default:
+            return 500;
+    }
+}
+
+static void handle_provision(struct application *app, const char *body, size_t body_len, char *out,
+                             size_t out_size, http_api_response_t *resp)
+{
+    char reason[160] = "";
+    char ssid[PROVISIONING_SSID_MAX_BYTES + 1] = "";
+    const app_err_t rc = application_provision(app, body, body_len, ssid, reason, sizeof(reason));
+    if (rc != APP_OK) {
+        respond_raw(resp, provision_status(rc), CONTENT_TEXT, out, out_size,
+                    reason[0] != '\0' ? reason : app_err_to_str(rc));
+        return;
+    }
+    size_t len = 0;
+    if (setup_page_render_saved(ssid, out, out_size, &len) != APP_OK) {
+        respond_raw(resp, 200, CONTENT_TEXT, out, out_size, "saved");
+        return;
+    }
+    resp->status = 200;
+    resp->content_type = CONTENT_HTML;
+    resp->body_len = len;
+}
+
 /* Compares the request path without its query string. */
 static bool path_equals(const char *path, const char *route)
 {
@@ -236,14 +303,30 @@ void http_api_handle(struct application *app, http_api_method_t method, const ch
         return;
     }
 
+    app_status_snapshot_t snapshot;
+    bool have_snapshot = false;
     const http_api_route_t *route = NULL;
     bool path_known = false;
     for (size_t i = 0; i < http_api_route_count; i++) {
-        if (path_equals(path, http_api_routes[i].path)) {
-            path_known = true;
-            if (http_api_routes[i].method == method) {
-                route = &http_api_routes[i];
+        if (!path_equals(path, http_api_routes[i].path)) {
+            continue;
+        }
+        if (http_api_routes[i].provisioning_only) {
+            /* Known only while the setup access point is up: the snapshot says so. */
+            if (!have_snapshot) {
+                if (application_get_status(app, &snapshot) != APP_OK) {
+                    respond_error(resp, 503, out, out_size, "busy");
+                    return;
+                }
+                have_snapshot = true;
             }
+            if (!snapshot.provisioning) {
+                continue;
+            }
+        }
+        path_known = true;
+        if (http_api_routes[i].method == method) {
+            route = &http_api_routes[i];
         }
     }
     if (!path_known) {
@@ -262,9 +345,16 @@ void http_api_handle(struct application *app, http_api_method_t method, const ch
         respond_raw(resp, 200, CONTENT_TEXT, out, out_size, "pong");
         return;
     }
+    if (strcmp(route->path, "/scan") == 0) {
+        handle_scan(app, out, out_size, resp);
+        return;
+    }
+    if (strcmp(route->path, "/provision") == 0) {
+        handle_provision(app, body, body_len, out, out_size, resp);
+        return;
+    }
 
-    app_status_snapshot_t snapshot;
-    if (application_get_status(app, &snapshot) != APP_OK) {
+    if (!have_snapshot && application_get_status(app, &snapshot) != APP_OK) {
         respond_error(resp, 503, out, out_size, "busy");
         return;
     }
@@ -272,6 +362,8 @@ void http_api_handle(struct application *app, http_api_method_t method, const ch
         handle_whoami(app, &snapshot, out, out_size, resp);
     } else if (strcmp(route->path, "/status") == 0) {
         handle_status(app, &snapshot, out, out_size, resp);
+    } else if (strcmp(route->path, "/") == 0) {
+        handle_setup_form(&snapshot, out, out_size, resp);
     } else {
         handle_config(app, &snapshot, body, body_len, out, out_size, resp);
     }

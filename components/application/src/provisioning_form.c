@@ -1,37 +1,20 @@
 /*
- * provisioning: the rules of the provisioning form and the scan list, kept out of the WiFi adapter so they
- * are the same on every platform and host-tested. Reasons are fixed texts: the password never reaches a
- * reason, a log or a response.
+ * provisioning_form: the rules of the setup form and the scan list. Reasons are fixed texts: the password
+ * never reaches a reason, a log or a response.
  */
-#include "application/provisioning.h"
+#include "application/provisioning_form.h"
 
 #include <string.h>
 
 #include "application/form_decoder.h"
+#include "domain/bounded_text.h"
+#include "domain/hex_digit.h"
 #include "domain/json_writer.h"
 #include "domain/utf8_text.h"
 
 #define PROVISIONING_PASSWORD_MIN_BYTES   8
 #define PROVISIONING_PASSPHRASE_MAX_BYTES 63
 #define PROVISIONING_PSK_HEX_DIGITS       64
-
-static void set_reason(char *reason, size_t reason_size, const char *text)
-{
-    if (reason == NULL || reason_size == 0) {
-        return;
-    }
-    size_t len = strlen(text);
-    if (len >= reason_size) {
-        len = reason_size - 1;
-    }
-    memcpy(reason, text, len);
-    reason[len] = '\0';
-}
-
-static bool is_hex_digit(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 static bool password_is_valid(const char *password)
 {
@@ -46,7 +29,7 @@ static bool password_is_valid(const char *password)
         return false;
     }
     for (size_t i = 0; i < len; i++) {
-        if (!is_hex_digit(password[i])) {
+        if (hex_digit_value((unsigned char)password[i]) < 0) {
             return false;
         }
     }
@@ -64,14 +47,15 @@ static app_err_t parse_text_field(const char *body, size_t body_len, const char 
         return APP_OK;
     }
     if (rc == APP_ERR_TOO_LONG) {
-        set_reason(reason, reason_size,
-                   domain_status_to_str(is_name ? DOMAIN_ERR_NAME_TOO_LONG : DOMAIN_ERR_LOCATION_TOO_LONG));
+        (void)bounded_text_copy(
+            reason, reason_size,
+            domain_status_to_str(is_name ? DOMAIN_ERR_NAME_TOO_LONG : DOMAIN_ERR_LOCATION_TOO_LONG));
         return APP_ERR_TOO_LONG;
     }
     if (rc != APP_OK) {
-        set_reason(reason, reason_size,
-                   is_name ? "device_name is not correctly form-encoded"
-                           : "location_description is not correctly form-encoded");
+        (void)bounded_text_copy(reason, reason_size,
+                                is_name ? "device_name is not correctly form-encoded"
+                                        : "location_description is not correctly form-encoded");
         return APP_ERR_INVALID_VALUE;
     }
     if (out[0] == '\0') {
@@ -80,7 +64,7 @@ static app_err_t parse_text_field(const char *body, size_t body_len, const char 
     domain_status_t check =
         is_name ? device_registration_check_name(out) : device_registration_check_location(out);
     if (check != DOMAIN_OK) {
-        set_reason(reason, reason_size, domain_status_to_str(check));
+        (void)bounded_text_copy(reason, reason_size, domain_status_to_str(check));
         return (check == DOMAIN_ERR_NAME_TOO_LONG || check == DOMAIN_ERR_LOCATION_TOO_LONG)
                    ? APP_ERR_TOO_LONG
                    : APP_ERR_INVALID_VALUE;
@@ -89,11 +73,11 @@ static app_err_t parse_text_field(const char *body, size_t body_len, const char 
     return APP_OK;
 }
 
-static app_err_t parse_request(const char *body, size_t body_len, provisioning_request_t *out, char *reason,
+static app_err_t parse_request(const char *body, size_t body_len, provisioning_form_t *out, char *reason,
                                size_t reason_size)
 {
     if (body_len > PROVISIONING_BODY_MAX_BYTES) {
-        set_reason(reason, reason_size, "form is larger than 1024 bytes");
+        (void)bounded_text_copy(reason, reason_size, "form is larger than 1024 bytes");
         return APP_ERR_TOO_LONG;
     }
     app_err_t rc = form_decoder_get(body, body_len, "ssid", out->ssid, sizeof(out->ssid));
@@ -101,17 +85,17 @@ static app_err_t parse_request(const char *body, size_t body_len, provisioning_r
         case APP_OK:
             break;
         case APP_ERR_NOT_FOUND:
-            set_reason(reason, reason_size, "ssid is required");
+            (void)bounded_text_copy(reason, reason_size, "ssid is required");
             return APP_ERR_NOT_FOUND;
         case APP_ERR_TOO_LONG:
-            set_reason(reason, reason_size, "ssid is longer than 32 bytes");
+            (void)bounded_text_copy(reason, reason_size, "ssid is longer than 32 bytes");
             return APP_ERR_TOO_LONG;
         default:
-            set_reason(reason, reason_size, "ssid is not correctly form-encoded");
+            (void)bounded_text_copy(reason, reason_size, "ssid is not correctly form-encoded");
             return APP_ERR_INVALID_VALUE;
     }
     if (out->ssid[0] == '\0') {
-        set_reason(reason, reason_size, "ssid is empty");
+        (void)bounded_text_copy(reason, reason_size, "ssid is empty");
         return APP_ERR_INVALID_VALUE;
     }
 
@@ -119,14 +103,15 @@ static app_err_t parse_request(const char *body, size_t body_len, provisioning_r
     if (rc == APP_ERR_NOT_FOUND) {
         out->password[0] = '\0';
     } else if (rc == APP_ERR_TOO_LONG) {
-        set_reason(reason, reason_size, "password is longer than 64 bytes");
+        (void)bounded_text_copy(reason, reason_size, "password is longer than 64 bytes");
         return APP_ERR_TOO_LONG;
     } else if (rc != APP_OK) {
-        set_reason(reason, reason_size, "password is not correctly form-encoded");
+        (void)bounded_text_copy(reason, reason_size, "password is not correctly form-encoded");
         return APP_ERR_INVALID_VALUE;
     }
     if (!password_is_valid(out->password)) {
-        set_reason(reason, reason_size, "password must be empty, 8 to 63 characters, or 64 hex digits");
+        (void)bounded_text_copy(reason, reason_size,
+                                "password must be empty, 8 to 63 characters, or 64 hex digits");
         return APP_ERR_INVALID_VALUE;
     }
 
@@ -139,12 +124,12 @@ static app_err_t parse_request(const char *body, size_t body_len, provisioning_r
                             sizeof(out->location), &out->has_location, reason, reason_size);
 }
 
-app_err_t provisioning_parse_request(const char *body, size_t body_len, provisioning_request_t *out,
-                                     char *reason, size_t reason_size)
+app_err_t provisioning_form_parse(const char *body, size_t body_len, provisioning_form_t *out, char *reason,
+                                  size_t reason_size)
 {
-    set_reason(reason, reason_size, "");
+    (void)bounded_text_copy(reason, reason_size, "");
     if (out == NULL || (body == NULL && body_len > 0)) {
-        set_reason(reason, reason_size, "invalid request");
+        (void)bounded_text_copy(reason, reason_size, "invalid request");
         return APP_ERR_INVALID_ARG;
     }
     memset(out, 0, sizeof(*out));
@@ -188,8 +173,8 @@ static void put_char(char *buf, size_t buf_size, size_t *pos, char c)
     (*pos)++;
 }
 
-app_err_t provisioning_scan_json(const provisioning_network_t *networks, size_t count, char *buf,
-                                 size_t buf_size, size_t *out_len)
+app_err_t provisioning_form_scan_json(const wifi_station_network_t *networks, size_t count, char *buf,
+                                      size_t buf_size, size_t *out_len)
 {
     if ((networks == NULL && count > 0) || (buf == NULL && buf_size > 0)) {
         return APP_ERR_INVALID_ARG;
@@ -201,7 +186,7 @@ app_err_t provisioning_scan_json(const provisioning_network_t *networks, size_t 
             put_char(buf, buf_size, &pos, ',');
         }
         char ssid[PROVISIONING_SSID_MAX_BYTES * (sizeof(replacement_char) - 1)];
-        size_t ssid_len = networks[i].ssid == NULL ? 0 : networks[i].ssid_len;
+        size_t ssid_len = networks[i].ssid_len;
         if (ssid_len > PROVISIONING_SSID_MAX_BYTES) {
             ssid_len = PROVISIONING_SSID_MAX_BYTES;
         }

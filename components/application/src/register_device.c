@@ -8,21 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/bounded_text.h"
+
 #define REGISTER_DEVICE_NOTICE_MAX 160
 
 static void notice(register_device_t *uc, app_notice_level_t level, const char *message)
 {
     uc->ports->events->on_notice(uc->ports->events_ctx, level, message);
-}
-
-static bool copy_if_fits(char *out, size_t out_size, const char *value)
-{
-    size_t len = strlen(value);
-    if (len + 1 > out_size) {
-        return false;
-    }
-    memcpy(out, value, len + 1);
-    return true;
 }
 
 void register_device_init(register_device_t *uc, const app_ports_t *ports, const app_settings_t *settings)
@@ -74,8 +66,7 @@ app_err_t register_device_read_field(register_device_t *uc, config_field_t field
                 is_name ? device_registration_check_name(stored) : device_registration_check_location(stored);
             if (check == DOMAIN_OK) {
                 notice_on_change(uc, field, APP_OK, APP_NOTICE_INFO, "");
-                if (!copy_if_fits(out, out_size, stored)) {
-                    out[0] = '\0';
+                if (!bounded_text_copy_whole(out, out_size, stored)) {
                     return APP_ERR_BUFFER_TOO_SMALL;
                 }
                 return APP_OK;
@@ -103,8 +94,7 @@ app_err_t register_device_read_field(register_device_t *uc, config_field_t field
             break;
     }
     notice_on_change(uc, field, rc, level, message);
-    if (!copy_if_fits(out, out_size, fallback)) {
-        out[0] = '\0';
+    if (!bounded_text_copy_whole(out, out_size, fallback)) {
         return APP_ERR_BUFFER_TOO_SMALL;
     }
     return rc;
@@ -169,8 +159,8 @@ app_err_t register_device_publish(register_device_t *uc, int32_t *msg_id, regist
     uc->payload_len = len;
 
     int32_t id = -1;
-    rc = ports->mqtt->publish(ports->mqtt_ctx, uc->settings->mqtt.topic, uc->payload, len,
-                              uc->settings->mqtt.qos, &id);
+    rc = ports->mqtt_publisher->publish(ports->mqtt_publisher_ctx, uc->settings->mqtt.topic, uc->payload, len,
+                                        uc->settings->mqtt.qos, &id);
     if (rc != APP_OK) {
         return fail(REGISTRATION_FAILURE_PUBLISH_REFUSED, (int32_t)rc, rc, failure, detail);
     }

@@ -3,15 +3,7 @@
 
 #include <string.h>
 
-static void copy_text(char *dst, size_t dst_size, const char *src)
-{
-    size_t len = strlen(src);
-    if (len >= dst_size) {
-        len = dst_size - 1;
-    }
-    memcpy(dst, src, len);
-    dst[len] = '\0';
-}
+#include "domain/bounded_text.h"
 
 uint32_t app_settings_min_out_buffer_size(const char *topic)
 {
@@ -27,9 +19,9 @@ void app_settings_defaults(app_settings_t *settings)
     }
     memset(settings, 0, sizeof(*settings));
     mqtt_settings_t *mqtt = &settings->mqtt;
-    copy_text(mqtt->broker_uri, sizeof(mqtt->broker_uri), APP_DEFAULT_BROKER_URI);
-    copy_text(mqtt->ws_path, sizeof(mqtt->ws_path), BROKER_URI_DEFAULT_WS_PATH);
-    copy_text(mqtt->topic, sizeof(mqtt->topic), APP_DEFAULT_REGISTRATION_TOPIC);
+    (void)bounded_text_copy(mqtt->broker_uri, sizeof(mqtt->broker_uri), APP_DEFAULT_BROKER_URI);
+    (void)bounded_text_copy(mqtt->ws_path, sizeof(mqtt->ws_path), BROKER_URI_DEFAULT_WS_PATH);
+    (void)bounded_text_copy(mqtt->topic, sizeof(mqtt->topic), APP_DEFAULT_REGISTRATION_TOPIC);
     mqtt->qos = 1;
     mqtt->keepalive_s = 60;
     mqtt->network_timeout_ms = 10000;
@@ -39,9 +31,16 @@ void app_settings_defaults(app_settings_t *settings)
     mqtt->task_priority = 5;
     mqtt->outbox_limit = 0;
     mqtt->retry = retry_policy_default_config();
-    copy_text(settings->defaults.device_name, sizeof(settings->defaults.device_name),
-              APP_DEFAULT_DEVICE_NAME);
-    copy_text(settings->defaults.location, sizeof(settings->defaults.location), APP_DEFAULT_LOCATION);
-    copy_text(settings->firmware_version, sizeof(settings->firmware_version), APP_DEFAULT_FIRMWARE_VERSION);
+    (void)bounded_text_copy(settings->defaults.device_name, sizeof(settings->defaults.device_name),
+                            APP_DEFAULT_DEVICE_NAME);
+    (void)bounded_text_copy(settings->defaults.location, sizeof(settings->defaults.location),
+                            APP_DEFAULT_LOCATION);
+    (void)bounded_text_copy(settings->firmware_version, sizeof(settings->firmware_version),
+                            APP_DEFAULT_FIRMWARE_VERSION);
+    (void)bounded_text_copy(settings->wifi.ap_ssid_prefix, sizeof(settings->wifi.ap_ssid_prefix),
+                            APP_DEFAULT_AP_SSID_PREFIX);
+    (void)bounded_text_copy(settings->wifi.ap_password, sizeof(settings->wifi.ap_password),
+                            APP_DEFAULT_AP_PASSWORD);
+    settings->wifi.settle_ms = 0;
     settings->lock_timeout_ms = 100;
 }

@@ -13,10 +13,20 @@
 
 #include "domain/ipv4_address.h"
 
+/* The application's one-shot timers (timer_port.h). */
 typedef enum {
-    APP_EVENT_NETWORK_UP = 0, /* station got an IP: ip */
-    APP_EVENT_NETWORK_DOWN,   /* station lost link or IP: code = platform reason */
-    APP_EVENT_IP_CHANGED,     /* station IP changed while up: ip */
+    APP_TIMER_CONNECTION = 0, /* the MQTT connection: retry delay or connect-attempt watchdog */
+    APP_TIMER_LINK,           /* the WiFi link: retry delay or the settle delay after new credentials */
+    APP_TIMER_COUNT
+} app_timer_id_t;
+
+typedef enum {
+    APP_EVENT_START = 0,            /* posted by application_start(): the application starts the WiFi link */
+    APP_EVENT_WIFI_STARTED,         /* the station interface is up (connect allowed) */
+    APP_EVENT_WIFI_DISCONNECTED,    /* code = the driver's disconnect reason */
+    APP_EVENT_WIFI_GOT_IP,          /* ip */
+    APP_EVENT_WIFI_LOST_IP,         /* the station's address expired */
+    APP_EVENT_WIFI_CREDENTIALS_SET, /* the setup form gave new credentials (held in RAM by the driver) */
     APP_EVENT_HTTP_STARTED,
     APP_EVENT_MQTT_BEFORE_CONNECT,
     APP_EVENT_MQTT_CONNECTED,    /* flag = session_present */
@@ -24,7 +34,7 @@ typedef enum {
     APP_EVENT_MQTT_ERROR,        /* error_kind + code (errno, esp-tls error or CONNACK return code) */
     APP_EVENT_MQTT_PUBLISHED,    /* msg_id: PUBACK for QoS 1 */
     APP_EVENT_MQTT_DELETED,      /* msg_id: dropped from the outbox before PUBACK */
-    APP_EVENT_RETRY_TIMER_FIRED, /* token: the token given to timer_port arm_once */
+    APP_EVENT_TIMER_FIRED,       /* timer + token: what timer_port arm_once was given */
     APP_EVENT_CONFIG_CHANGED,    /* name or location stored anew: register again if connected */
     APP_EVENT_STOP,              /* the executor ends its task after this event (simulator exit) */
     APP_EVENT_COUNT
@@ -45,11 +55,13 @@ typedef struct {
     int32_t msg_id;
     int32_t code;
     uint32_t token;
+    app_timer_id_t timer;
     app_mqtt_error_kind_t error_kind;
     bool flag;
 } app_event_t;
 
 const char *app_event_kind_to_str(app_event_kind_t kind);
 const char *app_mqtt_error_kind_to_str(app_mqtt_error_kind_t kind);
+const char *app_timer_id_to_str(app_timer_id_t timer);
 
 #endif /* APPLICATION_APP_EVENT_H */

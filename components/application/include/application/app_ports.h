@@ -9,20 +9,26 @@
 #include "application/ports/config_repository_port.h"
 #include "application/ports/event_sink_port.h"
 #include "application/ports/executor_port.h"
-#include "application/ports/mqtt_client_port.h"
+#include "application/ports/mqtt_publisher_port.h"
+#include "application/ports/mqtt_session_port.h"
 #include "application/ports/network_port.h"
 #include "application/ports/power_port.h"
 #include "application/ports/resource_lock_port.h"
 #include "application/ports/system_info_port.h"
 #include "application/ports/timer_port.h"
+#include "application/ports/wifi_station_port.h"
 
 typedef struct {
-    const mqtt_client_port_t *mqtt;
-    void *mqtt_ctx;
+    const mqtt_session_port_t *mqtt_session;
+    void *mqtt_session_ctx;
+    const mqtt_publisher_port_t *mqtt_publisher;
+    void *mqtt_publisher_ctx;
     const config_repository_port_t *config;
     void *config_ctx;
     const network_port_t *network;
     void *network_ctx;
+    const wifi_station_port_t *wifi;
+    void *wifi_ctx;
     const resource_lock_port_t *lock;
     void *lock_ctx;
     const timer_port_t *timer;

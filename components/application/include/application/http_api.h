@@ -16,6 +16,14 @@
  *                 values now in effect, as soon as they are stored (even when the shared lock is busy
  *                 after storing: the cache then catches up on the application task); 500
  *                 {"error":"storage error"}. 413 over HTTP_API_MAX_BODY bytes.
+ * Provisioning mode only (the setup access point is up; 404 otherwise, so nobody on the farm's network can
+ * change the WiFi credentials once the device is provisioned):
+ *   GET  /           200 text/html: the setup form (setup_page)
+ *   GET  /scan       200 JSON [{ssid, rssi, secured}, ...] strongest first (a blocking scan of about 2 s);
+ *                    503 {"error":"scan failed"}
+ *   POST /provision  the setup form (provisioning.h): 200 text/html "Saved ..."; 400 text/plain reason;
+ *                    500 text/plain; 503 text/plain when the event queue is full (send again); 413 over
+ *                    HTTP_API_MAX_BODY bytes. The password is never echoed.
  * Errors: 503 {"error":"busy"} when the shared lock times out before anything is done; 404
  * {"error":"not found"} unknown path (the query string is ignored); 405 {"error":"method not allowed"}
  * wrong method; 413 {"error":"body too large"}; 500 {"error":"response too large"} when out is too small
@@ -26,6 +34,7 @@
 #ifndef APPLICATION_HTTP_API_H
 #define APPLICATION_HTTP_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,13 +51,14 @@ typedef enum {
 
 typedef struct {
     uint16_t status;          /* 200, 400, 404, 405, 413, 500, 503 */
-    const char *content_type; /* static string: "application/json" or "text/plain" */
+    const char *content_type; /* static string: "application/json", "text/plain" or "text/html" */
     size_t body_len;          /* bytes written into out (NUL-terminated too) */
 } http_api_response_t;
 
 typedef struct {
     http_api_method_t method;
     const char *path;
+    bool provisioning_only; /* served only while the setup access point is up */
 } http_api_route_t;
 
 /* The routes above, for adapters that register URIs one by one (esp_http_server). */

@@ -41,8 +41,22 @@ typedef struct {
     char location[DEVICE_LOCATION_MAX_BYTES + 1];
 } device_defaults_t;
 
+/* The provisioning access point "<prefix>-XXXX" (XXXX: the last two bytes of the station MAC). */
+#define APP_AP_SSID_PREFIX_MAX_LEN 27
+#define APP_AP_PASSWORD_MIN_LEN    8
+#define APP_AP_PASSWORD_MAX_LEN    63
+#define APP_DEFAULT_AP_SSID_PREFIX "Riego-Setup"
+#define APP_DEFAULT_AP_PASSWORD    "riego-setup"
+
 typedef struct {
-    mqtt_settings_t mqtt;
+    char ap_ssid_prefix[APP_AP_SSID_PREFIX_MAX_LEN + 1]; /* 1..27 bytes */
+    char ap_password[APP_AP_PASSWORD_MAX_LEN + 1];       /* WPA2: 8..63 characters */
+    uint32_t settle_ms; /* pause between accepting credentials and trying them; 0 = the link's default */
+} wifi_settings_t;
+
+typedef struct {
+    mqtt_settings_t mqtt; /* mqtt.retry is the schedule of the WiFi link too */
+    wifi_settings_t wifi;
     device_defaults_t defaults; /* used when storage is empty or holds an invalid value */
     char firmware_version[APP_FIRMWARE_VERSION_MAX_LEN + 1];
     uint32_t lock_timeout_ms; /* how long any task waits for the shared lock */
@@ -68,7 +82,8 @@ uint32_t app_settings_min_out_buffer_size(const char *topic);
 /* Product defaults: the broker above (ws_path "/mqtt"), topic, QoS 1, keepalive 60 s, network timeout
  * 10000 ms, receive buffer 1024, send buffer APP_DEFAULT_OUT_BUFFER_SIZE, stack 6144, priority 5, outbox
  * limit 0 (unlimited), retry 30 s / 3600 s / x2 / 0 %, lock timeout 100 ms, firmware "0.1.0", defaults
- * APP_DEFAULT_DEVICE_NAME and APP_DEFAULT_LOCATION. They pass application_validate_settings(). */
+ * APP_DEFAULT_DEVICE_NAME and APP_DEFAULT_LOCATION, access point APP_DEFAULT_AP_SSID_PREFIX /
+ * APP_DEFAULT_AP_PASSWORD. They pass settings_validation_check(). */
 void app_settings_defaults(app_settings_t *settings);
 
 #endif /* APPLICATION_SETTINGS_H */

@@ -13,6 +13,7 @@
 #include "domain/ipv4_address.h"
 #include "domain/mac_address.h"
 #include "domain/mqtt_connection.h"
+#include "domain/wifi_link.h"
 
 #define APP_LAST_ERROR_MAX_LEN 95
 
@@ -23,6 +24,11 @@ typedef struct {
     ipv4_address_t ip;
     char device_name[DEVICE_NAME_MAX_BYTES + 1];
     char location[DEVICE_LOCATION_MAX_BYTES + 1];
+    /* WiFi link */
+    wifi_link_state_t wifi_state;
+    wifi_link_mode_t wifi_mode;
+    bool provisioning; /* the setup access point is up: the setup routes answer */
+    char ap_ssid[33];  /* its name ("" before provisioning started) */
     /* connection */
     bool mqtt_enabled; /* false when the MQTT settings were rejected at start */
     mqtt_connection_state_t state;
