@@ -76,6 +76,11 @@ app_err_t irrigation_settings_from_kconfig(app_settings_t *out, char *reason, si
     }
     snprintf(out->firmware_version, sizeof(out->firmware_version), "%s", version);
 
+    copy_option(&m, "CONFIG_IRRIGATION_AP_SSID_PREFIX", out->wifi.ap_ssid_prefix,
+                sizeof(out->wifi.ap_ssid_prefix), CONFIG_IRRIGATION_AP_SSID_PREFIX);
+    copy_option(&m, "CONFIG_IRRIGATION_AP_PASSWORD", out->wifi.ap_password, sizeof(out->wifi.ap_password),
+                CONFIG_IRRIGATION_AP_PASSWORD);
+
     out->lock_timeout_ms = (uint32_t)CONFIG_IRRIGATION_LOCK_TIMEOUT_MS;
     return m.status;
 }

@@ -3,11 +3,12 @@
  * application's settings (irrigation_settings.c), starts the application with all its ports, then the HTTP
  * server and WiFi.
  *
- * Start order WiFi -> HTTP server -> MQTT is the application's state machine's business: MQTT connects
- * only after the HTTP adapter has posted APP_EVENT_HTTP_STARTED and the WiFi adapter APP_EVENT_NETWORK_UP
- * (station mode only; in provisioning mode nothing is posted, so MQTT never starts). Here the services
- * are only started, in the order their dependencies need: the application (its task and queue) before
- * anything that posts to it.
+ * Start order WiFi -> HTTP server -> MQTT is the application's business: its START event starts the WiFi
+ * link (station with stored credentials, else the provisioning access point), and MQTT connects only after
+ * the HTTP adapter has posted APP_EVENT_HTTP_STARTED and the WiFi link reports the network up (station mode
+ * only: never while the provisioning access point is up). Here the services are only started, in the order
+ * their dependencies need: the adapters the application calls, then the application (its task and queue),
+ * then the HTTP server, which posts to it.
  *
  * Errors degrade, they never reboot: a settings error disables MQTT but HTTP keeps answering; an NVS, HTTP
  * or WiFi failure is logged and the rest keeps running. app_main returns when everything is started (its
@@ -52,13 +53,12 @@ static uint8_t s_queue_storage[FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_AP
 static StackType_t s_app_stack[CONFIG_IRRIGATION_APP_TASK_STACK_SIZE];
 static freertos_adapter_timer_t s_timer;
 static mqtt_ws_adapter_t s_mqtt;
-static power_adapter_client_t s_mqtt_power;
-static power_adapter_client_t s_wifi_power;
+static power_adapter_client_t s_power;
 
 /* The project's own tags, for CONFIG_IRRIGATION_LOG_LEVEL. */
 static const char *const s_log_tags[] = {
-    "main",       LOG_EVENT_SINK_TAG, "mqtt_ws",       "app_task",     "rtos_lock", "retry_timer",
-    "nvs_config", "http_adapter",     "power_adapter", "wifi_adapter", "wifi_prov",
+    "main",      LOG_EVENT_SINK_TAG, "mqtt_ws",      "app_task",      "rtos_lock",
+    "app_timer", "nvs_config",       "http_adapter", "power_adapter", "wifi_adapter",
 };
 
 static void set_log_levels(void)
@@ -107,8 +107,8 @@ static void start_power_management(void)
         /* The power port still answers; low power requests then only fail and are logged. */
         ESP_LOGE(TAG, "power_adapter_init: %s", esp_err_to_name(err));
     }
-    power_adapter_client_init(&s_mqtt_power, "mqtt");
-    power_adapter_client_init(&s_wifi_power, "wifi");
+    /* One requester: the application combines the MQTT connection's and the WiFi link's wishes. */
+    power_adapter_client_init(&s_power, "app");
 }
 
 static esp_err_t start_wifi_adapter(void)
@@ -116,17 +116,8 @@ static esp_err_t start_wifi_adapter(void)
     const wifi_adapter_config_t wifi_config = {
         .executor = &freertos_adapter_executor_port,
         .executor_ctx = &s_executor,
-        .power = power_adapter_port(),
-        .power_ctx = &s_wifi_power,
-        .random = &freertos_adapter_timer_port,
-        .random_ctx = &s_timer,
-        .retry = s_settings.mqtt.retry,
-        .ap_ssid_prefix = CONFIG_IRRIGATION_AP_SSID_PREFIX,
-        .ap_password = CONFIG_IRRIGATION_AP_PASSWORD,
         .ap_channel = 1,
         .ap_max_connections = 4,
-        .store_device_config = wifi_adapter_store_via_application,
-        .store_ctx = &s_app,
     };
     return wifi_adapter_init(&wifi_config);
 }
@@ -134,18 +125,22 @@ static esp_err_t start_wifi_adapter(void)
 static app_ports_t build_ports(void)
 {
     app_ports_t ports = {
-        .mqtt = &mqtt_ws_adapter_port,
-        .mqtt_ctx = &s_mqtt,
+        .mqtt_session = &mqtt_ws_adapter_session_port,
+        .mqtt_session_ctx = &s_mqtt,
+        .mqtt_publisher = &mqtt_ws_adapter_publisher_port,
+        .mqtt_publisher_ctx = &s_mqtt,
         .config = nvs_config_adapter_port(),
         .config_ctx = NULL,
         .network = wifi_adapter_network_port(),
         .network_ctx = NULL,
+        .wifi = wifi_adapter_station_port(),
+        .wifi_ctx = NULL,
         .lock = &freertos_adapter_lock_port,
         .lock_ctx = &s_lock,
         .timer = &freertos_adapter_timer_port,
         .timer_ctx = &s_timer,
         .power = power_adapter_port(),
-        .power_ctx = &s_mqtt_power,
+        .power_ctx = &s_power,
         .executor = &freertos_adapter_executor_port,
         .executor_ctx = &s_executor,
         .events = &log_event_sink_port,
@@ -191,7 +186,8 @@ void app_main(void)
     }
     start_power_management();
 
-    /* Before application_start(): the network port (the MAC) must be usable. */
+    /* Before application_start(): its START event drives the WiFi port, and the network port (the MAC)
+     * must be usable. */
     err = start_wifi_adapter();
     if (err != ESP_OK) {
         ESP_LOGE(TAG, "wifi_adapter_init: %s (no network: HTTP and MQTT will wait)", esp_err_to_name(err));
@@ -223,16 +219,5 @@ void app_main(void)
         ESP_LOGE(TAG, "HTTP server running, but HTTP_STARTED could not be posted: MQTT will not start");
     } else if (err != ESP_OK) {
         ESP_LOGE(TAG, "HTTP server not started: %s (MQTT waits for it)", esp_err_to_name(err));
-    }
-
-    wifi_adapter_mode_t mode = WIFI_ADAPTER_MODE_NONE;
-    err = wifi_adapter_start(&mode);
-    if (err != ESP_OK) {
-        ESP_LOGE(TAG, "WiFi not started: %s", esp_err_to_name(err));
-    } else if (mode == WIFI_ADAPTER_MODE_PROVISIONING) {
-        ESP_LOGW(TAG, "no WiFi credentials stored: provisioning access point %s-XXXX is up",
-                 CONFIG_IRRIGATION_AP_SSID_PREFIX);
-    } else {
-        ESP_LOGI(TAG, "station mode: connecting with the stored credentials");
     }
 }

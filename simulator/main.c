@@ -44,7 +44,7 @@
 #include "sim_http.h"
 #include "sim_lock.h"
 #include "sim_mqtt.h"
-#include "sim_network.h"
+#include "sim_wifi.h"
 #include "sim_options.h"
 #include "sim_power.h"
 #include "sim_system_info.h"
@@ -80,7 +80,7 @@ typedef struct {
     sim_lock_t lock;
     sim_power_t power;
     sim_system_info_t system;
-    sim_network_t network;
+    sim_wifi_t wifi;
     sim_mqtt_t mqtt;
     sim_http_t http;
     sim_control_t control;
@@ -160,13 +160,13 @@ static void on_control(void *arg, const sim_control_command_t *command, const ch
     char message[SIM_CONTROL_LINE_MAX + sizeof(SIM_CONTROL_COMMANDS) + 64];
     switch (command->kind) {
         case SIM_CONTROL_NETWORK_DOWN:
-            (void)sim_network_set_up(&sim.network, false);
+            (void)sim_wifi_set_in_range(&sim.wifi, false);
             break;
         case SIM_CONTROL_NETWORK_UP:
-            (void)sim_network_set_up(&sim.network, true);
+            (void)sim_wifi_set_in_range(&sim.wifi, true);
             break;
         case SIM_CONTROL_IP:
-            (void)sim_network_set_ip(&sim.network, &command->ip);
+            (void)sim_wifi_set_ip(&sim.wifi, &command->ip);
             break;
         case SIM_CONTROL_STATUS:
             emit_status();
@@ -227,10 +227,13 @@ static app_err_t capture_publish(void *ctx, const char *topic, const char *paylo
     return APP_OK;
 }
 
-static const mqtt_client_port_t capture_port = {
+static const mqtt_session_port_t capture_session_port = {
     .configure = capture_configure,
     .connect = capture_connect,
     .disconnect = capture_disconnect,
+};
+
+static const mqtt_publisher_port_t capture_publisher_port = {
     .publish = capture_publish,
 };
 
@@ -249,8 +252,10 @@ static int print_registration(void)
     }
     sim.ports.config = &sim_config_overlay_port;
     sim.ports.config_ctx = &sim.print_config;
-    sim.ports.mqtt = &capture_port;
-    sim.ports.mqtt_ctx = NULL;
+    sim.ports.mqtt_session = &capture_session_port;
+    sim.ports.mqtt_session_ctx = NULL;
+    sim.ports.mqtt_publisher = &capture_publisher_port;
+    sim.ports.mqtt_publisher_ctx = NULL;
     register_device_init(&sim.print_uc, &sim.ports, &sim.options.settings);
     int32_t msg_id = -1;
     registration_failure_t failure = REGISTRATION_FAILURE_COUNT;
@@ -290,12 +295,16 @@ static int store_option_values(void)
 static void fill_ports(void)
 {
     app_ports_t *p = &sim.ports;
-    p->mqtt = &sim_mqtt_port;
-    p->mqtt_ctx = &sim.mqtt;
+    p->mqtt_session = &sim_mqtt_session_port;
+    p->mqtt_session_ctx = &sim.mqtt;
+    p->mqtt_publisher = &sim_mqtt_publisher_port;
+    p->mqtt_publisher_ctx = &sim.mqtt;
     p->config = &sim_config_file_port;
     p->config_ctx = &sim.config;
-    p->network = &sim_network_port;
-    p->network_ctx = &sim.network;
+    p->network = &sim_wifi_network_port;
+    p->network_ctx = &sim.wifi;
+    p->wifi = &sim_wifi_station_port;
+    p->wifi_ctx = &sim.wifi;
     p->lock = &sim_lock_port;
     p->lock_ctx = &sim.lock;
     p->timer = &sim_timer_port;
@@ -308,6 +317,18 @@ static void fill_ports(void)
     p->events_ctx = &sim.sink;
     p->system = &sim_system_info_port;
     p->system_ctx = &sim.system;
+}
+
+/* The simulated farm network and the station's credentials (sim_wifi). */
+static bool init_wifi(sim_event_sink_t *sink)
+{
+    const sim_wifi_config_t config = {
+        .ssid = sim.options.wifi_ssid,
+        .password = sim.options.wifi_password,
+        .provisioned = !sim.options.unprovisioned,
+    };
+    return sim_wifi_init(&sim.wifi, &config, &sim.options.mac, &sim.options.ip, &sim_executor_port,
+                         &sim.executor, sink);
 }
 
 static void emit_started(void)
@@ -372,8 +393,7 @@ static int run(void)
 {
     const sim_options_t *o = &sim.options;
     if (!sim_executor_init(&sim.executor) || !sim_lock_init(&sim.lock) || !sim_power_init(&sim.power) ||
-        !sim_system_info_init(&sim.system) ||
-        !sim_network_init(&sim.network, &o->mac, &o->ip, &sim_executor_port, &sim.executor, &sim.sink) ||
+        !sim_system_info_init(&sim.system) || !init_wifi(&sim.sink) ||
         !sim_mqtt_init(&sim.mqtt, &sim_executor_port, &sim.executor) || !sim_timer_start(&sim.timer)) {
         (void)fprintf(stderr, "irrigation-sim: cannot create threads or locks\n");
         sim_event_sink_exit(&sim.sink, EXIT_RUNTIME, "start-up failed");
@@ -400,8 +420,6 @@ static int run(void)
     }
 
     if (exit_code == EXIT_OK) {
-        /* The simulated station joins at once. */
-        (void)sim_network_set_up(&sim.network, true);
         sim_http_result_t http_rc = sim_http_start(&sim.http, &sim.app, o->http_bind, o->http_port,
                                                    &sim_executor_port, &sim.executor, &sim.sink);
         if (http_rc != SIM_HTTP_OK) {
@@ -449,7 +467,7 @@ static int run(void)
     sim_timer_stop(&sim.timer);
     sim_mqtt_deinit(&sim.mqtt);
     sim_event_sink_exit(&sim.sink, exit_code, exit_reason);
-    sim_network_deinit(&sim.network);
+    sim_wifi_deinit(&sim.wifi);
     sim_system_info_deinit(&sim.system);
     sim_power_deinit(&sim.power);
     sim_lock_deinit(&sim.lock);
@@ -504,17 +522,15 @@ int main(int argc, char *argv[])
 
     if (sim.options.print_registration) {
         ok = sim_executor_init(&sim.executor) && sim_lock_init(&sim.lock) && sim_power_init(&sim.power) &&
-             sim_system_info_init(&sim.system) &&
-             sim_network_init(&sim.network, &sim.options.mac, &sim.options.ip, &sim_executor_port,
-                              &sim.executor, NULL);
+             sim_system_info_init(&sim.system) && init_wifi(NULL);
         if (!ok) {
             exit_code = EXIT_RUNTIME;
         } else {
             fill_ports();
-            (void)sim_network_set_up(&sim.network, true); /* queued only: the executor never starts */
+            sim_wifi_assume_associated(&sim.wifi); /* no application runs: nothing is posted */
             exit_code = print_registration();
         }
-        sim_network_deinit(&sim.network);
+        sim_wifi_deinit(&sim.wifi);
         sim_system_info_deinit(&sim.system);
         sim_power_deinit(&sim.power);
         sim_lock_deinit(&sim.lock);

@@ -156,6 +156,14 @@ void sim_event_sink_on_domain_event(void *ctx, const domain_event_t *event)
                     domain_status_to_str((domain_status_t)event->data.registration_failed.detail));
             }
             break;
+        case DOMAIN_EVENT_WIFI_LINK_CHANGED:
+            begin_line(sink, &w, "wifi");
+            json_writer_member_cstr(&w, "from", wifi_link_state_to_str(event->data.wifi_link.old_state));
+            json_writer_member_cstr(&w, "to", wifi_link_state_to_str(event->data.wifi_link.new_state));
+            json_writer_member_cstr(&w, "mode", wifi_link_mode_to_str(event->data.wifi_link.mode));
+            json_writer_member_int(&w, "reason", event->data.wifi_link.reason);
+            json_writer_member_uint(&w, "retry_ms", event->data.wifi_link.retry_ms);
+            break;
         default:
             begin_line(sink, &w, "domain_event");
             json_writer_member_cstr(&w, "kind", domain_event_kind_to_str(event->kind));

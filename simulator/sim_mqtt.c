@@ -11,10 +11,13 @@
 #define SIM_MQTT_DISCONNECT_TIMEOUT_MS 100
 #define SIM_MQTT_DESTROY_TIMEOUT_MS    200
 
-const mqtt_client_port_t sim_mqtt_port = {
+const mqtt_session_port_t sim_mqtt_session_port = {
     .configure = sim_mqtt_configure,
     .connect = sim_mqtt_connect,
     .disconnect = sim_mqtt_disconnect,
+};
+
+const mqtt_publisher_port_t sim_mqtt_publisher_port = {
     .publish = sim_mqtt_publish,
 };
 

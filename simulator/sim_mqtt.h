@@ -1,5 +1,6 @@
 /*
- * sim_mqtt: the MQTT client port on Linux with Eclipse Paho C MQTTAsync (MQTT 3.1.1 over ws://).
+ * sim_mqtt: the MQTT session and publisher ports on Linux with Eclipse Paho C MQTTAsync (MQTT 3.1.1 over
+ * ws://), one adapter with one context for both.
  *
  * Port calls come from the application task and never wait on the network: MQTTAsync_connect,
  * MQTTAsync_sendMessage and MQTTAsync_disconnect only queue work for Paho's threads. Paho's callbacks run
@@ -38,7 +39,8 @@
 
 #include "application/app_event.h"
 #include "application/ports/executor_port.h"
-#include "application/ports/mqtt_client_port.h"
+#include "application/ports/mqtt_publisher_port.h"
+#include "application/ports/mqtt_session_port.h"
 #include "domain/broker_uri.h"
 #include "domain/mac_address.h"
 
@@ -71,7 +73,8 @@ typedef struct sim_mqtt {
     void *executor_ctx;
 } sim_mqtt_t;
 
-extern const mqtt_client_port_t sim_mqtt_port;
+extern const mqtt_session_port_t sim_mqtt_session_port;
+extern const mqtt_publisher_port_t sim_mqtt_publisher_port;
 
 bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx);
 /* Disconnects (briefly) and destroys the Paho client. Call after the application task has ended. */

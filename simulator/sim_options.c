@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/bounded_text.h"
 #include "domain/domain_status.h"
 
 typedef enum {
@@ -32,6 +33,9 @@ typedef enum {
     OPT_PRINT_REGISTRATION,
     OPT_ONCE,
     OPT_TIMEOUT_S,
+    OPT_WIFI_SSID,
+    OPT_WIFI_PASSWORD,
+    OPT_UNPROVISIONED,
     OPT_HELP,
 } option_id_t;
 
@@ -62,6 +66,9 @@ static const option_spec_t OPTIONS[] = {
     {"--print-registration", OPT_PRINT_REGISTRATION, false},
     {"--once", OPT_ONCE, false},
     {"--timeout-s", OPT_TIMEOUT_S, true},
+    {"--wifi-ssid", OPT_WIFI_SSID, true},
+    {"--wifi-password", OPT_WIFI_PASSWORD, true},
+    {"--unprovisioned", OPT_UNPROVISIONED, false},
     {"--help", OPT_HELP, false},
 };
 
@@ -88,6 +95,9 @@ static const char USAGE[] =
     "  --print-registration       print the registration payload and exit\n"
     "  --once                     exit 0 after the first acknowledged registration\n"
     "  --timeout-s N              with --once: exit 3 when not registered in N seconds\n"
+    "  --wifi-ssid SSID           the simulated farm network (default " SIM_OPTIONS_DEFAULT_WIFI_SSID ")\n"
+    "  --wifi-password TEXT       its WPA2 passphrase, 8..63 characters, \"\" for open\n"
+    "  --unprovisioned            start without WiFi credentials: the setup access point and form\n"
     "  --help                     this text\n"
     "Control commands on stdin: network down | network up | ip A.B.C.D | status | quit\n"
     "Events: JSON lines on stdout. Exit codes: 0 ok, 1 runtime failure, 2 bad options, 3 timeout.\n";
@@ -103,17 +113,6 @@ static sim_options_result_t fail(char *error, size_t error_size, const char *opt
         (void)snprintf(error, error_size, "%s: %s", option, reason);
     }
     return SIM_OPTIONS_ERROR;
-}
-
-/* Copies value into dst (dst_size bytes incl. NUL); false when it does not fit. */
-static bool copy_text(char *dst, size_t dst_size, const char *value)
-{
-    size_t len = strlen(value);
-    if (len + 1 > dst_size) {
-        return false;
-    }
-    memcpy(dst, value, len + 1);
-    return true;
 }
 
 /* Decimal digits only (no sign, no spaces), value in [min, max]. */
@@ -146,19 +145,22 @@ static void set_defaults(sim_options_t *out)
 {
     memset(out, 0, sizeof(*out));
     app_settings_defaults(&out->settings);
-    (void)copy_text(out->settings.mqtt.broker_uri, sizeof(out->settings.mqtt.broker_uri),
-                    SIM_OPTIONS_DEFAULT_BROKER);
-    (void)copy_text(out->settings.mqtt.ws_path, sizeof(out->settings.mqtt.ws_path), "/mqtt");
+    (void)bounded_text_copy_whole(out->settings.mqtt.broker_uri, sizeof(out->settings.mqtt.broker_uri),
+                                  SIM_OPTIONS_DEFAULT_BROKER);
+    (void)bounded_text_copy_whole(out->settings.mqtt.ws_path, sizeof(out->settings.mqtt.ws_path), "/mqtt");
     (void)mac_address_parse(SIM_OPTIONS_DEFAULT_MAC, &out->mac);
     (void)ipv4_address_parse(SIM_OPTIONS_DEFAULT_IP, &out->ip);
-    (void)copy_text(out->http_bind, sizeof(out->http_bind), SIM_OPTIONS_DEFAULT_HTTP_BIND);
+    (void)bounded_text_copy_whole(out->http_bind, sizeof(out->http_bind), SIM_OPTIONS_DEFAULT_HTTP_BIND);
     out->http_port = SIM_OPTIONS_DEFAULT_HTTP_PORT;
+    (void)bounded_text_copy_whole(out->wifi_ssid, sizeof(out->wifi_ssid), SIM_OPTIONS_DEFAULT_WIFI_SSID);
+    (void)bounded_text_copy_whole(out->wifi_password, sizeof(out->wifi_password),
+                                  SIM_OPTIONS_DEFAULT_WIFI_PASSWORD);
 }
 
 static sim_options_result_t apply_text(char *dst, size_t dst_size, const char *option, const char *value,
                                        char *error, size_t error_size)
 {
-    if (!copy_text(dst, dst_size, value)) {
+    if (!bounded_text_copy_whole(dst, dst_size, value)) {
         char reason[64];
         (void)snprintf(reason, sizeof(reason), "longer than %zu bytes", dst_size - 1);
         return fail(error, error_size, option, reason);
@@ -268,6 +270,23 @@ static sim_options_result_t apply(sim_options_t *out, const option_spec_t *spec,
             result = apply_uint(&number, spec->name, value, 0, UINT32_MAX, error, error_size);
             out->timeout_s = (uint32_t)number;
             return result;
+        case OPT_WIFI_SSID:
+            if (value[0] == '\0') {
+                return fail(error, error_size, spec->name, "empty SSID");
+            }
+            return apply_text(out->wifi_ssid, sizeof(out->wifi_ssid), spec->name, value, error, error_size);
+        case OPT_WIFI_PASSWORD: {
+            const size_t len = strlen(value);
+            if (len != 0 && (len < 8 || len > 63)) {
+                return fail(error, error_size, spec->name,
+                            "a WPA2 passphrase has 8 to 63 characters (or \"\" for open)");
+            }
+            return apply_text(out->wifi_password, sizeof(out->wifi_password), spec->name, value, error,
+                              error_size);
+        }
+        case OPT_UNPROVISIONED:
+            out->unprovisioned = true;
+            return SIM_OPTIONS_OK;
         case OPT_HELP:
             return SIM_OPTIONS_HELP;
     }

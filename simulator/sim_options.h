@@ -28,6 +28,9 @@
 #define SIM_OPTIONS_PATH_MAX          4096
 #define SIM_OPTIONS_BIND_MAX          63
 #define SIM_OPTIONS_ERROR_MAX         160
+/* The simulated farm network the station joins (sim_wifi). */
+#define SIM_OPTIONS_DEFAULT_WIFI_SSID     "Finca-Riego"
+#define SIM_OPTIONS_DEFAULT_WIFI_PASSWORD "riego-finca-2026"
 
 typedef enum {
     SIM_OPTIONS_OK = 0, /* run (or print the registration) */
@@ -50,7 +53,10 @@ typedef struct {
     uint16_t http_port; /* 0: ephemeral */
     bool print_registration;
     bool once;
-    uint32_t timeout_s; /* 0: none */
+    uint32_t timeout_s;     /* 0: none */
+    char wifi_ssid[33];     /* the simulated farm network */
+    char wifi_password[64]; /* "" = open */
+    bool unprovisioned;     /* start without stored WiFi credentials: the setup access point */
 } sim_options_t;
 
 /*

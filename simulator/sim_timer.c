@@ -55,12 +55,22 @@ bool sim_timer_init(sim_timer_t *timer, const executor_port_t *executor, void *e
     return ok;
 }
 
-static bool deadline_passed(const struct timespec *deadline)
+static bool before(const struct timespec *a, const struct timespec *b)
 {
-    struct timespec now;
-    (void)clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec > deadline->tv_sec ||
-           (now.tv_sec == deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* The armed timer due first, or -1 when none is armed. Under the mutex. */
+static int earliest(const sim_timer_t *timer)
+{
+    int found = -1;
+    for (int i = 0; i < APP_TIMER_COUNT; i++) {
+        if (timer->timers[i].armed &&
+            (found < 0 || before(&timer->timers[i].deadline, &timer->timers[found].deadline))) {
+            found = i;
+        }
+    }
+    return found;
 }
 
 static void *timer_thread(void *arg)
@@ -68,19 +78,23 @@ static void *timer_thread(void *arg)
     sim_timer_t *timer = arg;
     (void)pthread_mutex_lock(&timer->mutex);
     while (!timer->stop) {
-        if (!timer->armed) {
+        const int next = earliest(timer);
+        if (next < 0) {
             (void)pthread_cond_wait(&timer->changed, &timer->mutex);
             continue;
         }
-        if (!deadline_passed(&timer->deadline)) {
-            (void)pthread_cond_timedwait(&timer->changed, &timer->mutex, &timer->deadline);
+        struct timespec now;
+        (void)clock_gettime(CLOCK_MONOTONIC, &now);
+        if (before(&now, &timer->timers[next].deadline)) {
+            (void)pthread_cond_timedwait(&timer->changed, &timer->mutex, &timer->timers[next].deadline);
             continue; /* re-check: woken early by arm/cancel/stop, or the deadline passed */
         }
-        timer->armed = false;
+        timer->timers[next].armed = false;
         app_event_t event;
         memset(&event, 0, sizeof(event));
-        event.kind = APP_EVENT_RETRY_TIMER_FIRED;
-        event.token = timer->token;
+        event.kind = APP_EVENT_TIMER_FIRED;
+        event.timer = (app_timer_id_t)next;
+        event.token = timer->timers[next].token;
         (void)pthread_mutex_unlock(&timer->mutex);
         bool posted = timer->executor->post(timer->executor_ctx, &event);
         (void)pthread_mutex_lock(&timer->mutex);
@@ -132,10 +146,10 @@ void sim_timer_deinit(sim_timer_t *timer)
     (void)pthread_mutex_destroy(&timer->mutex);
 }
 
-app_err_t sim_timer_arm_once(void *ctx, uint32_t delay_ms, uint32_t token)
+app_err_t sim_timer_arm_once(void *ctx, app_timer_id_t id, uint32_t delay_ms, uint32_t token)
 {
     sim_timer_t *timer = ctx;
-    if (timer == NULL) {
+    if (timer == NULL || (unsigned)id >= (unsigned)APP_TIMER_COUNT) {
         return APP_ERR_INVALID_ARG;
     }
     struct timespec deadline;
@@ -147,22 +161,22 @@ app_err_t sim_timer_arm_once(void *ctx, uint32_t delay_ms, uint32_t token)
         deadline.tv_nsec -= 1000000000L;
     }
     (void)pthread_mutex_lock(&timer->mutex);
-    timer->deadline = deadline;
-    timer->token = token;
-    timer->armed = true;
+    timer->timers[id].deadline = deadline;
+    timer->timers[id].token = token;
+    timer->timers[id].armed = true;
     (void)pthread_cond_signal(&timer->changed);
     (void)pthread_mutex_unlock(&timer->mutex);
     return APP_OK;
 }
 
-app_err_t sim_timer_cancel(void *ctx)
+app_err_t sim_timer_cancel(void *ctx, app_timer_id_t id)
 {
     sim_timer_t *timer = ctx;
-    if (timer == NULL) {
+    if (timer == NULL || (unsigned)id >= (unsigned)APP_TIMER_COUNT) {
         return APP_ERR_INVALID_ARG;
     }
     (void)pthread_mutex_lock(&timer->mutex);
-    timer->armed = false;
+    timer->timers[id].armed = false;
     (void)pthread_cond_signal(&timer->changed);
     (void)pthread_mutex_unlock(&timer->mutex);
     return APP_OK;

@@ -1,11 +1,13 @@
 /*
- * sim_timer: the timer port on Linux: one timer thread for the one-shot retry timer, CLOCK_MONOTONIC for
- * now_ms() (relative to sim_timer_init), and a PRNG seeded from getrandom() for random_u32().
+ * sim_timer: the timer port on Linux: one timer thread serving a one-shot timer per app_timer_id_t,
+ * CLOCK_MONOTONIC for now_ms() (relative to sim_timer_init), and a PRNG seeded from getrandom() for
+ * random_u32().
  *
- * arm_once() replaces any armed timer, cancel() disarms; both only update the deadline under the mutex
- * and wake the thread, so they never block the application task. The thread waits on a condition
- * variable bound to CLOCK_MONOTONIC (wall-clock jumps do not move the deadline); on expiry it posts
- * APP_EVENT_RETRY_TIMER_FIRED with the armed token through the executor port, outside the mutex.
+ * arm_once() replaces that id's armed timer, cancel() disarms it; both only update the deadline under the
+ * mutex and wake the thread, so they never block the application task. The thread waits for the earliest
+ * deadline on a condition variable bound to CLOCK_MONOTONIC (wall-clock jumps do not move deadlines); on
+ * expiry it posts APP_EVENT_TIMER_FIRED with the id and armed token through the executor port, outside
+ * the mutex.
  */
 #ifndef SIM_TIMER_H
 #define SIM_TIMER_H
@@ -22,9 +24,11 @@ typedef struct {
     pthread_mutex_t mutex;
     pthread_cond_t changed;
     struct timespec start; /* CLOCK_MONOTONIC at init: uptime zero */
-    bool armed;
-    struct timespec deadline; /* CLOCK_MONOTONIC */
-    uint32_t token;
+    struct {
+        bool armed;
+        struct timespec deadline; /* CLOCK_MONOTONIC */
+        uint32_t token;
+    } timers[APP_TIMER_COUNT];
     bool stop;
     bool thread_running;
     pthread_t thread;
@@ -50,8 +54,8 @@ void sim_timer_stop(sim_timer_t *timer);
 void sim_timer_deinit(sim_timer_t *timer);
 
 /* Port functions (ctx = sim_timer_t *). */
-app_err_t sim_timer_arm_once(void *ctx, uint32_t delay_ms, uint32_t token);
-app_err_t sim_timer_cancel(void *ctx);
+app_err_t sim_timer_arm_once(void *ctx, app_timer_id_t id, uint32_t delay_ms, uint32_t token);
+app_err_t sim_timer_cancel(void *ctx, app_timer_id_t id);
 uint64_t sim_timer_now_ms(void *ctx);
 uint32_t sim_timer_random_u32(void *ctx);
 

@@ -29,6 +29,7 @@ static bool s_sta_netif_created;
 static bool s_ap_netif_created;
 static wifi_ap_record_t s_scan[FAKE_ESP_WIFI_MAX_SCAN];
 static size_t s_scan_count;
+static size_t s_scan_read; /* records already taken by esp_wifi_scan_get_ap_record */
 static esp_err_t s_errors[FAKE_WIFI_FN_COUNT];
 
 static const uint8_t DEFAULT_STA_MAC[6] = {0x24, 0x6F, 0x28, 0xA1, 0xB2, 0xC3};
@@ -42,6 +43,7 @@ static void boot(void)
     s_sta_netif_created = false;
     s_ap_netif_created = false;
     s_scan_count = 0;
+    s_scan_read = 0;
     memset(s_errors, 0, sizeof(s_errors));
     s_state.ps = WIFI_PS_MIN_MODEM; /* the driver's default in station mode */
 }
@@ -90,6 +92,7 @@ void fake_esp_wifi_set_scan_results(const wifi_ap_record_t *records, size_t coun
     }
     memcpy(s_scan, records, count * sizeof(records[0]));
     s_scan_count = count;
+    s_scan_read = 0;
 }
 
 void fake_esp_wifi_set_error(fake_wifi_fn_t fn, esp_err_t err)
@@ -364,6 +367,35 @@ esp_err_t esp_wifi_scan_get_ap_records(uint16_t *number, wifi_ap_record_t *ap_re
     *number = (uint16_t)n;
     /* ESP-IDF frees the driver's list once it has been read. */
     s_scan_count = 0;
+    s_scan_read = 0;
+    return ESP_OK;
+}
+
+/* v5.4.2 esp_wifi.h: one record per call, freed as it is read; ESP_FAIL once the list is empty. */
+esp_err_t esp_wifi_scan_get_ap_record(wifi_ap_record_t *ap_record)
+{
+    if (!s_state.initialised) {
+        return ESP_ERR_WIFI_NOT_INIT;
+    }
+    if (ap_record == NULL) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (s_scan_read >= s_scan_count) {
+        return ESP_FAIL;
+    }
+    *ap_record = s_scan[s_scan_read++];
+    return ESP_OK;
+}
+
+/* v5.4.2 esp_wifi.h: frees the records not read yet. */
+esp_err_t esp_wifi_clear_ap_list(void)
+{
+    if (!s_state.initialised) {
+        return ESP_ERR_WIFI_NOT_INIT;
+    }
+    s_state.clear_ap_list_calls++;
+    s_scan_count = 0;
+    s_scan_read = 0;
     return ESP_OK;
 }
 

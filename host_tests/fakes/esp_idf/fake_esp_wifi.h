@@ -59,6 +59,7 @@ typedef struct {
     size_t set_config_calls;
     size_t set_ps_calls;
     size_t scan_start_calls;
+    size_t clear_ap_list_calls;
     bool last_scan_block;
     size_t netif_init_calls;
     size_t sta_netif_created;

@@ -2,25 +2,15 @@
 
 #include <string.h>
 
-static void copy_text(char *dst, size_t dst_size, const char *src)
-{
-    size_t len = src == NULL ? 0 : strlen(src);
-    if (len >= dst_size) {
-        len = dst_size - 1;
-    }
-    if (len > 0) {
-        memcpy(dst, src, len);
-    }
-    dst[len] = '\0';
-}
+#include "domain/bounded_text.h"
 
 static app_err_t fake_configure(void *ctx, const mqtt_client_config_t *cfg)
 {
     fake_mqtt_client_t *fake = ctx;
     fake->configure_calls++;
     fake->config = *cfg;
-    copy_text(fake->uri, sizeof(fake->uri), cfg->uri);
-    copy_text(fake->client_id, sizeof(fake->client_id), cfg->client_id);
+    (void)bounded_text_copy(fake->uri, sizeof(fake->uri), cfg->uri);
+    (void)bounded_text_copy(fake->client_id, sizeof(fake->client_id), cfg->client_id);
     fake->config.uri = fake->uri;
     fake->config.client_id = fake->client_id;
     return fake_script_next(&fake->configure_results);
@@ -52,7 +42,7 @@ static app_err_t fake_publish(void *ctx, const char *topic, const char *payload,
     }
     if (fake->publish_calls < FAKE_MQTT_MAX_PUBLISHES) {
         fake_mqtt_publish_t *rec = &fake->publishes[fake->publish_calls];
-        copy_text(rec->topic, sizeof(rec->topic), topic);
+        (void)bounded_text_copy(rec->topic, sizeof(rec->topic), topic);
         size_t len = payload_len < sizeof(rec->payload) - 1 ? payload_len : sizeof(rec->payload) - 1;
         memcpy(rec->payload, payload, len);
         rec->payload[len] = '\0';
@@ -65,10 +55,13 @@ static app_err_t fake_publish(void *ctx, const char *topic, const char *payload,
     return result;
 }
 
-const mqtt_client_port_t fake_mqtt_client_port = {
+const mqtt_session_port_t fake_mqtt_session_port = {
     .configure = fake_configure,
     .connect = fake_connect,
     .disconnect = fake_disconnect,
+};
+
+const mqtt_publisher_port_t fake_mqtt_publisher_port = {
     .publish = fake_publish,
 };
 

@@ -1,5 +1,6 @@
 /*
- * fake_mqtt_client: in-memory mqtt_client_port. Records configure (with copies of the strings), connect,
+ * fake_mqtt_client: in-memory mqtt_session_port and mqtt_publisher_port (one fake, the same context for both,
+ * as the real adapters). Records configure (with copies of the strings), connect,
  * disconnect and every publish (topic, payload bytes, QoS, the msg id it handed out), and returns scripted
  * results. Msg ids count up from 1 like ESP-MQTT's. It posts nothing by itself: tests post
  * APP_EVENT_MQTT_CONNECTED / PUBLISHED / ... through the executor, as the real adapter would.
@@ -48,7 +49,8 @@ typedef struct {
     int32_t next_msg_id;
 } fake_mqtt_client_t;
 
-extern const mqtt_client_port_t fake_mqtt_client_port;
+extern const mqtt_session_port_t fake_mqtt_session_port;
+extern const mqtt_publisher_port_t fake_mqtt_publisher_port;
 
 void fake_mqtt_client_init(fake_mqtt_client_t *fake);
 /* The last recorded publish, or NULL when none. */

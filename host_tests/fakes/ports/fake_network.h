@@ -1,6 +1,6 @@
 /*
  * fake_network: in-memory network_port. The test sets the MAC and the current IP (or "no IP"); scripted
- * errors for get_mac. Changing the IP here does not post anything: post APP_EVENT_NETWORK_UP / IP_CHANGED
+ * errors for get_mac. Changing the IP here does not post anything: post APP_EVENT_WIFI_GOT_IP
  * through the executor as the real adapter would.
  */
 #ifndef FAKE_NETWORK_H

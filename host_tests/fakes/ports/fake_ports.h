@@ -16,11 +16,13 @@
 #include "fake_power.h"
 #include "fake_system_info.h"
 #include "fake_timer.h"
+#include "fake_wifi_station.h"
 
 typedef struct {
     fake_mqtt_client_t mqtt;
     fake_config_repository_t config;
     fake_network_t network;
+    fake_wifi_station_t wifi;
     fake_lock_t lock;
     fake_timer_t timer;
     fake_power_t power;

@@ -2,10 +2,14 @@
 
 #include <string.h>
 
-static app_err_t fake_arm_once(void *ctx, uint32_t delay_ms, uint32_t token)
+static app_err_t fake_arm_once(void *ctx, app_timer_id_t id, uint32_t delay_ms, uint32_t token)
 {
-    fake_timer_t *fake = ctx;
-    fake_timer_arm_t arm = {.delay_ms = delay_ms, .token = token, .armed_at_ms = fake->now_ms};
+    if ((unsigned)id >= (unsigned)APP_TIMER_COUNT) {
+        return APP_ERR_INVALID_ARG;
+    }
+    fake_timer_slot_t *fake = &((fake_timer_t *)ctx)->timers[id];
+    fake_timer_arm_t arm = {
+        .delay_ms = delay_ms, .token = token, .armed_at_ms = ((fake_timer_t *)ctx)->now_ms};
     if (fake->arm_calls < FAKE_TIMER_MAX_ARMS) {
         fake->arms[fake->arm_calls] = arm;
     }
@@ -18,9 +22,12 @@ static app_err_t fake_arm_once(void *ctx, uint32_t delay_ms, uint32_t token)
     return result;
 }
 
-static app_err_t fake_cancel(void *ctx)
+static app_err_t fake_cancel(void *ctx, app_timer_id_t id)
 {
-    fake_timer_t *fake = ctx;
+    if ((unsigned)id >= (unsigned)APP_TIMER_COUNT) {
+        return APP_ERR_INVALID_ARG;
+    }
+    fake_timer_slot_t *fake = &((fake_timer_t *)ctx)->timers[id];
     fake->cancel_calls++;
     fake->armed = false;
     return fake_script_next(&fake->cancel_results);
@@ -52,8 +59,10 @@ const timer_port_t fake_timer_port = {
 void fake_timer_init(fake_timer_t *fake)
 {
     memset(fake, 0, sizeof(*fake));
-    fake_script_init(&fake->arm_results);
-    fake_script_init(&fake->cancel_results);
+    for (int i = 0; i < APP_TIMER_COUNT; i++) {
+        fake_script_init(&fake->timers[i].arm_results);
+        fake_script_init(&fake->timers[i].cancel_results);
+    }
 }
 
 void fake_timer_attach_executor(fake_timer_t *fake, const executor_port_t *executor, void *executor_ctx)
@@ -72,21 +81,23 @@ void fake_timer_advance(fake_timer_t *fake, uint64_t ms)
     fake->now_ms += ms;
 }
 
-bool fake_timer_expire(fake_timer_t *fake)
+bool fake_timer_expire(fake_timer_t *fake, app_timer_id_t id)
 {
-    if (!fake->armed) {
+    if ((unsigned)id >= (unsigned)APP_TIMER_COUNT || !fake->timers[id].armed) {
         return false;
     }
-    fake->armed = false;
-    uint64_t due = fake->current.armed_at_ms + fake->current.delay_ms;
+    fake_timer_slot_t *slot = &fake->timers[id];
+    slot->armed = false;
+    uint64_t due = slot->current.armed_at_ms + slot->current.delay_ms;
     if (due > fake->now_ms) {
         fake->now_ms = due;
     }
     if (fake->executor != NULL) {
         app_event_t event;
         memset(&event, 0, sizeof(event));
-        event.kind = APP_EVENT_RETRY_TIMER_FIRED;
-        event.token = fake->current.token;
+        event.kind = APP_EVENT_TIMER_FIRED;
+        event.timer = id;
+        event.token = slot->current.token;
         (void)fake->executor->post(fake->executor_ctx, &event);
     }
     return true;

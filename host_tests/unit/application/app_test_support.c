@@ -28,7 +28,9 @@ void app_fixture_free(app_fixture_t *f)
 
 app_err_t app_fixture_start(app_fixture_t *f)
 {
-    return application_start(&f->app, &f->fakes.ports, &f->settings);
+    const app_err_t rc = application_start(&f->app, &f->fakes.ports, &f->settings);
+    fake_executor_run_all(&f->fakes.executor); /* START: the WiFi link starts the station */
+    return rc;
 }
 
 static void post_and_run(app_fixture_t *f, const app_event_t *event)
@@ -67,7 +69,8 @@ void app_fixture_event_token(app_fixture_t *f, uint32_t token)
 {
     app_event_t event;
     memset(&event, 0, sizeof(event));
-    event.kind = APP_EVENT_RETRY_TIMER_FIRED;
+    event.kind = APP_EVENT_TIMER_FIRED;
+    event.timer = APP_TIMER_CONNECTION;
     event.token = token;
     post_and_run(f, &event);
 }
@@ -84,14 +87,36 @@ void app_fixture_mqtt_error(app_fixture_t *f, app_mqtt_error_kind_t kind, int32_
 
 void app_fixture_expire_timer(app_fixture_t *f)
 {
-    assert_true(fake_timer_expire(&f->fakes.timer));
+    assert_true(fake_timer_expire(&f->fakes.timer, APP_TIMER_CONNECTION));
     fake_executor_run_all(&f->fakes.executor);
+}
+
+void app_fixture_network_up(app_fixture_t *f, const char *ip)
+{
+    if (f->app.link.link.state == WIFI_LINK_STARTING || f->app.link.link.state == WIFI_LINK_IDLE) {
+        app_fixture_event(f, APP_EVENT_WIFI_STARTED);
+    }
+    app_fixture_event_ip(f, APP_EVENT_WIFI_GOT_IP, ip);
+}
+
+void app_fixture_network_down(app_fixture_t *f)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = APP_EVENT_WIFI_DISCONNECTED;
+    event.code = 8; /* WIFI_REASON_ASSOC_LEAVE */
+    post_and_run(f, &event);
+}
+
+void app_fixture_ip_changed(app_fixture_t *f, const char *ip)
+{
+    app_fixture_event_ip(f, APP_EVENT_WIFI_GOT_IP, ip);
 }
 
 void app_fixture_boot_connecting(app_fixture_t *f)
 {
     assert_int_equal(app_fixture_start(f), APP_OK);
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_up(f, TEST_IP);
     app_fixture_event(f, APP_EVENT_HTTP_STARTED);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
 }
@@ -112,7 +137,7 @@ void app_fixture_boot_registered(app_fixture_t *f)
 
 mqtt_connection_state_t app_fixture_state(const app_fixture_t *f)
 {
-    return f->app.connection.state;
+    return f->app.mqtt.connection.state;
 }
 
 app_status_snapshot_t app_fixture_status(app_fixture_t *f)

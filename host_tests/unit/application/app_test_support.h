@@ -25,6 +25,7 @@ typedef struct {
 app_fixture_t *app_fixture_new(void);
 void app_fixture_free(app_fixture_t *f);
 
+/* application_start, then the queued START is run (the link starts the station: fake wifi start_station). */
 app_err_t app_fixture_start(app_fixture_t *f);
 
 /* Post one event through the fake executor and run the queue. */
@@ -33,10 +34,17 @@ void app_fixture_event_ip(app_fixture_t *f, app_event_kind_t kind, const char *i
 void app_fixture_event_msg(app_fixture_t *f, app_event_kind_t kind, int32_t msg_id);
 void app_fixture_event_token(app_fixture_t *f, uint32_t token);
 void app_fixture_mqtt_error(app_fixture_t *f, app_mqtt_error_kind_t kind, int32_t code);
-/* Fires the armed retry timer (advancing the clock) and runs the queue; fails the test if none is armed. */
+/* The WiFi link reports the network: the driver started (first time) and the station got ip. */
+void app_fixture_network_up(app_fixture_t *f, const char *ip);
+/* The station lost its link (WIFI_DISCONNECTED): the link reports the network down. */
+void app_fixture_network_down(app_fixture_t *f);
+/* The station got another address while up: the link reports an IP change. */
+void app_fixture_ip_changed(app_fixture_t *f, const char *ip);
+/* Fires the armed connection timer (advancing the clock) and runs the queue; fails the test if none is armed.
+ */
 void app_fixture_expire_timer(app_fixture_t *f);
 
-/* start + NETWORK_UP(TEST_IP) + HTTP_STARTED: a connect attempt is under way. */
+/* start + network up (TEST_IP) + HTTP_STARTED: a connect attempt is under way. */
 void app_fixture_boot_connecting(app_fixture_t *f);
 /* ... + MQTT_CONNECTED: the registration is queued (msg id 1). */
 void app_fixture_boot_registering(app_fixture_t *f);

@@ -37,8 +37,8 @@ static void test_every_event_kind_has_a_name(void **state)
     for (int i = 0; i < APP_EVENT_COUNT; i++) {
         assert_string_not_equal(app_event_kind_to_str((app_event_kind_t)i), "unknown");
     }
-    assert_string_equal(app_event_kind_to_str(APP_EVENT_NETWORK_UP), "network_up");
-    assert_string_equal(app_event_kind_to_str(APP_EVENT_RETRY_TIMER_FIRED), "retry_timer_fired");
+    assert_string_equal(app_event_kind_to_str(APP_EVENT_WIFI_GOT_IP), "wifi_got_ip");
+    assert_string_equal(app_event_kind_to_str(APP_EVENT_TIMER_FIRED), "timer_fired");
     assert_string_equal(app_event_kind_to_str(APP_EVENT_STOP), "stop");
     assert_string_equal(app_event_kind_to_str(APP_EVENT_COUNT), "unknown");
 }

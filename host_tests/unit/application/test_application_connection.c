@@ -46,7 +46,7 @@ static void test_http_before_network_connects_when_the_network_comes_up(void **s
     assert_int_equal(f->fakes.mqtt.connect_calls, 0);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
 
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_up(f, TEST_IP);
     assert_int_equal(f->fakes.mqtt.connect_calls, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
     const domain_event_t *attempt = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_CONNECT_ATTEMPT);
@@ -65,7 +65,7 @@ static void test_network_before_http_connects_when_http_starts(void **state)
 {
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_up(f, TEST_IP);
     assert_int_equal(f->fakes.mqtt.connect_calls, 0);
     app_fixture_event(f, APP_EVENT_HTTP_STARTED);
     assert_int_equal(f->fakes.mqtt.connect_calls, 1);
@@ -86,8 +86,8 @@ static void test_connected_publishes_the_registration_with_qos1(void **state)
     assert_int_equal(pub->payload_len, strlen(expected));
     assert_memory_equal(pub->payload, expected, pub->payload_len);
     assert_int_equal(app_fixture_status(f).pending_msg_id, 1);
-    assert_int_equal(f->fakes.timer.cancel_calls, 1); /* the attempt watchdog */
-    assert_false(f->fakes.timer.armed);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].cancel_calls, 1); /* the attempt watchdog */
+    assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
 }
 
 static void test_puback_confirms_the_registration(void **state)
@@ -120,7 +120,7 @@ static void test_puback_of_an_older_message_does_not_confirm(void **state)
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 99); /* never queued */
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
     fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* queues msg 2 */
+    app_fixture_ip_changed(f, "192.168.1.77"); /* queues msg 2 */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     /* msg 1 confirms nothing (and, acknowledged after msg 2, makes the current values go out again) */
@@ -147,13 +147,15 @@ static void test_broker_down_three_times_then_up(void **state)
     const uint32_t expected_delays[] = {30000, 60000, 120000};
     for (size_t i = 0; i < 3; i++) {
         /* each attempt arms its watchdog first, then the failure replaces it with the retry delay */
-        assert_int_equal(f->fakes.timer.arms[2 * i].delay_ms, 55000);
+        assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arms[2 * i].delay_ms, 55000);
         app_fixture_mqtt_error(f, APP_MQTT_ERROR_TRANSPORT, 111);
         app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
         assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-        assert_int_equal(f->fakes.timer.arm_calls, 2 * i + 2);
-        assert_int_equal(f->fakes.timer.arms[2 * i + 1].delay_ms, expected_delays[i]);
-        assert_int_equal(f->fakes.timer.arms[2 * i + 1].token, f->app.timer_token);
+        assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls, 2 * i + 2);
+        assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arms[2 * i + 1].delay_ms,
+                         expected_delays[i]);
+        assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arms[2 * i + 1].token,
+                         f->app.mqtt.timer_token);
         assert_true(f->fakes.power.low_power);
         const domain_event_t *retry = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED);
         assert_int_equal(retry->data.retry_scheduled.delay_ms, expected_delays[i]);
@@ -172,8 +174,9 @@ static void test_broker_down_three_times_then_up(void **state)
     assert_int_equal(f->fakes.power.requests, 3);
     assert_int_equal(f->fakes.power.releases, 3);
     /* tokens are all different */
-    for (size_t i = 1; i < f->fakes.timer.arm_calls; i++) {
-        assert_true(f->fakes.timer.arms[i - 1].token != f->fakes.timer.arms[i].token);
+    for (size_t i = 1; i < f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls; i++) {
+        assert_true(f->fakes.timer.timers[APP_TIMER_CONNECTION].arms[i - 1].token !=
+                    f->fakes.timer.timers[APP_TIMER_CONNECTION].arms[i].token);
     }
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 3);
 
@@ -197,13 +200,13 @@ static void test_success_resets_the_schedule(void **state)
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     app_fixture_expire_timer(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 60000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 60000);
     app_fixture_expire_timer(f);
     app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* connection lost while registered */
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 30000);
 }
 
 static void test_mqtt_error_sets_last_error_and_waits_for_the_disconnect(void **state)
@@ -212,7 +215,8 @@ static void test_mqtt_error_sets_last_error_and_waits_for_the_disconnect(void **
     app_fixture_boot_connecting(f);
     app_fixture_mqtt_error(f, APP_MQTT_ERROR_CONNECTION_REFUSED, 5);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
-    assert_int_equal(f->fakes.timer.arm_calls, 1); /* only the attempt watchdog */
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls,
+                     1); /* only the attempt watchdog */
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
     assert_string_equal(app_fixture_status(f).last_error, "mqtt error: connection refused (code 5)");
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "mqtt error: connection refused");
@@ -225,13 +229,14 @@ static void test_connect_call_error_counts_as_a_failed_attempt(void **state)
     app_fixture_t *f = *state;
     fake_script_push(&f->fakes.mqtt.connect_results, APP_ERR_PLATFORM);
     assert_int_equal(app_fixture_start(f), APP_OK);
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_up(f, TEST_IP);
     app_fixture_event(f, APP_EVENT_HTTP_STARTED);
     assert_int_equal(f->fakes.mqtt.connect_calls, 1);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_CONNECT_ATTEMPT), 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.arm_calls, 2); /* the watchdog, then the retry that replaces it */
-    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls,
+                     2); /* the watchdog, then the retry that replaces it */
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 30000);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_string_equal(s.last_error, "mqtt connect failed: platform error");
     assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "mqtt connect failed"));
@@ -254,7 +259,7 @@ static void test_publish_refused_outbox_full_backs_off(void **state)
     assert_int_equal(failed->data.registration_failed.detail, APP_ERR_OUTBOX_FULL);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 30000);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_string_equal(s.last_error, "registration not queued: publish_refused (the MQTT outbox is full)");
     assert_int_equal(s.pending_msg_id, -1);
@@ -324,7 +329,7 @@ static void test_stale_timer_token_is_ignored(void **state)
     app_fixture_t *f = *state;
     app_fixture_boot_connecting(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
-    const uint32_t first_token = f->fakes.timer.current.token;
+    const uint32_t first_token = f->fakes.timer.timers[APP_TIMER_CONNECTION].current.token;
     app_fixture_expire_timer(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
@@ -334,7 +339,7 @@ static void test_stale_timer_token_is_ignored(void **state)
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(f->fakes.mqtt.connect_calls, 2);
 
-    app_fixture_event_token(f, f->fakes.timer.current.token);
+    app_fixture_event_token(f, f->fakes.timer.timers[APP_TIMER_CONNECTION].current.token);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
     assert_int_equal(f->fakes.mqtt.connect_calls, 3);
 }
@@ -344,22 +349,22 @@ static void test_expiry_queued_before_a_cancel_is_stale(void **state)
     app_fixture_t *f = *state;
     app_fixture_boot_connecting(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
-    const uint32_t old_token = f->fakes.timer.current.token;
+    const uint32_t old_token = f->fakes.timer.timers[APP_TIMER_CONNECTION].current.token;
     /* The network drops and comes back, and the next attempt fails at once, so the application is in
      * BACKOFF again when the expiry of the cancelled timer, already queued, is handled. */
     fake_script_push(&f->fakes.mqtt.connect_results, APP_ERR_PLATFORM);
-    assert_true(fake_executor_post_kind(&f->fakes.executor, APP_EVENT_NETWORK_DOWN));
-    app_event_t up = {.kind = APP_EVENT_NETWORK_UP};
+    assert_true(fake_executor_post_kind(&f->fakes.executor, APP_EVENT_WIFI_DISCONNECTED));
+    app_event_t up = {.kind = APP_EVENT_WIFI_GOT_IP};
     assert_int_equal(ipv4_address_parse(TEST_IP, &up.ip), DOMAIN_OK);
     assert_true(fake_executor_post(&f->fakes.executor, &up));
-    app_event_t fired = {.kind = APP_EVENT_RETRY_TIMER_FIRED, .token = old_token};
+    app_event_t fired = {.kind = APP_EVENT_TIMER_FIRED, .timer = APP_TIMER_CONNECTION, .token = old_token};
     assert_true(fake_executor_post(&f->fakes.executor, &fired));
     fake_executor_run_all(&f->fakes.executor);
 
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(f->fakes.mqtt.connect_calls, 2); /* the stale expiry started no third attempt */
-    assert_true(f->fakes.timer.current.token != old_token);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 60000);
+    assert_true(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.token != old_token);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 60000);
 }
 
 static void test_network_down_during_backoff_cancels_the_retry(void **state)
@@ -368,10 +373,12 @@ static void test_network_down_during_backoff_cancels_the_retry(void **state)
     app_fixture_boot_connecting(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     assert_true(f->fakes.power.low_power);
-    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
-    assert_int_equal(f->fakes.timer.cancel_calls, 1);
-    assert_false(f->fakes.timer.armed);
-    assert_false(f->fakes.power.low_power);
+    app_fixture_network_down(f);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].cancel_calls, 1);
+    assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
+    /* The connection no longer asks for low power; the WiFi link does now, while it waits to reconnect. */
+    assert_false(f->app.power.wants[POWER_REQUESTER_CONNECTION]);
+    assert_true(f->fakes.power.low_power);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_false(s.has_ip);
@@ -379,7 +386,7 @@ static void test_network_down_during_backoff_cancels_the_retry(void **state)
     assert_int_equal(s.next_retry_at_ms, 0);
     assert_int_equal(f->fakes.mqtt.connect_calls, 1);
 
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_up(f, TEST_IP);
     assert_int_equal(f->fakes.mqtt.connect_calls, 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
 }
@@ -388,11 +395,12 @@ static void test_network_down_while_registered_disconnects(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
-    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
+    app_fixture_network_down(f);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
-    assert_int_equal(f->fakes.timer.arm_calls, 1); /* the first attempt's watchdog, cancelled since */
-    assert_false(f->fakes.timer.armed);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls,
+                     1); /* the first attempt's watchdog, cancelled since */
+    assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
 }
 
 static void test_ip_change_registers_again_with_the_new_ip(void **state)
@@ -400,7 +408,7 @@ static void test_ip_change_registers_again_with_the_new_ip(void **state)
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
     fake_network_set_ip(&f->fakes.network, "10.0.0.7");
-    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "10.0.0.7");
+    app_fixture_ip_changed(f, "10.0.0.7");
     assert_int_equal(f->fakes.mqtt.publish_calls, 2);
     const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
     char expected[512];
@@ -425,8 +433,8 @@ static void test_same_ip_reported_again_does_not_register_again(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
-    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, TEST_IP);
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_ip_changed(f, TEST_IP);
+    app_fixture_network_up(f, TEST_IP);
     assert_int_equal(f->fakes.mqtt.publish_calls, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
 }
@@ -448,10 +456,11 @@ static void test_attempt_is_watched_without_announcing_a_retry(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_connecting(f);
-    assert_true(f->fakes.timer.armed);
-    assert_int_equal(f->fakes.timer.arm_calls, 1);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 55000); /* 4 * 10000 + 15000 */
-    assert_int_equal(f->fakes.timer.current.token, f->app.timer_token);
+    assert_true(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls, 1);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms,
+                     55000); /* 4 * 10000 + 15000 */
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.token, f->app.mqtt.timer_token);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_int_equal(s.next_retry_delay_ms, 0);
@@ -488,11 +497,11 @@ static void test_silent_client_times_out_and_the_schedule_goes_on(void **state)
     app_fixture_expire_timer(f);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
     assert_int_equal(f->fakes.mqtt.connect_calls, 2);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 55000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 55000);
     assert_int_equal(app_fixture_status(f).next_retry_delay_ms, 0);
     app_fixture_expire_timer(f);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 60000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 60000);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 2);
 }
 
@@ -501,7 +510,7 @@ static void test_custom_network_timeout_sets_the_watchdog(void **state)
     app_fixture_t *f = *state;
     f->settings.mqtt.network_timeout_ms = 1500;
     app_fixture_boot_connecting(f);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 21000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 21000);
     app_fixture_expire_timer(f);
     assert_string_equal(app_fixture_status(f).last_error, "mqtt connect attempt timed out after 21000 ms");
 }
@@ -510,14 +519,15 @@ static void test_connected_cancels_the_watchdog_and_its_late_expiry_is_stale(voi
 {
     app_fixture_t *f = *state;
     app_fixture_boot_connecting(f);
-    const uint32_t watchdog_token = f->fakes.timer.current.token;
+    const uint32_t watchdog_token = f->fakes.timer.timers[APP_TIMER_CONNECTION].current.token;
     /* the expiry was already queued when CONNECTED arrived */
     assert_true(fake_executor_post_kind(&f->fakes.executor, APP_EVENT_MQTT_CONNECTED));
-    app_event_t fired = {.kind = APP_EVENT_RETRY_TIMER_FIRED, .token = watchdog_token};
+    app_event_t fired = {
+        .kind = APP_EVENT_TIMER_FIRED, .timer = APP_TIMER_CONNECTION, .token = watchdog_token};
     assert_true(fake_executor_post(&f->fakes.executor, &fired));
     fake_executor_run_all(&f->fakes.executor);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
-    assert_false(f->fakes.timer.armed);
+    assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 0);
     assert_null(fake_event_sink_find_notice(&f->fakes.events, "timed out"));
 }
@@ -526,18 +536,18 @@ static void test_network_down_while_connecting_cancels_the_watchdog(void **state
 {
     app_fixture_t *f = *state;
     app_fixture_boot_connecting(f);
-    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
+    app_fixture_network_down(f);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
-    assert_int_equal(f->fakes.timer.cancel_calls, 1);
-    assert_false(f->fakes.timer.armed);
-    assert_false(f->fakes.power.low_power);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].cancel_calls, 1);
+    assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
+    assert_false(f->app.power.wants[POWER_REQUESTER_CONNECTION]);
 }
 
 static void test_watchdog_arm_failure_is_warned_about_and_the_attempt_goes_on(void **state)
 {
     app_fixture_t *f = *state;
-    fake_script_push(&f->fakes.timer.arm_results, APP_ERR_PLATFORM);
+    fake_script_push(&f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_results, APP_ERR_PLATFORM);
     app_fixture_boot_connecting(f);
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "watchdog not armed");
     assert_non_null(n);
@@ -547,7 +557,7 @@ static void test_watchdog_arm_failure_is_warned_about_and_the_attempt_goes_on(vo
     /* the client's own outcome still ends the attempt */
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 30000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 30000);
 }
 
 /* ---- stale registrations resent by the client ---- */
@@ -557,7 +567,7 @@ static void test_stale_registration_acked_after_a_newer_one_registers_again(void
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f); /* msg 1 carries TEST_IP */
     fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* msg 2 */
+    app_fixture_ip_changed(f, "192.168.1.77"); /* msg 2 */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
     /* the client resent msg 1 after msg 2: the server now holds the old IP */
@@ -601,7 +611,7 @@ static void test_stale_puback_while_not_connected_is_left_to_the_next_connect(vo
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f);
     fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* msg 2 */
+    app_fixture_ip_changed(f, "192.168.1.77"); /* msg 2 */
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     assert_int_equal(f->fakes.mqtt.publish_calls, 2);
@@ -613,7 +623,7 @@ static void test_a_reused_msg_id_forgets_the_message_that_had_it(void **state)
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f); /* msg 1, TEST_IP */
     fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "192.168.1.77"); /* msg 2 */
+    app_fixture_ip_changed(f, "192.168.1.77"); /* msg 2 */
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     app_fixture_expire_timer(f);
     fake_mqtt_client_set_next_msg_id(&f->fakes.mqtt, 1); /* a fresh client counts from 1 again */
@@ -632,7 +642,7 @@ static void test_only_the_last_few_registrations_are_remembered(void **state)
     app_fixture_boot_registering(f); /* msg 1 */
     for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
         fake_network_set_ip(&f->fakes.network, ips[i]);
-        app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, ips[i]); /* msgs 2..6 */
+        app_fixture_ip_changed(f, ips[i]); /* msgs 2..6 */
     }
     assert_int_equal(f->fakes.mqtt.publish_calls, 6);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 6); /* the newest is acknowledged first */
@@ -649,7 +659,7 @@ static void test_in_order_acknowledgements_register_nothing_more(void **state)
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f); /* msg 1 */
     fake_network_set_ip(&f->fakes.network, "10.0.0.9");
-    app_fixture_event_ip(f, APP_EVENT_IP_CHANGED, "10.0.0.9"); /* msg 2 */
+    app_fixture_ip_changed(f, "10.0.0.9"); /* msg 2 */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
@@ -706,8 +716,8 @@ static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void 
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     /* the work itself went on */
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.arm_calls, 2);
-    assert_true(f->app.snapshot_stale);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls, 2);
+    assert_true(f->app.store.stale);
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "shared lock timeout");
     assert_non_null(n);
     assert_int_equal(n->level, APP_NOTICE_WARNING);
@@ -721,7 +731,7 @@ static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void 
     s = app_fixture_status(f);
     assert_int_equal(s.state, MQTT_CONNECTION_BACKOFF);
     assert_int_equal(s.next_retry_delay_ms, 30000);
-    assert_false(f->app.snapshot_stale);
+    assert_false(f->app.store.stale);
     assert_int_equal(f->fakes.lock.nested_takes, 0);
     assert_int_equal(f->fakes.lock.unbalanced_gives, 0);
     assert_false(f->fakes.lock.held);
@@ -732,16 +742,16 @@ static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void 
 static void test_timer_arm_failure_is_reported(void **state)
 {
     app_fixture_t *f = *state;
-    fake_script_push(&f->fakes.timer.arm_results, APP_OK); /* the watchdog */
-    fake_script_push(&f->fakes.timer.arm_results, APP_ERR_PLATFORM);
+    fake_script_push(&f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_results, APP_OK); /* the watchdog */
+    fake_script_push(&f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_results, APP_ERR_PLATFORM);
     app_fixture_boot_connecting(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
     assert_string_equal(app_fixture_status(f).last_error, "retry timer not armed: platform error");
     /* a network change restarts the schedule */
-    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_down(f);
+    app_fixture_network_up(f, TEST_IP);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_CONNECTING);
 }
 
@@ -749,15 +759,15 @@ static void test_failing_disconnect_cancel_and_power_calls_are_warned_about(void
 {
     app_fixture_t *f = *state;
     fake_script_set_fallback(&f->fakes.mqtt.disconnect_results, APP_ERR_PLATFORM);
-    fake_script_set_fallback(&f->fakes.timer.cancel_results, APP_ERR_PLATFORM);
+    fake_script_set_fallback(&f->fakes.timer.timers[APP_TIMER_CONNECTION].cancel_results, APP_ERR_PLATFORM);
     fake_script_set_fallback(&f->fakes.power.request_results, APP_ERR_PLATFORM);
     fake_script_set_fallback(&f->fakes.power.release_results, APP_ERR_PLATFORM);
     app_fixture_boot_connecting(f);
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* arm + request low power */
-    app_fixture_event(f, APP_EVENT_NETWORK_DOWN);      /* cancel + release */
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_down(f);                       /* cancel + release */
+    app_fixture_network_up(f, TEST_IP);
     app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
-    app_fixture_event(f, APP_EVENT_NETWORK_DOWN); /* disconnect */
+    app_fixture_network_down(f); /* disconnect */
     assert_non_null(
         fake_event_sink_find_notice(&f->fakes.events, "low power request failed: platform error"));
     assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "low power release failed"));
@@ -787,7 +797,7 @@ static void test_every_entity_event_gets_a_random_value_from_the_timer_port(void
     app_fixture_boot_connecting(f);                    /* network up, http started: randoms 0, 0 */
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* random 1000: the whole jitter share */
     assert_int_equal(f->fakes.timer.random_calls, 3);
-    assert_int_equal(f->fakes.timer.current.delay_ms, 15000);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 15000);
 }
 
 int main(void)

@@ -39,7 +39,7 @@ static void test_start_configures_the_client_and_starts_the_executor(void **stat
     assert_int_equal(f->fakes.executor.start_calls, 1);
     assert_ptr_equal(f->fakes.executor.user_arg, &f->app);
     assert_int_equal(mqtt->connect_calls, 0);
-    assert_string_equal(f->app.client_id, "ESP32_0B8E01");
+    assert_string_equal(f->app.mqtt.client_id, "ESP32_0B8E01");
 }
 
 static void test_start_publishes_the_first_snapshot_with_the_config_cache(void **state)
@@ -73,9 +73,17 @@ static void test_uri_with_its_own_path_keeps_it(void **state)
 
 typedef void (*break_fn)(app_ports_t *p);
 
-static void no_mqtt(app_ports_t *p)
+static void no_mqtt_session(app_ports_t *p)
 {
-    p->mqtt = NULL;
+    p->mqtt_session = NULL;
+}
+static void no_mqtt_publisher(app_ports_t *p)
+{
+    p->mqtt_publisher = NULL;
+}
+static void no_wifi(app_ports_t *p)
+{
+    p->wifi = NULL;
 }
 static void no_config(app_ports_t *p)
 {
@@ -110,7 +118,9 @@ static void no_system(app_ports_t *p)
     p->system = NULL;
 }
 
-static mqtt_client_port_t mqtt_copy;
+static mqtt_session_port_t mqtt_session_copy;
+static mqtt_publisher_port_t mqtt_publisher_copy;
+static wifi_station_port_t wifi_copy;
 static config_repository_port_t config_copy;
 static network_port_t network_copy;
 static resource_lock_port_t lock_copy;
@@ -128,10 +138,19 @@ static system_info_port_t system_copy;
         p->port = &port##_copy;                         \
     }
 
-BREAK_FN(mqtt, mqtt_client_port_t, configure)
-BREAK_FN(mqtt, mqtt_client_port_t, connect)
-BREAK_FN(mqtt, mqtt_client_port_t, disconnect)
-BREAK_FN(mqtt, mqtt_client_port_t, publish)
+BREAK_FN(mqtt_session, mqtt_session_port_t, configure)
+BREAK_FN(mqtt_session, mqtt_session_port_t, connect)
+BREAK_FN(mqtt_session, mqtt_session_port_t, disconnect)
+BREAK_FN(mqtt_publisher, mqtt_publisher_port_t, publish)
+BREAK_FN(wifi, wifi_station_port_t, has_credentials)
+BREAK_FN(wifi, wifi_station_port_t, start_station)
+BREAK_FN(wifi, wifi_station_port_t, start_access_point)
+BREAK_FN(wifi, wifi_station_port_t, connect)
+BREAK_FN(wifi, wifi_station_port_t, disconnect)
+BREAK_FN(wifi, wifi_station_port_t, set_credentials)
+BREAK_FN(wifi, wifi_station_port_t, persist_credentials)
+BREAK_FN(wifi, wifi_station_port_t, stop_access_point)
+BREAK_FN(wifi, wifi_station_port_t, scan)
 BREAK_FN(config, config_repository_port_t, load)
 BREAK_FN(config, config_repository_port_t, store)
 BREAK_FN(network, network_port_t, get_mac)
@@ -152,7 +171,9 @@ BREAK_FN(system, system_info_port_t, free_heap_bytes)
 BREAK_FN(system, system_info_port_t, min_free_heap_bytes)
 
 static const break_fn breakers[] = {
-    no_mqtt,
+    no_mqtt_session,
+    no_mqtt_publisher,
+    no_wifi,
     no_config,
     no_network,
     no_lock,
@@ -161,10 +182,19 @@ static const break_fn breakers[] = {
     no_executor,
     no_events,
     no_system,
-    mqtt_without_configure,
-    mqtt_without_connect,
-    mqtt_without_disconnect,
-    mqtt_without_publish,
+    mqtt_session_without_configure,
+    mqtt_session_without_connect,
+    mqtt_session_without_disconnect,
+    mqtt_publisher_without_publish,
+    wifi_without_has_credentials,
+    wifi_without_start_station,
+    wifi_without_start_access_point,
+    wifi_without_connect,
+    wifi_without_disconnect,
+    wifi_without_set_credentials,
+    wifi_without_persist_credentials,
+    wifi_without_stop_access_point,
+    wifi_without_scan,
     config_without_load,
     config_without_store,
     network_without_get_mac,
@@ -281,7 +311,7 @@ static void test_bad_settings_disable_mqtt_but_keep_the_application_running(void
         assert_int_equal(n->level, APP_NOTICE_ERROR);
 
         /* network and HTTP come up: MQTT is never attempted, the state stays WAITING */
-        app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+        app_fixture_network_up(f, TEST_IP);
         app_fixture_event(f, APP_EVENT_HTTP_STARTED);
         app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
         app_fixture_event_token(f, 0);
@@ -323,7 +353,7 @@ static void test_client_configuration_failure_disables_mqtt(void **state)
     app_status_snapshot_t s = app_fixture_status(f);
     assert_false(s.mqtt_enabled);
     assert_string_equal(s.last_error, "mqtt disabled: client configuration failed (out of memory)");
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, TEST_IP);
+    app_fixture_network_up(f, TEST_IP);
     app_fixture_event(f, APP_EVENT_HTTP_STARTED);
     assert_int_equal(f->fakes.mqtt.connect_calls, 0);
 }
@@ -365,11 +395,12 @@ static void test_port_errors_never_read_as_not_running(void **state)
 static void test_attempt_timeout_is_four_network_timeouts_plus_fifteen_seconds(void **state)
 {
     (void)state;
-    assert_int_equal(application_attempt_timeout_ms(10000), 55000);
-    assert_int_equal(application_attempt_timeout_ms(2500), 25000);
-    assert_int_equal(application_attempt_timeout_ms(0), 55000); /* 0: the clients' default of 10 s */
-    assert_int_equal(application_attempt_timeout_ms(UINT32_MAX), UINT32_MAX);
-    assert_int_equal(application_attempt_timeout_ms(UINT32_MAX / 4u - 3750u), UINT32_MAX - 3u);
+    assert_int_equal(mqtt_connection_use_case_attempt_timeout_ms(10000), 55000);
+    assert_int_equal(mqtt_connection_use_case_attempt_timeout_ms(2500), 25000);
+    assert_int_equal(mqtt_connection_use_case_attempt_timeout_ms(0),
+                     55000); /* 0: the clients' default of 10 s */
+    assert_int_equal(mqtt_connection_use_case_attempt_timeout_ms(UINT32_MAX), UINT32_MAX);
+    assert_int_equal(mqtt_connection_use_case_attempt_timeout_ms(UINT32_MAX / 4u - 3750u), UINT32_MAX - 3u);
 }
 
 static void test_start_gives_the_entity_the_attempt_timeout(void **state)
@@ -377,7 +408,7 @@ static void test_start_gives_the_entity_the_attempt_timeout(void **state)
     app_fixture_t *f = *state;
     f->settings.mqtt.network_timeout_ms = 4000;
     assert_int_equal(app_fixture_start(f), APP_OK);
-    assert_int_equal(f->app.connection.attempt_timeout_ms, 31000); /* 4 * 4000 + 15000 */
+    assert_int_equal(f->app.mqtt.connection.attempt_timeout_ms, 31000); /* 4 * 4000 + 15000 */
 }
 
 static void test_first_snapshot_waits_for_the_lock_on_the_next_event(void **state)
@@ -385,13 +416,14 @@ static void test_first_snapshot_waits_for_the_lock_on_the_next_event(void **stat
     app_fixture_t *f = *state;
     fake_lock_fail_next(&f->fakes.lock, 1);
     fake_config_repository_set(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME, "Riego Sur");
-    assert_int_equal(app_fixture_start(f), APP_OK);
-    assert_true(f->app.snapshot_stale);
+    /* Not app_fixture_start: its START event would publish at once. */
+    assert_int_equal(application_start(&f->app, &f->fakes.ports, &f->settings), APP_OK);
+    assert_true(f->app.store.stale);
     app_fixture_event(f, APP_EVENT_MQTT_BEFORE_CONNECT);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_string_equal(s.device_name, "Riego Sur");
     assert_true(s.mqtt_enabled);
-    assert_false(f->app.snapshot_stale);
+    assert_false(f->app.store.stale);
 }
 
 static void test_uptime_comes_from_the_clock_port(void **state)
@@ -420,7 +452,7 @@ static void test_handle_event_ignores_null(void **state)
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
     application_handle_event(NULL, &f->app);
-    app_event_t event = {.kind = APP_EVENT_NETWORK_UP};
+    app_event_t event = {.kind = APP_EVENT_WIFI_GOT_IP};
     application_handle_event(&event, NULL);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
 }

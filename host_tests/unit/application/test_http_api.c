@@ -170,7 +170,7 @@ static void test_whoami_fields_with_quotes_and_accents_parse_back(void **state)
     fake_config_repository_set(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME, name);
     fake_config_repository_set(&f->fakes.config, CONFIG_FIELD_LOCATION, location);
     assert_int_equal(app_fixture_start(f), APP_OK);
-    app_fixture_event_ip(f, APP_EVENT_NETWORK_UP, "10.1.2.3");
+    app_fixture_network_up(f, "10.1.2.3");
     response_t r = request(f, HTTP_API_GET, "/whoami", NULL);
     assert_int_equal(r.resp.status, 200);
     assert_json_string(r.body, "mac_address", TEST_MAC);
@@ -224,7 +224,7 @@ static void test_status_body_when_registered(void **state)
         "\"consecutive_failures\":0,\"next_retry_ms\":0,\"registrations\":1,"
         "\"last_registration\":{\"uptime_ms\":5000,\"ip_address\":\"192.168.1.50\"},"
         "\"pending_msg_id\":null,\"last_error\":null,\"free_heap\":200000,\"min_free_heap\":150000,"
-        "\"uptime_s\":7}");
+        "\"uptime_s\":7,\"wifi_state\":\"connected\",\"wifi_mode\":\"station\",\"provisioning\":false}");
 }
 
 static void test_status_body_in_backoff(void **state)
@@ -242,7 +242,7 @@ static void test_status_body_in_backoff(void **state)
         "\"consecutive_failures\":1,\"next_retry_ms\":30000,\"registrations\":0,"
         "\"last_registration\":null,\"pending_msg_id\":null,"
         "\"last_error\":\"mqtt error: transport (code 111)\",\"free_heap\":1234,\"min_free_heap\":999,"
-        "\"uptime_s\":0}");
+        "\"uptime_s\":0,\"wifi_state\":\"connected\",\"wifi_mode\":\"station\",\"provisioning\":false}");
 }
 
 static void test_status_shows_the_pending_message(void **state)
@@ -394,10 +394,20 @@ static void test_null_and_small_buffers_are_handled(void **state)
     assert_string_equal(tiny, "");
 }
 
-static void test_route_table_lists_the_four_routes(void **state)
+static void test_route_table_lists_the_four_routes_and_the_setup_routes(void **state)
 {
     (void)state;
-    assert_int_equal(http_api_route_count, 4);
+    assert_int_equal(http_api_route_count, 7);
+    for (size_t i = 0; i < 4; i++) {
+        assert_false(http_api_routes[i].provisioning_only);
+    }
+    for (size_t i = 4; i < 7; i++) {
+        assert_true(http_api_routes[i].provisioning_only);
+    }
+    assert_string_equal(http_api_routes[4].path, "/");
+    assert_string_equal(http_api_routes[5].path, "/scan");
+    assert_int_equal(http_api_routes[6].method, HTTP_API_POST);
+    assert_string_equal(http_api_routes[6].path, "/provision");
     assert_int_equal(http_api_routes[0].method, HTTP_API_GET);
     assert_string_equal(http_api_routes[0].path, "/whoami");
     assert_string_equal(http_api_routes[1].path, "/ping");
@@ -537,7 +547,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_lock_timeout_after_storing_answers_the_stored_values,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_null_and_small_buffers_are_handled, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_route_table_lists_the_four_routes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_route_table_lists_the_four_routes_and_the_setup_routes, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_config_name_is_stored_and_returned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_location_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_name_of_101_bytes_is_400_and_nothing_stored, setup,

@@ -1,4 +1,4 @@
-/* Settings: the product defaults and every rule application_validate_settings() enforces. */
+/* Settings: the product defaults and every rule settings_validation_check() enforces. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "application/application.h"
+#include "application/settings_validation.h"
 #include "application/settings.h"
 
 static void test_defaults_are_the_product_values(void **state)
@@ -43,7 +44,7 @@ static void test_defaults_pass_validation(void **state)
     app_settings_t s;
     app_settings_defaults(&s);
     char reason[128] = "x";
-    assert_int_equal(application_validate_settings(&s, reason, sizeof(reason)), APP_OK);
+    assert_int_equal(settings_validation_check(&s, reason, sizeof(reason)), APP_OK);
     assert_string_equal(reason, "");
 }
 
@@ -64,7 +65,7 @@ static void test_defaults_ignores_null(void **state)
 {
     (void)state;
     app_settings_defaults(NULL);
-    assert_int_equal(application_validate_settings(NULL, NULL, 0), APP_ERR_INVALID_ARG);
+    assert_int_equal(settings_validation_check(NULL, NULL, 0), APP_ERR_INVALID_ARG);
 }
 
 typedef void (*mutate_fn)(app_settings_t *s);
@@ -230,7 +231,7 @@ static void test_each_bad_setting_is_rejected_with_a_reason(void **state)
         app_settings_defaults(&s);
         cases[i].mutate(&s);
         char reason[128];
-        app_err_t rc = application_validate_settings(&s, reason, sizeof(reason));
+        app_err_t rc = settings_validation_check(&s, reason, sizeof(reason));
         if (rc != cases[i].expected || strstr(reason, cases[i].reason_part) == NULL) {
             print_error("case '%s': got %d '%s'\n", cases[i].name, rc, reason);
         }
@@ -245,7 +246,7 @@ static void test_out_buffer_exactly_the_minimum_is_accepted(void **state)
     app_settings_t s;
     app_settings_defaults(&s);
     s.mqtt.out_buffer_size = app_settings_min_out_buffer_size(s.mqtt.topic);
-    assert_int_equal(application_validate_settings(&s, NULL, 0), APP_OK);
+    assert_int_equal(settings_validation_check(&s, NULL, 0), APP_OK);
 }
 
 static void test_qos_zero_and_a_ws_path_given_by_the_uri_are_accepted(void **state)
@@ -256,7 +257,7 @@ static void test_qos_zero_and_a_ws_path_given_by_the_uri_are_accepted(void **sta
     s.mqtt.qos = 0;
     strcpy(s.mqtt.broker_uri, "ws://127.0.0.1:18080/mqtt");
     s.mqtt.ws_path[0] = '\0';
-    assert_int_equal(application_validate_settings(&s, NULL, 0), APP_OK);
+    assert_int_equal(settings_validation_check(&s, NULL, 0), APP_OK);
 }
 
 int main(void)

@@ -67,7 +67,7 @@ static void test_events_are_handled_in_order_on_another_thread(void **state)
     (void)state;
     assert_int_equal(sim_executor_start(&executor, record, &recorder), APP_OK);
     for (uint32_t i = 0; i < 10; i++) {
-        app_event_t e = event_with_token(APP_EVENT_RETRY_TIMER_FIRED, i);
+        app_event_t e = event_with_token(APP_EVENT_TIMER_FIRED, i);
         assert_true(sim_executor_post(&executor, &e));
     }
     sim_executor_stop(&executor);
@@ -129,7 +129,7 @@ static void post_follow_up(const app_event_t *event, void *user_arg)
 {
     recorder_t *r = user_arg;
     record(event, user_arg);
-    if (event->kind == APP_EVENT_NETWORK_UP) {
+    if (event->kind == APP_EVENT_WIFI_GOT_IP) {
         app_event_t follow = event_with_token(APP_EVENT_HTTP_STARTED, 42);
         assert_true(sim_executor_post(r->executor, &follow));
     }
@@ -139,7 +139,7 @@ static void test_handler_may_post_without_deadlock(void **state)
 {
     (void)state;
     assert_int_equal(sim_executor_start(&executor, post_follow_up, &recorder), APP_OK);
-    app_event_t e = event_with_token(APP_EVENT_NETWORK_UP, 0);
+    app_event_t e = event_with_token(APP_EVENT_WIFI_GOT_IP, 0);
     assert_true(sim_executor_post(&executor, &e));
     /* Wait until the follow-up has been handled before stopping, so the STOP comes after it. */
     for (;;) {

@@ -93,17 +93,33 @@ static void test_expiry_posts_retry_timer_fired_with_the_token(void **state)
 {
     (void)state;
     uint64_t armed_at = sim_timer_now_ms(&timer);
-    assert_int_equal(sim_timer_arm_once(&timer, 20, 77), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 20, 77), APP_OK);
     assert_true(wait_posts(1, 5000));
     assert_true(sim_timer_now_ms(&timer) >= armed_at + 20);
-    assert_int_equal(fake.last.kind, APP_EVENT_RETRY_TIMER_FIRED);
+    assert_int_equal(fake.last.kind, APP_EVENT_TIMER_FIRED);
+    assert_int_equal(fake.last.timer, APP_TIMER_CONNECTION);
     assert_int_equal(fake.last.token, 77);
+}
+
+static void test_each_timer_fires_on_its_own_deadline_with_its_id(void **state)
+{
+    (void)state;
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 200, 1), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_LINK, 10, 2), APP_OK);
+    assert_true(wait_posts(1, 5000));
+    assert_int_equal(fake.last.timer, APP_TIMER_LINK);
+    assert_int_equal(fake.last.token, 2);
+    assert_true(wait_posts(2, 5000));
+    assert_int_equal(fake.last.timer, APP_TIMER_CONNECTION);
+    assert_int_equal(fake.last.token, 1);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_COUNT, 1, 1), APP_ERR_INVALID_ARG);
+    assert_int_equal(sim_timer_cancel(&timer, APP_TIMER_COUNT), APP_ERR_INVALID_ARG);
 }
 
 static void test_timer_is_one_shot(void **state)
 {
     (void)state;
-    assert_int_equal(sim_timer_arm_once(&timer, 5, 1), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 5, 1), APP_OK);
     assert_true(wait_posts(1, 5000));
     assert_false(wait_posts(2, 100));
     assert_int_equal(fake.count, 1);
@@ -112,8 +128,8 @@ static void test_timer_is_one_shot(void **state)
 static void test_arm_replaces_the_armed_timer(void **state)
 {
     (void)state;
-    assert_int_equal(sim_timer_arm_once(&timer, 10000, 1), APP_OK);
-    assert_int_equal(sim_timer_arm_once(&timer, 10, 2), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 10000, 1), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 10, 2), APP_OK);
     assert_true(wait_posts(1, 5000));
     assert_int_equal(fake.last.token, 2);
     assert_false(wait_posts(2, 100));
@@ -122,8 +138,8 @@ static void test_arm_replaces_the_armed_timer(void **state)
 static void test_cancel_disarms(void **state)
 {
     (void)state;
-    assert_int_equal(sim_timer_arm_once(&timer, 30, 5), APP_OK);
-    assert_int_equal(sim_timer_cancel(&timer), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 30, 5), APP_OK);
+    assert_int_equal(sim_timer_cancel(&timer, APP_TIMER_CONNECTION), APP_OK);
     assert_false(wait_posts(1, 150));
     assert_int_equal(fake.count, 0);
 }
@@ -132,7 +148,7 @@ static void test_refused_expiry_is_counted(void **state)
 {
     (void)state;
     fake.refuse = true;
-    assert_int_equal(sim_timer_arm_once(&timer, 1, 9), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 1, 9), APP_OK);
     for (int i = 0; i < 500; i++) {
         pthread_mutex_lock(&timer.mutex);
         unsigned long dropped = timer.dropped;
@@ -194,14 +210,14 @@ static void test_random_values_vary(void **state)
 static void test_stop_ends_the_posts_and_keeps_the_clock(void **state)
 {
     (void)state;
-    assert_int_equal(sim_timer_arm_once(&timer, 20, 3), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 20, 3), APP_OK);
     sim_timer_stop(&timer);
     assert_false(timer.thread_running);
     /* the armed expiry never comes: after stop() the executor may be gone */
     assert_false(wait_posts(1, 150));
     assert_int_equal(fake.count, 0);
     /* arming after the stop is harmless and posts nothing */
-    assert_int_equal(sim_timer_arm_once(&timer, 1, 4), APP_OK);
+    assert_int_equal(sim_timer_arm_once(&timer, APP_TIMER_CONNECTION, 1, 4), APP_OK);
     assert_false(wait_posts(1, 50));
     uint64_t before = sim_timer_now_ms(&timer);
     assert_true(sim_timer_now_ms(&timer) >= before);
@@ -227,6 +243,7 @@ int main(void)
         T(test_expiry_posts_retry_timer_fired_with_the_token),
         T(test_timer_is_one_shot),
         T(test_arm_replaces_the_armed_timer),
+        T(test_each_timer_fires_on_its_own_deadline_with_its_id),
         T(test_cancel_disarms),
         T(test_refused_expiry_is_counted),
         T(test_clock_starts_near_zero_and_never_goes_back),

@@ -13,9 +13,9 @@
  *       task, the HTTP server's task, the esp_timer task: esp_timer callbacks with ESP_TIMER_TASK dispatch
  * run in a task). It must not be called from an ISR: nothing in this firmware posts from one, so there is no
  * FromISR variant. Events posted before start() wait in the queue. After APP_EVENT_STOP (simulator only;
- * never posted on the device) the task deletes itself. retry timer + clock + random (timer_port_t)  one
- * esp_timer one-shot timer dispatched in the esp_timer task; its callback only posts
- * APP_EVENT_RETRY_TIMER_FIRED with the token given to arm_once(), and drops an expiry that raced with a
+ * never posted on the device) the task deletes itself. timers + clock + random (timer_port_t)  one
+ * esp_timer one-shot timer per app_timer_id_t, dispatched in the esp_timer task; its callback only posts
+ * APP_EVENT_TIMER_FIRED with the id and the token given to arm_once(), and drops an expiry that raced with a
  * re-arm or a cancel (checked against the armed deadline under a spinlock), so a stale token is never posted
  * for a newer arming. now_ms() is esp_timer_get_time() / 1000 (monotonic since boot, counts through light
  * sleep); random_u32() is esp_random(). system info (system_info_port_t)  esp_get_free_heap_size() /
@@ -91,21 +91,30 @@ extern const executor_port_t freertos_adapter_executor_port;
 app_err_t freertos_adapter_executor_init(freertos_adapter_executor_t *executor,
                                          const freertos_adapter_executor_config_t *config);
 
-/* ---- retry timer, clock, random ---- */
+/* ---- timers, clock, random ---- */
+
+struct freertos_adapter_timer;
 
 typedef struct {
+    struct freertos_adapter_timer *owner;
+    app_timer_id_t id;
     esp_timer_handle_t timer; /* NULL until init succeeds */
-    const executor_port_t *executor;
-    void *executor_ctx;
-    portMUX_TYPE lock; /* guards the three fields below between the application and esp_timer tasks */
-    bool armed;
+    bool armed;               /* these three: under the owner's spinlock */
     uint32_t token;
     int64_t deadline_us;
+} freertos_adapter_timer_slot_t;
+
+typedef struct freertos_adapter_timer {
+    const executor_port_t *executor;
+    void *executor_ctx;
+    portMUX_TYPE
+        lock; /* guards the slots' armed/token/deadline between the application and esp_timer tasks */
+    freertos_adapter_timer_slot_t slots[APP_TIMER_COUNT];
 } freertos_adapter_timer_t;
 
 extern const timer_port_t freertos_adapter_timer_port;
 
-/* Creates the esp_timer. APP_ERR_INVALID_ARG, APP_ERR_NO_MEMORY or APP_ERR_PLATFORM. */
+/* Creates one esp_timer per app_timer_id_t. APP_ERR_INVALID_ARG, APP_ERR_NO_MEMORY or APP_ERR_PLATFORM. */
 app_err_t freertos_adapter_timer_init(freertos_adapter_timer_t *timer, const executor_port_t *executor,
                                       void *executor_ctx);
 

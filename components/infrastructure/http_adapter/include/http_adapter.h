@@ -12,20 +12,18 @@
  * with 10 sockets leaves none to the MQTT WebSocket). The server is limited to
  * HTTP_ADAPTER_MAX_OPEN_SOCKETS clients with LRU purge: 3 + 5 = 8, leaving 8 for MQTT and the rest.
  *
- * Other adapters add routes with http_adapter_register_handler() (the WiFi adapter's provisioning pages)
- * and may use http_adapter_read_body() / http_adapter_send() so that every route answers the same way.
+ * Every route is the application's (http_api_routes[], the setup routes included: http_api answers 404 for
+ * them outside provisioning), so no other adapter adds or removes handlers at run time. The request body
+ * buffer is wiped after each request (a setup form carries a WiFi password).
  *
  * Handlers run on the server's task (one task, one request at a time). They must not hold the shared
- * lock across I/O (http_api takes it only to copy). start/stop/register are called from the task that
- * runs main/ (app_main), not from handlers. Work that touches the server's state later (unregistering a
- * route: esp_http_server edits its handler table without a lock while its task reads it) goes through
- * http_adapter_queue_work(), which runs it on the server task.
+ * lock across I/O (http_api takes it only to copy). start/stop are called from the task that runs main/
+ * (app_main), not from handlers.
  *
  * Usage (main/): after esp_netif_init() (the server needs lwIP) and after application_start():
  *   http_adapter_config_t cfg = { .port = CONFIG_..._HTTP_PORT, .app = &app, .executor = ...,
  *                                 .executor_ctx = ... };
  *   http_adapter_start(&cfg);
- * The application's routes and up to HTTP_ADAPTER_EXTRA_HANDLERS extra ones fit in max_uri_handlers.
  */
 #ifndef HTTP_ADAPTER_H
 #define HTTP_ADAPTER_H
@@ -38,9 +36,6 @@
 #include "esp_http_server.h"
 
 struct application;
-
-/* Room for routes added by other adapters (provisioning uses 3: GET /, GET /scan, POST /provision). */
-#define HTTP_ADAPTER_EXTRA_HANDLERS 4
 
 /* Client connections at once (httpd max_open_sockets; 3 more sockets are the server's own). */
 #define HTTP_ADAPTER_MAX_OPEN_SOCKETS 5
@@ -65,23 +60,6 @@ esp_err_t http_adapter_start(const http_adapter_config_t *config);
 
 /* Stops the server (no-op when not started). */
 esp_err_t http_adapter_stop(void);
-
-/*
- * Registers one more route on the running server (uri->uri and uri->user_ctx must stay valid while the
- * server runs: use static storage). ESP_ERR_INVALID_STATE before http_adapter_start().
- */
-esp_err_t http_adapter_register_handler(const httpd_uri_t *uri);
-
-/* Removes a route added with http_adapter_register_handler (e.g. provisioning once it is done). */
-esp_err_t http_adapter_unregister_handler(const char *uri, httpd_method_t method);
-
-/*
- * Queues work(arg) to run on the server task (httpd_queue_work), between requests. From any task, e.g. an
- * esp_timer callback; it does not wait for the work. ESP_ERR_INVALID_ARG (NULL work), ESP_ERR_INVALID_STATE
- * (server not running), ESP_FAIL (the server's control socket refused it; logged). Work still queued when
- * the server stops never runs.
- */
-esp_err_t http_adapter_queue_work(httpd_work_fn_t work, void *arg);
 
 /* The running server's handle, NULL when stopped. */
 httpd_handle_t http_adapter_handle(void);

@@ -139,6 +139,7 @@ static esp_err_t api_handler(httpd_req_t *req)
     }
     http_api_handle(s_state.config.app, api_method(req->method), path, body_len > 0 ? s_body : NULL, body_len,
                     s_response, sizeof(s_response), &resp);
+    memset(s_body, 0, body_len); /* a setup form carries a WiFi password: do not keep it */
     return http_adapter_send(req, resp.status, resp.content_type, s_response, resp.body_len);
 }
 
@@ -171,7 +172,7 @@ esp_err_t http_adapter_start(const http_adapter_config_t *config)
     if (config->stack_size != 0) {
         httpd_config.stack_size = config->stack_size;
     }
-    httpd_config.max_uri_handlers = (uint16_t)(http_api_route_count + HTTP_ADAPTER_EXTRA_HANDLERS);
+    httpd_config.max_uri_handlers = (uint16_t)(http_api_route_count);
     /* Sockets are shared with MQTT (see the header): a bounded number of clients, the least recently used
      * one closed when a new client comes, so idle browser connections cannot lock out new ones. */
     httpd_config.max_open_sockets = HTTP_ADAPTER_MAX_OPEN_SOCKETS;
@@ -230,42 +231,6 @@ esp_err_t http_adapter_stop(void)
     }
     esp_err_t err = httpd_stop(s_state.server);
     s_state.server = NULL;
-    return err;
-}
-
-esp_err_t http_adapter_register_handler(const httpd_uri_t *uri)
-{
-    if (s_state.server == NULL) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    esp_err_t err = httpd_register_uri_handler(s_state.server, uri);
-    if (err != ESP_OK) {
-        ESP_LOGE(TAG, "register %s: %s (0x%x)", uri != NULL && uri->uri != NULL ? uri->uri : "?",
-                 esp_err_to_name(err), err);
-    }
-    return err;
-}
-
-esp_err_t http_adapter_unregister_handler(const char *uri, httpd_method_t method)
-{
-    if (s_state.server == NULL) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    return httpd_unregister_uri_handler(s_state.server, uri, method);
-}
-
-esp_err_t http_adapter_queue_work(httpd_work_fn_t work, void *arg)
-{
-    if (work == NULL) {
-        return ESP_ERR_INVALID_ARG;
-    }
-    if (s_state.server == NULL) {
-        return ESP_ERR_INVALID_STATE;
-    }
-    esp_err_t err = httpd_queue_work(s_state.server, work, arg);
-    if (err != ESP_OK) {
-        ESP_LOGE(TAG, "httpd_queue_work: %s (0x%x)", esp_err_to_name(err), err);
-    }
     return err;
 }
 

@@ -43,6 +43,13 @@ int log_event_sink_format(const domain_event_t *event, char *buf, size_t buf_siz
             return snprintf(buf, buf_size, "registration failed: %s (code %ld)",
                             registration_failure_to_str(event->data.registration_failed.reason),
                             (long)event->data.registration_failed.detail);
+        case DOMAIN_EVENT_WIFI_LINK_CHANGED:
+            return snprintf(buf, buf_size, "wifi %s -> %s (%s, last reason %ld, retry in %lu ms)",
+                            wifi_link_state_to_str(event->data.wifi_link.old_state),
+                            wifi_link_state_to_str(event->data.wifi_link.new_state),
+                            wifi_link_mode_to_str(event->data.wifi_link.mode),
+                            (long)event->data.wifi_link.reason,
+                            (unsigned long)event->data.wifi_link.retry_ms);
         default:
             return snprintf(buf, buf_size, "domain event %d", (int)event->kind);
     }

@@ -1,5 +1,6 @@
 /*
- * mqtt_ws_adapter: the mqtt_client_port_t on ESP-MQTT (MQTT 3.1.1 over ws://).
+ * mqtt_ws_adapter: the MqttWebSocketAdapter: mqtt_session_port_t and mqtt_publisher_port_t on ESP-MQTT (MQTT
+ * 3.1.1 over ws://), one adapter with one context for both ports.
  *
  * configure() builds the ESP-MQTT client from the application's mqtt_client_config_t: the effective URI (the
  * application already applied the WebSocket path; NATS needs /mqtt), client id, clean session, keepalive,
@@ -26,7 +27,8 @@
  * is refused at once.
  *
  * Usage (main/): static mqtt_ws_adapter_t mqtt; mqtt_ws_adapter_init(&mqtt, executor_port, executor_ctx);
- * then ports.mqtt = &mqtt_ws_adapter_port, ports.mqtt_ctx = &mqtt. The adapter keeps no heap of its own;
+ * then ports.mqtt_session = &mqtt_ws_adapter_session_port, ports.mqtt_publisher =
+ * &mqtt_ws_adapter_publisher_port, both contexts &mqtt. The adapter keeps no heap of its own;
  * ESP-MQTT allocates its client, buffers and task at configure()/first connect().
  */
 #ifndef MQTT_WS_ADAPTER_H
@@ -37,7 +39,8 @@
 #include <stdint.h>
 
 #include "application/ports/executor_port.h"
-#include "application/ports/mqtt_client_port.h"
+#include "application/ports/mqtt_publisher_port.h"
+#include "application/ports/mqtt_session_port.h"
 #include "domain/broker_uri.h"
 #include "mqtt_client.h"
 
@@ -58,8 +61,9 @@ typedef struct {
     atomic_uint lost_events; /* posts refused by a full application queue */
 } mqtt_ws_adapter_t;
 
-/* The port; ctx is a mqtt_ws_adapter_t initialised with mqtt_ws_adapter_init(). */
-extern const mqtt_client_port_t mqtt_ws_adapter_port;
+/* The ports; ctx is a mqtt_ws_adapter_t initialised with mqtt_ws_adapter_init(). */
+extern const mqtt_session_port_t mqtt_ws_adapter_session_port;
+extern const mqtt_publisher_port_t mqtt_ws_adapter_publisher_port;
 
 /* Prepares the adapter (no ESP-MQTT call yet). APP_ERR_INVALID_ARG when an argument or the executor's post
  * function is missing. */

@@ -301,10 +301,13 @@ static app_err_t mqtt_ws_adapter_publish(void *ctx, const char *topic, const cha
     return APP_OK;
 }
 
-const mqtt_client_port_t mqtt_ws_adapter_port = {
+const mqtt_session_port_t mqtt_ws_adapter_session_port = {
     .configure = mqtt_ws_adapter_configure,
     .connect = mqtt_ws_adapter_connect,
     .disconnect = mqtt_ws_adapter_disconnect,
+};
+
+const mqtt_publisher_port_t mqtt_ws_adapter_publisher_port = {
     .publish = mqtt_ws_adapter_publish,
 };
 

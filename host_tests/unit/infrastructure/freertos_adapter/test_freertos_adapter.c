@@ -237,14 +237,14 @@ static void test_the_task_handles_events_posted_before_start_in_order(void **sta
     (void)state;
     init_executor();
     int arg = 0;
-    assert_true(post_kind(APP_EVENT_NETWORK_UP, 0));
-    assert_true(post_kind(APP_EVENT_RETRY_TIMER_FIRED, 9));
+    assert_true(post_kind(APP_EVENT_WIFI_GOT_IP, 0));
+    assert_true(post_kind(APP_EVENT_TIMER_FIRED, 9));
     assert_true(post_kind(APP_EVENT_STOP, 0));
     assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, &arg), APP_OK);
     fake_freertos_run_task(0);
     assert_int_equal(s_handled_count, 3);
-    assert_int_equal(s_handled[0].kind, APP_EVENT_NETWORK_UP);
-    assert_int_equal(s_handled[1].kind, APP_EVENT_RETRY_TIMER_FIRED);
+    assert_int_equal(s_handled[0].kind, APP_EVENT_WIFI_GOT_IP);
+    assert_int_equal(s_handled[1].kind, APP_EVENT_TIMER_FIRED);
     assert_int_equal(s_handled[1].token, 9);
     assert_int_equal(s_handled[2].kind, APP_EVENT_STOP);
     assert_ptr_equal(s_handled_arg, &arg);
@@ -280,14 +280,38 @@ static void test_start_reports_a_task_that_could_not_be_created(void **state)
     assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL), APP_ERR_PLATFORM);
 }
 
-/* ---- retry timer, clock, random ---- */
+/* ---- timers, clock, random ---- */
+
+#define CONN_TIMER s_timer.slots[APP_TIMER_CONNECTION].timer
+#define LINK_TIMER s_timer.slots[APP_TIMER_LINK].timer
 
 static void test_timer_callbacks_run_in_the_esp_timer_task(void **state)
 {
     (void)state;
     init_timer();
-    assert_int_equal(fake_esp_timer_count(), 1);
-    assert_int_equal(fake_esp_timer_args(s_timer.timer)->dispatch_method, ESP_TIMER_TASK);
+    assert_int_equal(fake_esp_timer_count(), APP_TIMER_COUNT);
+    assert_int_equal(fake_esp_timer_args(CONN_TIMER)->dispatch_method, ESP_TIMER_TASK);
+    assert_int_equal(fake_esp_timer_args(LINK_TIMER)->dispatch_method, ESP_TIMER_TASK);
+}
+
+static void test_each_timer_id_fires_on_its_own_with_its_id(void **state)
+{
+    (void)state;
+    init_timer();
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 2000, 5), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_LINK, 1000, 9), APP_OK);
+    fake_esp_timer_advance_us(1000000);
+    assert_int_equal(s_app_queue.count, 1);
+    assert_int_equal(app_queue_event(0)->timer, APP_TIMER_LINK);
+    assert_int_equal(app_queue_event(0)->token, 9);
+    assert_true(fake_esp_timer_armed(CONN_TIMER)); /* arming the link timer left the other one alone */
+    fake_esp_timer_advance_us(1000000);
+    assert_int_equal(s_app_queue.count, 2);
+    assert_int_equal(app_queue_event(1)->timer, APP_TIMER_CONNECTION);
+    assert_int_equal(app_queue_event(1)->token, 5);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_COUNT, 10, 1),
+                     APP_ERR_INVALID_ARG);
+    assert_int_equal(freertos_adapter_timer_port.cancel(&s_timer, APP_TIMER_COUNT), APP_ERR_INVALID_ARG);
 }
 
 static void test_timer_init_reports_esp_timer_create_failure(void **state)
@@ -302,21 +326,21 @@ static void test_arm_once_starts_a_one_shot_of_the_delay_in_microseconds(void **
 {
     (void)state;
     init_timer();
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 30000, 1), APP_OK);
-    assert_true(fake_esp_timer_armed(s_timer.timer));
-    assert_int_equal(fake_esp_timer_last_timeout_us(s_timer.timer), 30000000u);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 30000, 1), APP_OK);
+    assert_true(fake_esp_timer_armed(CONN_TIMER));
+    assert_int_equal(fake_esp_timer_last_timeout_us(CONN_TIMER), 30000000u);
 }
 
 static void test_expiry_posts_retry_timer_fired_with_the_token(void **state)
 {
     (void)state;
     init_timer();
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 30000, 7), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 30000, 7), APP_OK);
     fake_esp_timer_advance_us(29999999);
     assert_int_equal(s_app_queue.count, 0);
     fake_esp_timer_advance_us(1);
     assert_int_equal(s_app_queue.count, 1);
-    assert_int_equal(app_queue_event(0)->kind, APP_EVENT_RETRY_TIMER_FIRED);
+    assert_int_equal(app_queue_event(0)->kind, APP_EVENT_TIMER_FIRED);
     assert_int_equal(app_queue_event(0)->token, 7);
     assert_int_equal(fake_freertos_critical_nesting(), 0);
 }
@@ -325,8 +349,8 @@ static void test_arm_once_replaces_the_armed_timer(void **state)
 {
     (void)state;
     init_timer();
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 1000, 1), APP_OK);
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 2000, 2), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 1000, 1), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 2000, 2), APP_OK);
     fake_esp_timer_advance_us(1000000);
     assert_int_equal(s_app_queue.count, 0);
     fake_esp_timer_advance_us(1000000);
@@ -338,11 +362,11 @@ static void test_an_expiry_racing_with_a_rearm_is_dropped(void **state)
 {
     (void)state;
     init_timer();
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 1000, 1), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 1000, 1), APP_OK);
     /* The first timer is due, but before its callback runs the application arms again. */
     fake_esp_timer_set_time_us(1000000);
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 5000, 2), APP_OK);
-    fake_esp_timer_fire(s_timer.timer); /* the late callback of the first arming */
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 5000, 2), APP_OK);
+    fake_esp_timer_fire(CONN_TIMER); /* the late callback of the first arming */
     assert_int_equal(s_app_queue.count, 0);
 }
 
@@ -350,19 +374,19 @@ static void test_an_expiry_after_cancel_is_dropped(void **state)
 {
     (void)state;
     init_timer();
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 1000, 1), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 1000, 1), APP_OK);
     fake_esp_timer_set_time_us(1000000);
-    assert_int_equal(freertos_adapter_timer_port.cancel(&s_timer), APP_OK);
-    fake_esp_timer_fire(s_timer.timer);
+    assert_int_equal(freertos_adapter_timer_port.cancel(&s_timer, APP_TIMER_CONNECTION), APP_OK);
+    fake_esp_timer_fire(CONN_TIMER);
     assert_int_equal(s_app_queue.count, 0);
-    assert_false(fake_esp_timer_armed(s_timer.timer));
+    assert_false(fake_esp_timer_armed(CONN_TIMER));
 }
 
 static void test_cancel_without_an_armed_timer_is_ok(void **state)
 {
     (void)state;
     init_timer();
-    assert_int_equal(freertos_adapter_timer_port.cancel(&s_timer), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.cancel(&s_timer, APP_TIMER_CONNECTION), APP_OK);
 }
 
 static void test_an_expiry_the_full_queue_refuses_is_logged(void **state)
@@ -370,7 +394,7 @@ static void test_an_expiry_the_full_queue_refuses_is_logged(void **state)
     (void)state;
     init_timer();
     s_app_queue.refuse_posts = true;
-    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, 10, 3), APP_OK);
+    assert_int_equal(freertos_adapter_timer_port.arm_once(&s_timer, APP_TIMER_CONNECTION, 10, 3), APP_OK);
     fake_esp_timer_advance_us(10000);
     assert_int_equal(s_app_queue.refused, 1);
     assert_int_equal(fake_esp_log_last()->level, ESP_LOG_ERROR);
@@ -426,6 +450,7 @@ int main(void)
         cmocka_unit_test_setup(test_timer_callbacks_run_in_the_esp_timer_task, setup),
         cmocka_unit_test_setup(test_timer_init_reports_esp_timer_create_failure, setup),
         cmocka_unit_test_setup(test_arm_once_starts_a_one_shot_of_the_delay_in_microseconds, setup),
+        cmocka_unit_test_setup(test_each_timer_id_fires_on_its_own_with_its_id, setup),
         cmocka_unit_test_setup(test_expiry_posts_retry_timer_fired_with_the_token, setup),
         cmocka_unit_test_setup(test_arm_once_replaces_the_armed_timer, setup),
         cmocka_unit_test_setup(test_an_expiry_racing_with_a_rearm_is_dropped, setup),

@@ -185,36 +185,6 @@ static void test_http_started_is_posted_once_the_queue_has_room_again(void **sta
     assert_int_equal(fake_freertos_delay_count(), 1);
 }
 
-static int s_work_runs;
-
-static void count_work(void *arg)
-{
-    (void)arg;
-    s_work_runs++;
-}
-
-static void test_queued_work_runs_later_on_the_server_task(void **state)
-{
-    (void)state;
-    s_work_runs = 0;
-    start_adapter();
-    assert_int_equal(http_adapter_queue_work(count_work, NULL), ESP_OK);
-    assert_int_equal(s_work_runs, 0);
-    assert_int_equal(fake_httpd_run_queued_work(), 1);
-    assert_int_equal(s_work_runs, 1);
-}
-
-static void test_queue_work_needs_a_running_server_and_a_function(void **state)
-{
-    (void)state;
-    assert_int_equal(http_adapter_queue_work(count_work, NULL), ESP_ERR_INVALID_STATE);
-    start_adapter();
-    assert_int_equal(http_adapter_queue_work(NULL, NULL), ESP_ERR_INVALID_ARG);
-    fake_httpd_fail_next_queue_work();
-    assert_int_equal(http_adapter_queue_work(count_work, NULL), ESP_FAIL);
-    assert_int_equal(fake_httpd_queued_work(), 0);
-}
-
 static void test_every_api_route_is_registered(void **state)
 {
     (void)state;
@@ -223,7 +193,7 @@ static void test_every_api_route_is_registered(void **state)
         int method = http_api_routes[i].method == HTTP_API_POST ? HTTP_POST : HTTP_GET;
         assert_non_null(fake_httpd_find(http_api_routes[i].path, method));
     }
-    assert_true(fake_httpd_config()->max_uri_handlers >= http_api_route_count + HTTP_ADAPTER_EXTRA_HANDLERS);
+    assert_true(fake_httpd_config()->max_uri_handlers >= http_api_route_count);
 }
 
 static void test_each_route_answers_what_http_api_produces(void **state)
@@ -349,36 +319,6 @@ static void test_client_stopping_mid_body_gets_no_answer_and_the_socket_closes(v
     assert_int_equal(fakes.config.store_calls[CONFIG_FIELD_DEVICE_NAME], 0);
 }
 
-static esp_err_t extra_handler(httpd_req_t *req)
-{
-    return http_adapter_send(req, 200, "text/plain", "extra", 5);
-}
-
-static void test_extra_handlers_can_be_added_and_removed(void **state)
-{
-    (void)state;
-    const httpd_uri_t uri = {.uri = "/extra", .method = HTTP_GET, .handler = extra_handler, .user_ctx = NULL};
-    assert_int_equal(http_adapter_register_handler(&uri), ESP_ERR_INVALID_STATE); /* not started */
-    start_adapter();
-    assert_int_equal(http_adapter_register_handler(&uri), ESP_OK);
-    const fake_httpd_response_t *r = request(HTTP_GET, "/extra", NULL);
-    assert_string_equal(r->body, "extra");
-    assert_int_equal(http_adapter_unregister_handler("/extra", HTTP_GET), ESP_OK);
-    assert_false(request(HTTP_GET, "/extra", NULL)->handled);
-}
-
-static void test_room_for_the_provisioning_routes(void **state)
-{
-    (void)state;
-    start_adapter();
-    static const char *const paths[HTTP_ADAPTER_EXTRA_HANDLERS] = {"/a", "/b", "/c", "/d"};
-    for (size_t i = 0; i < HTTP_ADAPTER_EXTRA_HANDLERS; i++) {
-        const httpd_uri_t uri = {
-            .uri = paths[i], .method = HTTP_GET, .handler = extra_handler, .user_ctx = NULL};
-        assert_int_equal(http_adapter_register_handler(&uri), ESP_OK);
-    }
-}
-
 static void test_status_lines(void **state)
 {
     (void)state;
@@ -424,8 +364,6 @@ int main(void)
         T(test_start_keeps_sockets_for_mqtt_and_purges_the_least_recently_used_client),
         T(test_a_full_queue_leaves_the_server_running_and_is_reported_distinctly),
         T(test_http_started_is_posted_once_the_queue_has_room_again),
-        T(test_queued_work_runs_later_on_the_server_task),
-        T(test_queue_work_needs_a_running_server_and_a_function),
         T(test_every_api_route_is_registered),
         T(test_each_route_answers_what_http_api_produces),
         T(test_ping_answers_pong),
@@ -437,8 +375,6 @@ int main(void)
         T(test_body_at_the_limit_is_read_whole),
         T(test_body_arriving_in_pieces_with_timeouts_is_read_whole),
         T(test_client_stopping_mid_body_gets_no_answer_and_the_socket_closes),
-        T(test_extra_handlers_can_be_added_and_removed),
-        T(test_room_for_the_provisioning_routes),
         T(test_status_lines),
         T(test_busy_lock_answers_503),
     };

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "application/application.h"
+#include "application/settings_validation.h"
 #include "irrigation_settings.h"
 
 static app_settings_t s_settings;
@@ -62,13 +62,15 @@ static void test_the_device_defaults_and_application_options_are_mapped(void **s
     assert_string_equal(s_settings.defaults.location, "Finca Norte, Lote 3");
     assert_int_equal(s_settings.lock_timeout_ms, 250);
     assert_string_equal(s_settings.firmware_version, "2.3.4-test");
+    assert_string_equal(s_settings.wifi.ap_ssid_prefix, "Nodo-Setup");
+    assert_string_equal(s_settings.wifi.ap_password, "otra-clave-1");
 }
 
 static void test_the_mapped_settings_are_valid_for_the_application(void **state)
 {
     (void)state;
     char reason[96];
-    assert_int_equal(application_validate_settings(&s_settings, reason, sizeof(reason)), APP_OK);
+    assert_int_equal(settings_validation_check(&s_settings, reason, sizeof(reason)), APP_OK);
 }
 
 int main(void)

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "application/application.h"
+#include "application/settings_validation.h"
 #include "esp_app_desc.h"
 #include "irrigation_settings.h"
 
@@ -31,7 +31,7 @@ static void test_an_over_long_broker_uri_is_left_empty_and_disables_mqtt(void **
     char reason[96];
     (void)irrigation_settings_from_kconfig(&settings, reason, sizeof(reason));
     assert_string_equal(settings.mqtt.broker_uri, "");
-    assert_int_equal(application_validate_settings(&settings, reason, sizeof(reason)), APP_ERR_BAD_URI);
+    assert_int_equal(settings_validation_check(&settings, reason, sizeof(reason)), APP_ERR_BAD_URI);
 }
 
 static void test_the_other_options_are_still_mapped(void **state)

@@ -35,7 +35,7 @@ static domain_event_t state_changed(mqtt_connection_state_t from, mqtt_connectio
 static void test_each_domain_event_has_its_line(void **state)
 {
     (void)state;
-    format_case_t cases[7];
+    format_case_t cases[8];
     size_t n = 0;
     cases[n].event = state_changed(MQTT_CONNECTION_CONNECTING, MQTT_CONNECTION_REGISTERING);
     cases[n++].text = "state connecting -> registering";
@@ -66,8 +66,16 @@ static void test_each_domain_event_has_its_line(void **state)
     cases[n].text = NULL;
     n++;
     memset(&cases[n].event, 0, sizeof(cases[n].event));
+    cases[n].event.kind = DOMAIN_EVENT_WIFI_LINK_CHANGED;
+    cases[n].event.data.wifi_link.old_state = WIFI_LINK_CONNECTED;
+    cases[n].event.data.wifi_link.new_state = WIFI_LINK_BACKOFF;
+    cases[n].event.data.wifi_link.mode = WIFI_LINK_MODE_STATION;
+    cases[n].event.data.wifi_link.reason = 201;
+    cases[n].event.data.wifi_link.retry_ms = 30000;
+    cases[n++].text = "wifi connected -> backoff (station, last reason 201, retry in 30000 ms)";
+    memset(&cases[n].event, 0, sizeof(cases[n].event));
     cases[n].event.kind = DOMAIN_EVENT_COUNT;
-    cases[n++].text = "domain event 5";
+    cases[n++].text = "domain event 6";
 
     char expected_refused[LOG_EVENT_SINK_LINE_MAX];
     char expected_invalid[LOG_EVENT_SINK_LINE_MAX];

@@ -47,7 +47,7 @@ static int setup(void **state)
 
 static void configure(void)
 {
-    assert_int_equal(mqtt_ws_adapter_port.configure(&s_adapter, &s_config), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.configure(&s_adapter, &s_config), APP_OK);
 }
 
 static const app_event_t *posted(size_t index)
@@ -109,7 +109,7 @@ static void test_configure_keeps_its_own_copy_of_the_strings(void **state)
     mqtt_client_config_t cfg = s_config;
     cfg.uri = uri;
     cfg.client_id = id;
-    assert_int_equal(mqtt_ws_adapter_port.configure(&s_adapter, &cfg), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.configure(&s_adapter, &cfg), APP_OK);
     memset(uri, 'x', sizeof(uri) - 1);
     memset(id, 'x', sizeof(id) - 1);
     assert_string_equal(s_adapter.uri, "ws://broker.example:8080/mqtt");
@@ -120,10 +120,10 @@ static void test_configure_reports_an_init_failure(void **state)
 {
     (void)state;
     fake_esp_mqtt_fail_next_init();
-    assert_int_equal(mqtt_ws_adapter_port.configure(&s_adapter, &s_config), APP_ERR_PLATFORM);
+    assert_int_equal(mqtt_ws_adapter_session_port.configure(&s_adapter, &s_config), APP_ERR_PLATFORM);
     assert_false(fake_esp_mqtt_handler_registered());
     /* MQTT stays disabled: nothing can be started later. */
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_INVALID_ARG);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_ERR_INVALID_ARG);
     assert_int_equal(fake_esp_mqtt_start_count(), 0);
 }
 
@@ -131,7 +131,7 @@ static void test_configure_destroys_the_client_when_registration_fails(void **st
 {
     (void)state;
     fake_esp_mqtt_fail_next_register(ESP_ERR_NO_MEM);
-    assert_int_equal(mqtt_ws_adapter_port.configure(&s_adapter, &s_config), APP_ERR_NO_MEMORY);
+    assert_int_equal(mqtt_ws_adapter_session_port.configure(&s_adapter, &s_config), APP_ERR_NO_MEMORY);
     assert_int_equal(fake_esp_mqtt_destroy_count(), 1);
     assert_null(s_adapter.client);
 }
@@ -144,7 +144,7 @@ static void test_configure_rejects_a_uri_longer_than_the_domain_limit(void **sta
     uri[sizeof(uri) - 1] = '\0';
     mqtt_client_config_t cfg = s_config;
     cfg.uri = uri;
-    assert_int_equal(mqtt_ws_adapter_port.configure(&s_adapter, &cfg), APP_ERR_BAD_URI);
+    assert_int_equal(mqtt_ws_adapter_session_port.configure(&s_adapter, &cfg), APP_ERR_BAD_URI);
     assert_int_equal(fake_esp_mqtt_init_count(), 0);
 }
 
@@ -152,7 +152,7 @@ static void test_configure_twice_is_refused(void **state)
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.configure(&s_adapter, &s_config), APP_ERR_INVALID_ARG);
+    assert_int_equal(mqtt_ws_adapter_session_port.configure(&s_adapter, &s_config), APP_ERR_INVALID_ARG);
     assert_int_equal(fake_esp_mqtt_init_count(), 1);
 }
 
@@ -162,7 +162,7 @@ static void test_first_connect_starts_the_client(void **state)
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_start_count(), 1);
     assert_int_equal(fake_esp_mqtt_reconnect_count(), 0);
     assert_true(fake_esp_mqtt_task_running());
@@ -172,10 +172,10 @@ static void test_connect_after_disconnected_reconnects(void **state)
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     esp_mqtt_event_t event = {.event_id = MQTT_EVENT_DISCONNECTED};
     assert_true(fake_esp_mqtt_dispatch(&event));
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_reconnect_count(), 1);
     assert_int_equal(fake_esp_mqtt_start_count(), 1);
     assert_int_equal(fake_esp_mqtt_state(), FAKE_ESP_MQTT_STATE_INIT); /* connecting again */
@@ -185,9 +185,9 @@ static void test_connect_while_connecting_is_refused_without_a_second_task(void 
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_state(), FAKE_ESP_MQTT_STATE_INIT); /* the task is connecting */
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_ERR_PLATFORM);
     assert_int_equal(fake_esp_mqtt_start_count(), 1);
     assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
     assert_int_equal(s_executor.count, 0);
@@ -197,9 +197,9 @@ static void test_connect_after_the_task_ended_on_its_own_is_refused_without_star
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     fake_esp_mqtt_end_task();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_ERR_PLATFORM);
     assert_int_equal(fake_esp_mqtt_start_count(), 1);
     assert_false(fake_esp_mqtt_task_running());
 }
@@ -208,12 +208,12 @@ static void test_disconnect_then_connect_restarts_a_task_that_ended_on_its_own(v
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     fake_esp_mqtt_end_task();
     /* ESP-MQTT's stop() answers ESP_FAIL ("not started"): the client is stopped all the same. */
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_stop_count(), 1);
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_start_count(), 2);
     assert_true(fake_esp_mqtt_task_running());
     assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
@@ -223,7 +223,7 @@ static void test_disconnect_before_any_connect_does_nothing(void **state)
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_stop_count(), 0);
     assert_int_equal(fake_esp_mqtt_disconnect_count(), 0);
 }
@@ -232,11 +232,11 @@ static void test_disconnect_stops_the_client_task(void **state)
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     esp_mqtt_event_t connected = {.event_id = MQTT_EVENT_CONNECTED};
     assert_true(fake_esp_mqtt_dispatch(&connected));
     s_executor.count = 0;
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_stop_count(), 1);
     assert_false(fake_esp_mqtt_task_running());
     assert_int_equal(s_executor.count, 0); /* stop() dispatches no event */
@@ -248,11 +248,11 @@ static void test_publish_on_a_stopped_client_is_refused(void **state)
     configure();
     int32_t msg_id = -1;
     /* Never started, then stopped: ESP-MQTT would queue either way, and nothing would ever send it. */
-    assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
+    assert_int_equal(mqtt_ws_adapter_publisher_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
                      APP_ERR_NOT_CONNECTED);
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
-    assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_publisher_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
                      APP_ERR_NOT_CONNECTED);
     assert_int_equal(fake_esp_mqtt_last_enqueue()->calls, 0);
     assert_int_equal(msg_id, -1);
@@ -262,9 +262,10 @@ static void test_connect_after_disconnect_starts_the_client_again(void **state)
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK); /* a hung attempt, stopped */
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter),
+                     APP_OK); /* a hung attempt, stopped */
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_start_count(), 2);
     assert_int_equal(fake_esp_mqtt_reconnect_count(), 0);
     assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
@@ -274,9 +275,9 @@ static void test_disconnect_twice_stops_once(void **state)
 {
     (void)state;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_stop_count(), 1);
 }
 
@@ -285,8 +286,8 @@ static void test_a_failed_start_is_tried_again_by_the_next_connect(void **state)
     (void)state;
     configure();
     fake_esp_mqtt_fail_next_start();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_start_count(), 2);
     assert_true(fake_esp_mqtt_task_running());
 }
@@ -297,22 +298,22 @@ static void test_a_task_that_survived_a_failed_stop_is_reconnected_not_duplicate
     configure();
     esp_mqtt_event_t connected = {.event_id = MQTT_EVENT_CONNECTED};
     esp_mqtt_event_t disconnected = {.event_id = MQTT_EVENT_DISCONNECTED};
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_true(fake_esp_mqtt_dispatch(&connected));
     fake_esp_mqtt_fail_next_stop_while_connected();
-    assert_int_equal(mqtt_ws_adapter_port.disconnect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.disconnect(&s_adapter), APP_OK);
     assert_true(fake_esp_mqtt_task_running());
     /* Still connected: start() and reconnect() are both refused. */
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_ERR_PLATFORM);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_ERR_PLATFORM);
     /* Once the connection drops, the surviving task is resumed. */
     assert_true(fake_esp_mqtt_dispatch(&disconnected));
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_state(), FAKE_ESP_MQTT_STATE_INIT);
     assert_int_equal(fake_esp_mqtt_max_tasks(), 1);
     /* From now on it is a started client again: the next connect reconnects. */
     assert_true(fake_esp_mqtt_dispatch(&disconnected));
     assert_int_equal(fake_esp_mqtt_start_count(), 3); /* first start, then two refused ones */
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     assert_int_equal(fake_esp_mqtt_start_count(), 3);
 }
 
@@ -323,7 +324,7 @@ static void test_a_lost_connection_is_resumed_without_restarting_the_client(void
     esp_mqtt_event_t disconnected = {.event_id = MQTT_EVENT_DISCONNECTED};
     esp_mqtt_event_t connected = {.event_id = MQTT_EVENT_CONNECTED};
     for (int i = 0; i < 3; i++) {
-        assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+        assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
         assert_true(fake_esp_mqtt_dispatch(&connected));
         assert_true(fake_esp_mqtt_dispatch(&disconnected));
     }
@@ -351,11 +352,11 @@ static void test_publish_maps_every_enqueue_result(void **state)
         {-2, APP_ERR_OUTBOX_FULL, -99},
     };
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int32_t msg_id = -99;
         fake_esp_mqtt_set_enqueue_result(cases[i].enqueue_result);
-        assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
+        assert_int_equal(mqtt_ws_adapter_publisher_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
                          cases[i].expected);
         assert_int_equal(msg_id, cases[i].expected_msg_id);
     }
@@ -367,10 +368,10 @@ static void test_publish_enqueues_in_the_outbox_without_retain(void **state)
     static const char payload[] = "{\"event_type\":\"register\"}";
     int32_t msg_id = 0;
     configure();
-    assert_int_equal(mqtt_ws_adapter_port.connect(&s_adapter), APP_OK);
-    assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter,
-                                                  "/liwaisi/iot/smart-irrigation/device/registration",
-                                                  payload, strlen(payload), 1, &msg_id),
+    assert_int_equal(mqtt_ws_adapter_session_port.connect(&s_adapter), APP_OK);
+    assert_int_equal(mqtt_ws_adapter_publisher_port.publish(
+                         &s_adapter, "/liwaisi/iot/smart-irrigation/device/registration", payload,
+                         strlen(payload), 1, &msg_id),
                      APP_OK);
     const fake_esp_mqtt_enqueue_t *e = fake_esp_mqtt_last_enqueue();
     assert_int_equal(e->calls, 1);
@@ -386,7 +387,7 @@ static void test_publish_before_configure_is_not_connected(void **state)
 {
     (void)state;
     int32_t msg_id = 0;
-    assert_int_equal(mqtt_ws_adapter_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
+    assert_int_equal(mqtt_ws_adapter_publisher_port.publish(&s_adapter, "/t", "{}", 2, 1, &msg_id),
                      APP_ERR_NOT_CONNECTED);
 }
 
@@ -611,9 +612,24 @@ static void start_application_with_the_adapter(const app_settings_t *settings, a
     fake_ports_init(&s_fakes);
     assert_int_equal(mqtt_ws_adapter_init(&s_adapter, &fake_executor_port, &s_fakes.executor), APP_OK);
     app_ports_t ports = s_fakes.ports;
-    ports.mqtt = &mqtt_ws_adapter_port;
-    ports.mqtt_ctx = &s_adapter;
+    ports.mqtt_session = &mqtt_ws_adapter_session_port;
+    ports.mqtt_session_ctx = &s_adapter;
+    ports.mqtt_publisher = &mqtt_ws_adapter_publisher_port;
+    ports.mqtt_publisher_ctx = &s_adapter;
     assert_int_equal(application_start(&s_app, &ports, settings), expected);
+    fake_executor_run_all(&s_fakes.executor); /* START: the WiFi link starts the (fake) station */
+}
+
+/* The WiFi adapter's reports of a station that starts and gets ip. */
+static void post_network_up(const char *ip)
+{
+    app_event_t up;
+    memset(&up, 0, sizeof(up));
+    up.kind = APP_EVENT_WIFI_STARTED;
+    assert_true(fake_executor_post(&s_fakes.executor, &up));
+    up.kind = APP_EVENT_WIFI_GOT_IP;
+    assert_int_equal(ipv4_address_parse(ip, &up.ip), DOMAIN_OK);
+    assert_true(fake_executor_post(&s_fakes.executor, &up));
 }
 
 static void dispatch_and_run(esp_mqtt_event_id_t id, int msg_id)
@@ -662,11 +678,11 @@ static void test_an_esp_mqtt_init_failure_disables_mqtt_and_the_application_runs
     app_settings_defaults(&settings);
     fake_esp_mqtt_fail_next_init();
     start_application_with_the_adapter(&settings, APP_ERR_PLATFORM);
-    assert_false(s_app.mqtt_enabled);
+    assert_false(s_app.mqtt.enabled);
     assert_int_equal(s_fakes.executor.start_calls, 1);
     /* Network and HTTP come up: nothing is attempted. */
     assert_true(fake_executor_post_kind(&s_fakes.executor, APP_EVENT_HTTP_STARTED));
-    assert_true(fake_executor_post_kind(&s_fakes.executor, APP_EVENT_NETWORK_UP));
+    post_network_up("192.168.1.20");
     fake_executor_run_all(&s_fakes.executor);
     assert_int_equal(fake_esp_mqtt_start_count(), 0);
 }
@@ -676,16 +692,12 @@ static void test_a_registration_goes_through_esp_mqtt_and_a_retry_reconnects(voi
     (void)state;
     app_settings_t settings;
     app_status_snapshot_t status;
-    app_event_t up;
     app_settings_defaults(&settings);
     start_application_with_the_adapter(&settings, APP_OK);
     fake_network_set_ip(&s_fakes.network, "192.168.1.20");
     fake_esp_mqtt_set_enqueue_result(17);
 
-    memset(&up, 0, sizeof(up));
-    up.kind = APP_EVENT_NETWORK_UP;
-    up.ip = (ipv4_address_t){{192, 168, 1, 20}};
-    assert_true(fake_executor_post(&s_fakes.executor, &up));
+    post_network_up("192.168.1.20");
     assert_true(fake_executor_post_kind(&s_fakes.executor, APP_EVENT_HTTP_STARTED));
     fake_executor_run_all(&s_fakes.executor);
     assert_int_equal(fake_esp_mqtt_start_count(), 1);
@@ -707,7 +719,7 @@ static void test_a_registration_goes_through_esp_mqtt_and_a_retry_reconnects(voi
     /* The broker goes away: the application's timer, not ESP-MQTT, brings the connection back. */
     dispatch_and_run(MQTT_EVENT_DISCONNECTED, 0);
     assert_int_equal(fake_esp_mqtt_reconnect_count(), 0);
-    assert_true(fake_timer_expire(&s_fakes.timer));
+    assert_true(fake_timer_expire(&s_fakes.timer, APP_TIMER_CONNECTION));
     fake_executor_run_all(&s_fakes.executor);
     assert_int_equal(fake_esp_mqtt_reconnect_count(), 1);
     assert_int_equal(fake_esp_mqtt_start_count(), 1);
