@@ -437,8 +437,9 @@ def run_memory_budget(root: Path, options: BudgetOptions = BudgetOptions()) -> i
         raise ToolError("cannot tell the target from the size JSON: give --target esp32|esp32c3|esp32s3", code=2)
     config = resolve_config(root, target, budget, sdkconfig)
     breakdown = compute(report, target, budget, config, own_archive_names(root, budget))
+    shown = budget.path.relative_to(root) if budget.path.is_relative_to(root) else budget.path
     header = [
-        f"memory budget for {target}: limit {budget.limit:,} B ({budget.path})",
+        f"memory budget for {target}: limit {budget.limit:,} B ({shown})",
         f"  size: {', '.join(str(f) for f in files)}",
         f"  configuration: {config.description}",
     ]
