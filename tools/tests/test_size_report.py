@@ -7,7 +7,6 @@ ESP_IDF_SIZE_NG is set, and it "writes" the real JSON of tests/fixtures for its 
 
 import json
 import os
-import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -16,8 +15,8 @@ import pytest
 
 from irrigation_tools import ToolError
 from irrigation_tools import size_report
+from test_size_report_checks import root  # noqa: F401  (fixture: a project root with partitions.csv)
 
-ROOT = Path(__file__).resolve().parents[2]
 C3 = Path(__file__).parent / "fixtures" / "firmware-size-esp32c3"
 FIXTURES_BY_VERSION = {
     "1.7.1": (C3 / "esp-idf-size-1.7.1-summary.json", C3 / "esp-idf-size-2.3.2-archives.json"),
@@ -57,11 +56,8 @@ def fake_build(root, relative, target, project="irrigation_node", age=0):
 
 
 @pytest.fixture
-def project(tmp_path):
+def project(root):
     """A project root with the real partitions.csv and a finished esp32c3 build."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copyfile(ROOT / "partitions.csv", root / "partitions.csv")
     fake_build(root, "build/firmware/esp32c3", "esp32c3")
     return root
 

@@ -35,6 +35,7 @@ def archives_json(tmp_path, name, archives):
 
 @pytest.fixture
 def root(tmp_path):
+    """A project root with the real partitions.csv."""
     root = tmp_path / "project"
     root.mkdir()
     shutil.copyfile(ROOT / "partitions.csv", root / "partitions.csv")
