@@ -392,6 +392,8 @@ def run_size_report(
 ) -> SlotCheck:
     """Print the report (and write the JSON/Markdown files); ToolError when the image is too big for a slot."""
     out_dir = root / "build"
+    # Read first: the baseline may be the previous run's files, which esp-idf-size is about to overwrite.
+    baseline = size_json.load(options.baseline) if options.baseline else None
     if options.size_json:
         sources = list(options.size_json)
         tool_text = "JSON files"
@@ -405,7 +407,6 @@ def run_size_report(
         tool_text = tool.describe()
         report = size_json.load(sources)
         target = firmware.target
-    baseline = size_json.load(options.baseline) if options.baseline else None
     slot = check_slot(report, read_partitions(root / "partitions.csv"))
     figures = Figures(target, tool_text, sources, report, baseline, slot)
     if options.markdown:

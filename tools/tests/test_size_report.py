@@ -15,6 +15,7 @@ import pytest
 
 from irrigation_tools import ToolError
 from irrigation_tools import size_report
+from irrigation_tools.size_report import SizeReportOptions
 from test_size_report_checks import root  # noqa: F401  (fixture: a project root with partitions.csv)
 
 C3 = Path(__file__).parent / "fixtures" / "firmware-size-esp32c3"
@@ -175,3 +176,13 @@ def test_a_failing_esp_idf_size_stops_the_report(project):
     with pytest.raises(ToolError, match=r"esp-idf-size 2\.3\.2 failed .*\(exit 1\)") as error:
         size_report.run_size_report(project, probe=lambda cmd: (0, "2.3.2"), runner=lambda cmd, env: 1)
     assert error.value.code == 1
+
+
+def test_the_previous_run_can_be_the_baseline(project, fake_esp_idf_size, capsys):
+    fake_esp_idf_size("2.3.2")
+    previous = json.loads((C3 / "esp-idf-size-2.3.2-archives.json").read_text())
+    previous["esp-idf/main/libmain.a"]["memory_types"]["DRAM"]["sections"][".dram0.bss"]["size"] = 12_372
+    (project / "build" / "size-report-archives.json").write_text(json.dumps(previous))
+    size_report.run_size_report(project, SizeReportOptions(baseline=[project / "build" / "size-report-archives.json"]))
+    out = capsys.readouterr().out
+    assert "1 archives changed" in out and out.rstrip().splitlines()[-1].split()[-1] == "+1,000"
