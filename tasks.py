@@ -18,6 +18,7 @@ from irrigation_tools import ToolError  # noqa: E402
 from irrigation_tools import doctor as _doctor  # noqa: E402
 from irrigation_tools import benchmark as _benchmark  # noqa: E402
 from irrigation_tools import espidf, host_setup, lint, size_report  # noqa: E402
+from irrigation_tools import memory_budget as _memory_budget  # noqa: E402
 from irrigation_tools import simulate as _simulate  # noqa: E402
 
 TARGETS = ", ".join(espidf.SUPPORTED_TARGETS)
@@ -89,11 +90,53 @@ def clean(c, target=None):
         espidf.run_idf(["fullclean"], target=target, root=ROOT)
 
 
-@task(name="size-report")
-def size_report_task(c):
-    """Size table of the last firmware build + build/size-report.json."""
+@task(
+    name="size-report",
+    iterable=["size_json", "baseline"],
+    help={
+        "size_json": "read this esp-idf-size JSON (summary or --archives; may be given twice) "
+                     "instead of running esp-idf-size on the last build",
+        "baseline": "compare per archive with a previous run's JSON (build/size-report*.json; may be given twice)",
+        "markdown": "print (and write build/size-report.md) a Markdown table for a PR comment",
+        "target": "with --size-json: the chip, when the JSON does not tell",
+    },
+)
+def size_report_task(c, size_json=None, baseline=None, markdown=False, target=None):
+    """Size table of the last build, JSON in build/, OTA slot check (>= 25 % free)."""
+    options = size_report.SizeReportOptions(
+        size_json=[Path(p) for p in size_json or []],
+        baseline=[Path(p) for p in baseline or []],
+        markdown=markdown,
+        target=target,
+    )
     with _user_errors():
-        size_report.run_size_report(ROOT)
+        size_report.run_size_report(ROOT, options)
+
+
+@task(
+    name="memory-budget",
+    iterable=["size_json"],
+    help={
+        "size_json": "esp-idf-size JSON to read (summary and/or --archives; may be given twice); "
+                     "default: the last build's, written by `invoke size-report`",
+        "sdkconfig": "configuration to read (default: the last build's; with --size-json none: "
+                     "sdkconfig.defaults + Kconfig defaults)",
+        "target": f"chip: {TARGETS} (default: from the sdkconfig, the build or the JSON)",
+        "budget": "budget file (default tools/memory_budget.yaml)",
+    },
+)
+def memory_budget(c, size_json=None, sdkconfig=None, target=None, budget=None):
+    """RAM breakdown against the 200 KB budget; exits 1 over it."""
+    with _user_errors():
+        options = _memory_budget.BudgetOptions(
+            size_json=[Path(p) for p in size_json or []],
+            sdkconfig=Path(sdkconfig) if sdkconfig else None,
+            target=espidf.check_target(target) if target else None,
+            budget=Path(budget) if budget else None,
+        )
+        code = _memory_budget.run_memory_budget(ROOT, options)
+    if code != 0:
+        raise Exit(code=code)
 
 
 def nox_cmd(session=None, remainder=""):
