@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TASKS = {"setup", "doctor", "build", "flash", "monitor", "menuconfig", "clean", "size-report", "test", "format",
+TASKS = {"setup", "doctor", "build", "flash", "label", "monitor", "menuconfig", "clean", "size-report", "test", "format",
          "simulate", "benchmark"}
 SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e", "benchmark"}
 
