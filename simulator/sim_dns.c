@@ -6,9 +6,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "application/captive_dns.h"
@@ -22,6 +22,7 @@ static bool serve_one(sim_dns_t *dns)
     socklen_t from_len = sizeof(from);
     ssize_t n = recvfrom(dns->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &from_len);
     if (n < 0) {
+        /* EAGAIN is the receive timeout: the loop looks at the stop flag. */
         return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED;
     }
     size_t answer_len = 0;
@@ -40,41 +41,21 @@ static bool serve_one(sim_dns_t *dns)
 static void *dns_thread(void *arg)
 {
     sim_dns_t *dns = arg;
-    for (;;) {
-        struct pollfd fds[2] = {
-            {.fd = dns->fd, .events = POLLIN},
-            {.fd = dns->wake_pipe[0], .events = POLLIN},
-        };
-        if (poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return NULL;
-        }
-        if (fds[1].revents != 0) {
-            return NULL;
-        }
-        if (fds[0].revents != 0 && !serve_one(dns)) {
+    while (!atomic_load(&dns->stop_requested)) {
+        if (!serve_one(dns)) {
             return NULL;
         }
     }
-}
-
-static void close_all(sim_dns_t *dns)
-{
-    int *fds[] = {&dns->fd, &dns->wake_pipe[0], &dns->wake_pipe[1]};
-    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-        if (*fds[i] >= 0) {
-            (void)close(*fds[i]);
-            *fds[i] = -1;
-        }
-    }
+    return NULL;
 }
 
 static sim_dns_result_t fail(sim_dns_t *dns)
 {
     int saved = errno;
-    close_all(dns);
+    if (dns->fd >= 0) {
+        (void)close(dns->fd);
+        dns->fd = -1;
+    }
     errno = saved;
     return SIM_DNS_START_FAILED;
 }
@@ -87,8 +68,7 @@ sim_dns_result_t sim_dns_start(sim_dns_t *dns, const char *bind_address, uint16_
     }
     memset(dns, 0, sizeof(*dns));
     dns->fd = -1;
-    dns->wake_pipe[0] = -1;
-    dns->wake_pipe[1] = -1;
+    atomic_init(&dns->stop_requested, false);
     atomic_init(&dns->answered, 0u);
     atomic_init(&dns->dropped, 0u);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
@@ -97,11 +77,13 @@ sim_dns_result_t sim_dns_start(sim_dns_t *dns, const char *bind_address, uint16_
     }
     dns->answer_ip = *answer_ip;
     dns->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (dns->fd < 0 || bind(dns->fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0) {
+    struct timeval timeout = {.tv_sec = 0, .tv_usec = SIM_DNS_POLL_MS * 1000};
+    if (dns->fd < 0 || setsockopt(dns->fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0 ||
+        bind(dns->fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0) {
         return fail(dns);
     }
     socklen_t addr_len = sizeof(addr);
-    if (getsockname(dns->fd, (struct sockaddr *)&addr, &addr_len) != 0 || pipe(dns->wake_pipe) != 0) {
+    if (getsockname(dns->fd, (struct sockaddr *)&addr, &addr_len) != 0) {
         return fail(dns);
     }
     dns->port = ntohs(addr.sin_port);
@@ -119,10 +101,9 @@ void sim_dns_stop(sim_dns_t *dns)
     if (dns == NULL || !dns->running) {
         return;
     }
-    const char wake = 'x';
-    ssize_t ignored = write(dns->wake_pipe[1], &wake, 1);
-    (void)ignored;
+    atomic_store(&dns->stop_requested, true);
     (void)pthread_join(dns->thread, NULL);
-    close_all(dns);
+    (void)close(dns->fd);
+    dns->fd = -1;
     dns->running = false;
 }
