@@ -32,9 +32,10 @@ static bool serve_one(sim_dns_t *dns)
         atomic_fetch_add(&dns->dropped, 1u);
         return true;
     }
-    /* A lost answer is a lost UDP datagram: the client asks again. */
-    (void)sendto(dns->fd, buf, answer_len, 0, (const struct sockaddr *)&from, from_len);
+    /* Counted before it is sent, so a client that has the answer also sees the count. A lost answer is a
+     * lost UDP datagram: the client asks again. */
     atomic_fetch_add(&dns->answered, 1u);
+    (void)sendto(dns->fd, buf, answer_len, 0, (const struct sockaddr *)&from, from_len);
     return true;
 }
 

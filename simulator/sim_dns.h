@@ -35,7 +35,7 @@ typedef struct {
     atomic_bool stop_requested;
     ipv4_address_t answer_ip;
     uint16_t port;        /* the bound port, valid after SIM_DNS_OK */
-    atomic_uint answered; /* datagrams answered (with or without an A record) */
+    atomic_uint answered; /* answers built and sent (with or without an A record) */
     atomic_uint dropped;  /* datagrams refused by captive_dns or over the size limit */
 } sim_dns_t;
 
