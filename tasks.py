@@ -20,6 +20,8 @@ from irrigation_tools import benchmark as _benchmark  # noqa: E402
 from irrigation_tools import espidf, host_setup, lint, size_report  # noqa: E402
 from irrigation_tools import memory_budget as _memory_budget  # noqa: E402
 from irrigation_tools import simulate as _simulate  # noqa: E402
+from irrigation_tools import device_secret as _device_secret  # noqa: E402
+from irrigation_tools import provision_device as _provision  # noqa: E402
 
 TARGETS = ", ".join(espidf.SUPPORTED_TARGETS)
 
@@ -61,11 +63,34 @@ def build(c, target=espidf.DEFAULT_TARGET):
 
 
 @task(help={"port": "serial port of the board (default: idf.py's auto-detection)",
-            "target": f"firmware build to flash: {TARGETS} (default: the last one built)"})
-def flash(c, port=None, target=None):
-    """Flash the last firmware build to a board (idf.py flash)."""
+            "target": f"firmware build to flash: {TARGETS} (default: the last one built)",
+            "new_secret": "generate a new setup secret even if the records file has one for this board",
+            "no_secret": "plain idf.py flash: do not write the setup secret, record nor label",
+            "records": "sensitive records file of the devices' secrets (default provisioning/devices.csv)"})
+def flash(c, port=None, target=None, new_secret=False, no_secret=False, records=None):
+    """Flash the last firmware build plus the board's setup secret, then write its label."""
+    options = _provision.FlashOptions(port=port, target=target, records=_records_path(records),
+                                      new_secret=new_secret, no_secret=no_secret)
     with _user_errors():
-        espidf.run_idf([*(["-p", port] if port else []), "flash"], target=target, root=ROOT)
+        _provision.flash(ROOT, options)
+
+
+def _records_path(records):
+    return ROOT / (records or _device_secret.DEFAULT_RECORDS)
+
+
+@task(help={"mac": "the board's MAC address, e.g. 24:6F:28:AA:BB:CC",
+            "secret": "the setup secret (default: the one recorded for this MAC by `invoke flash`)",
+            "out": "label file, .svg or .png (default provisioning/labels/<MAC>.svg)",
+            "records": "records file to read the secret from (default provisioning/devices.csv)",
+            "prefix": "access point name prefix (default: the recorded name, else Riego-Setup)"})
+def label(c, mac=None, secret=None, out=None, records=None, prefix=None):
+    """Write a device's printable setup label (network name, secret, WiFi QR code)."""
+    # mac is an option, not a positional argument, so that `invoke label -h` shows the help.
+    if not mac:
+        raise Exit("--mac is required (the board's MAC address, e.g. 24:6F:28:AA:BB:CC)", code=2)
+    with _user_errors():
+        _provision.label(mac, secret, Path(out) if out else None, _records_path(records), prefix)
 
 
 @task(help={"port": "serial port of the board (default: idf.py's auto-detection)",

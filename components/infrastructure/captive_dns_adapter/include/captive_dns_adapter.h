@@ -1,0 +1,53 @@
+/*
+ * captive_dns_adapter: the provisioning access point's captive-portal DNS responder on the ESP32: one
+ * FreeRTOS task with an lwIP BSD UDP socket bound to the access point's own address, port 53. Each
+ * datagram goes recvfrom -> captive_dns_answer() (application/captive_dns.h, which decides everything) ->
+ * sendto; refused datagrams are dropped.
+ *
+ * Binding to the AP address, not INADDR_ANY, keeps the responder off the station interface: while the node
+ * tries the farm's network in APSTA mode, nobody on that network gets captive answers. Phones learn this
+ * server from the AP's DHCP offer: with CONFIG_LWIP_DHCPS_ADD_DNS (ESP-IDF v5.4.2's default, y) the DHCP
+ * server offers its own address as DNS server when none is configured.
+ *
+ * Rules:
+ *   - start() and stop() are called from one task (the composition root or the WiFi adapter's provisioning
+ *     steps), never from the responder task.
+ *   - The socket has a CAPTIVE_DNS_ADAPTER_POLL_MS receive timeout, so the task sees a stop request within
+ *     that time. stop() waits at most CAPTIVE_DNS_ADAPTER_STOP_TIMEOUT_MS: the task closes its socket
+ *     itself (an lwIP socket must not be closed under a recvfrom of another task), says so, and waits to
+ *     be deleted; stop() then deletes it. A task is deleted only while it waits, never while it runs, so
+ *     FreeRTOS releases it at once and a later start() can reuse the static stack and TCB.
+ *   - After a stop() that timed out (ESP_ERR_TIMEOUT) start() is refused until a stop() succeeds.
+ *   - Nothing allocates: the task's stack, TCB and datagram buffer are static here. One responder per
+ *     firmware (there is one access point).
+ *   - Never logs query contents (names can identify the phone's apps); only start, stop and socket errors.
+ */
+#ifndef CAPTIVE_DNS_ADAPTER_H
+#define CAPTIVE_DNS_ADAPTER_H
+
+#include <stdint.h>
+
+#include "domain/ipv4_address.h"
+#include "esp_err.h"
+
+#define CAPTIVE_DNS_ADAPTER_STACK_SIZE      3072 /* bytes; the datagram buffer is static, not on the stack */
+#define CAPTIVE_DNS_ADAPTER_PRIORITY        2    /* below the HTTP server (5): answers are not urgent */
+#define CAPTIVE_DNS_ADAPTER_POLL_MS         200
+#define CAPTIVE_DNS_ADAPTER_STOP_TIMEOUT_MS 1000
+
+/* Opens the socket on ap_ip:53 and starts the task. ESP_ERR_INVALID_ARG (NULL or 0.0.0.0),
+ * ESP_ERR_INVALID_STATE (already running, or a stop timed out), ESP_FAIL (socket, option or bind failed;
+ * errno logged), ESP_ERR_NO_MEM (task creation failed). */
+esp_err_t captive_dns_adapter_start(const ipv4_address_t *ap_ip);
+
+/* The same on another port: port 0 lets the stack pick one (tests; captive_dns_adapter_port() tells it). */
+esp_err_t captive_dns_adapter_start_on_port(const ipv4_address_t *ap_ip, uint16_t port);
+
+/* Ends the task and closes its socket within the bounded wait. ESP_OK (also when not running);
+ * ESP_ERR_TIMEOUT when the task did not end in time (logged). */
+esp_err_t captive_dns_adapter_stop(void);
+
+/* The bound port while running, 0 otherwise. */
+uint16_t captive_dns_adapter_port(void);
+
+#endif /* CAPTIVE_DNS_ADAPTER_H */

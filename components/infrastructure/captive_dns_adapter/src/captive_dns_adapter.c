@@ -1,0 +1,184 @@
+/*
+ * captive_dns_adapter: see captive_dns_adapter.h for the rules. lwIP facts relied on (ESP-IDF v5.4.2):
+ * lwipopts.h sets LWIP_SO_RCVTIMEO 1, so SO_RCVTIMEO bounds recvfrom(), which then fails with EAGAIN;
+ * ESP-IDF's lwip/sockets.h gives the POSIX names (socket, bind, recvfrom, sendto, ...) and close() reaches
+ * lwIP through the VFS.
+ */
+#include "captive_dns_adapter.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "application/captive_dns.h"
+#include "esp_log.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/task.h"
+#include "lwip/sockets.h"
+
+static const char *TAG = "captive_dns";
+
+static struct {
+    int fd;
+    uint16_t port;
+    ipv4_address_t ap_ip;
+    TaskHandle_t task;
+    bool stop_timed_out;
+    int last_errno; /* the task's last receive error, so a broken socket is logged once, not every poll */
+    atomic_bool stop_requested;
+    atomic_bool parked; /* the task closed its socket and waits to be deleted */
+} s_dns = {.fd = -1};
+
+static StaticTask_t s_task_buffer;
+static StackType_t s_stack[CAPTIVE_DNS_ADAPTER_STACK_SIZE / sizeof(StackType_t)];
+/* One byte over the DNS limit: a datagram that fills it was too long and is dropped, not parsed cut. */
+static uint8_t s_datagram[CAPTIVE_DNS_MESSAGE_MAX + 1];
+
+static TickType_t ticks_at_least_one(uint32_t ms)
+{
+    TickType_t ticks = pdMS_TO_TICKS(ms);
+    return ticks > 0 ? ticks : 1;
+}
+
+static void serve_one(void)
+{
+    struct sockaddr_in from;
+    socklen_t from_len = sizeof(from);
+    ssize_t n = recvfrom(s_dns.fd, s_datagram, sizeof(s_datagram), 0, (struct sockaddr *)&from, &from_len);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+            return; /* the receive timeout: time to look at the stop flag */
+        }
+        if (errno != s_dns.last_errno) {
+            s_dns.last_errno = errno;
+            ESP_LOGW(TAG, "recvfrom failed (errno %d); retrying", errno);
+        }
+        vTaskDelay(ticks_at_least_one(CAPTIVE_DNS_ADAPTER_POLL_MS)); /* never spin on a broken socket */
+        return;
+    }
+    size_t answer_len = 0;
+    if ((size_t)n > CAPTIVE_DNS_MESSAGE_MAX ||
+        captive_dns_answer(s_datagram, (size_t)n, &s_dns.ap_ip, s_datagram, CAPTIVE_DNS_MESSAGE_MAX,
+                           &answer_len) != CAPTIVE_DNS_ANSWERED) {
+        return; /* dropped: answering garbage would make the node a reflector */
+    }
+    /* A failed send is a lost UDP datagram: the phone asks again. */
+    (void)sendto(s_dns.fd, s_datagram, answer_len, 0, (const struct sockaddr *)&from, from_len);
+}
+
+static void responder_task(void *arg)
+{
+    (void)arg;
+    do {
+        serve_one();
+    } while (!atomic_load(&s_dns.stop_requested));
+    (void)close(s_dns.fd);
+    s_dns.fd = -1;
+    atomic_store(&s_dns.parked, true);
+    /* stop() deletes this task while it waits here (about 497 days at 100 Hz, so practically for ever);
+     * the self-delete only keeps the rule that a task function never returns. */
+    vTaskDelay(portMAX_DELAY);
+    vTaskDelete(NULL);
+}
+
+static esp_err_t socket_failed(int fd, const char *what)
+{
+    ESP_LOGE(TAG, "%s failed (errno %d)", what, errno);
+    if (fd >= 0) {
+        (void)close(fd);
+    }
+    return ESP_FAIL;
+}
+
+esp_err_t captive_dns_adapter_start_on_port(const ipv4_address_t *ap_ip, uint16_t port)
+{
+    if (ap_ip == NULL || ipv4_address_is_unspecified(ap_ip)) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (s_dns.task != NULL) {
+        ESP_LOGE(TAG, "start refused: %s",
+                 s_dns.stop_timed_out ? "the last stop timed out" : "already running");
+        return ESP_ERR_INVALID_STATE;
+    }
+    int fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+    if (fd < 0) {
+        return socket_failed(fd, "socket");
+    }
+    struct timeval timeout = {.tv_sec = 0, .tv_usec = CAPTIVE_DNS_ADAPTER_POLL_MS * 1000};
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) != 0) {
+        return socket_failed(fd, "setsockopt(SO_RCVTIMEO)");
+    }
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    memcpy(&addr.sin_addr.s_addr, ap_ip->octets, sizeof(ap_ip->octets)); /* both in network order */
+    if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) != 0) {
+        return socket_failed(fd, "bind");
+    }
+    socklen_t addr_len = sizeof(addr);
+    if (getsockname(fd, (struct sockaddr *)&addr, &addr_len) != 0) {
+        return socket_failed(fd, "getsockname");
+    }
+
+    /* Set before the task exists: it reads them without a lock. */
+    s_dns.fd = fd;
+    s_dns.port = ntohs(addr.sin_port);
+    s_dns.ap_ip = *ap_ip;
+    s_dns.last_errno = 0;
+    atomic_store(&s_dns.stop_requested, false);
+    atomic_store(&s_dns.parked, false);
+    s_dns.task = xTaskCreateStatic(responder_task, "captive_dns", sizeof(s_stack), NULL,
+                                   CAPTIVE_DNS_ADAPTER_PRIORITY, s_stack, &s_task_buffer);
+    if (s_dns.task == NULL) {
+        ESP_LOGE(TAG, "xTaskCreateStatic failed");
+        (void)close(fd);
+        s_dns.fd = -1;
+        s_dns.port = 0;
+        return ESP_ERR_NO_MEM;
+    }
+    char ip_text[IPV4_ADDRESS_STR_SIZE];
+    ipv4_address_format(ap_ip, ip_text);
+    ESP_LOGI(TAG, "answering every DNS name with %s on %s:%u", ip_text, ip_text, (unsigned)s_dns.port);
+    return ESP_OK;
+}
+
+esp_err_t captive_dns_adapter_start(const ipv4_address_t *ap_ip)
+{
+    return captive_dns_adapter_start_on_port(ap_ip, CAPTIVE_DNS_PORT);
+}
+
+esp_err_t captive_dns_adapter_stop(void)
+{
+    if (s_dns.task == NULL) {
+        return ESP_OK;
+    }
+    atomic_store(&s_dns.stop_requested, true);
+    const TickType_t step = ticks_at_least_one(10);
+    const TickType_t limit = ticks_at_least_one(CAPTIVE_DNS_ADAPTER_STOP_TIMEOUT_MS);
+    for (TickType_t waited = 0; !atomic_load(&s_dns.parked); waited += step) {
+        if (waited >= limit) {
+            s_dns.stop_timed_out = true;
+            ESP_LOGE(TAG, "stop: the task did not end within %d ms", CAPTIVE_DNS_ADAPTER_STOP_TIMEOUT_MS);
+            return ESP_ERR_TIMEOUT;
+        }
+        vTaskDelay(step);
+    }
+    /* The flag is set just before the task's vTaskDelay: one more tick and it is blocked there (or was
+     * preempted), not running, so vTaskDelete() releases it at once and its TCB and stack can be reused. */
+    vTaskDelay(1);
+    vTaskDelete(s_dns.task);
+    s_dns.task = NULL;
+    s_dns.port = 0;
+    s_dns.stop_timed_out = false;
+    ESP_LOGI(TAG, "stopped");
+    return ESP_OK;
+}
+
+uint16_t captive_dns_adapter_port(void)
+{
+    return s_dns.port;
+}
