@@ -109,6 +109,9 @@ static void on_driver_started(wifi_link_t *link, wifi_link_commands_t *out)
 
 static void on_credentials_set(wifi_link_t *link, wifi_link_commands_t *out)
 {
+    if (link->mode == WIFI_LINK_MODE_NONE) {
+        return; /* not started: no driver to try them with */
+    }
     link->has_credentials = true;
     retry_policy_reset(&link->policy);
     switch (link->state) {
@@ -126,6 +129,7 @@ static void on_credentials_set(wifi_link_t *link, wifi_link_commands_t *out)
             break;
     }
     clear_low_power(link, out);
+    link->settling = true;
     arm(link, link->settle_ms, out);
 }
 
@@ -158,8 +162,10 @@ static void on_disconnected(wifi_link_t *link, const wifi_link_event_t *event, w
 
 static void on_got_ip(wifi_link_t *link, const ipv4_address_t *ip, wifi_link_commands_t *out)
 {
-    if (link->state == WIFI_LINK_IDLE || link->state == WIFI_LINK_STARTING) {
-        return; /* no connect was asked for: a stale report */
+    if (link->state == WIFI_LINK_IDLE || link->state == WIFI_LINK_STARTING || link->settling) {
+        /* No connect was asked for, or the attempt with the old credentials was dropped: a late report
+         * that must not finish provisioning with credentials never tried. */
+        return;
     }
     if (link->state == WIFI_LINK_BACKOFF) {
         emit(out, WIFI_LINK_CMD_CANCEL_RETRY_TIMER);
@@ -196,14 +202,15 @@ static void on_lost_ip(wifi_link_t *link, wifi_link_commands_t *out)
 static void on_retry_timer_fired(wifi_link_t *link, wifi_link_commands_t *out)
 {
     if (link->state == WIFI_LINK_BACKOFF && link->has_credentials) {
+        link->settling = false;
         start_connect(link, out);
     }
 }
 
 static void on_provisioning_finished(wifi_link_t *link, wifi_link_commands_t *out)
 {
-    if (link->mode != WIFI_LINK_MODE_PROVISIONING) {
-        return;
+    if (link->mode != WIFI_LINK_MODE_PROVISIONING || !link->finishing) {
+        return; /* only the answer to FINISH_PROVISIONING ends provisioning */
     }
     link->mode = WIFI_LINK_MODE_STATION;
     link->finishing = false;

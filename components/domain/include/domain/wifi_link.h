@@ -28,10 +28,13 @@
  *     or a lost address is reported down once per loss (REPORT_DOWN). These reports are the MQTT
  *     connection's network events.
  *   - PROVISIONING: CREDENTIALS_SET (new credentials held in RAM by the driver) drops any attempt, waits the
- *     settle delay (so the HTTP answer leaves before the radio changes channel), then connects. An address
- *     in PROVISIONING mode is NOT reported up: FINISH_PROVISIONING is emitted once, and only after
+ *     settle delay (so the HTTP answer leaves before the radio changes channel), then connects; an address
+ *     reported during that delay belongs to the dropped attempt and is ignored. An address in PROVISIONING
+ *     mode is NOT reported up: FINISH_PROVISIONING is emitted once, and only after
  *     PROVISIONING_FINISHED (credentials persisted, access point closed, setup routes gone) is the mode
  *     STATION and the address reported up. So MQTT never starts while the access point is up.
+ *   - Only the answer to FINISH_PROVISIONING (PROVISIONING_FINISHED while finishing) ends provisioning;
+ *     CREDENTIALS_SET before START is ignored (no driver to try them with).
  *   - Events that do not apply in a state change nothing (stale timer, duplicate disconnect).
  */
 #ifndef DOMAIN_WIFI_LINK_H
@@ -108,7 +111,8 @@ typedef struct {
     int32_t code;      /* REPORT_DOWN */
 } wifi_link_command_t;
 
-/* The longest transition (CREDENTIALS_SET while backing off in station mode) emits four. */
+/* The longest transitions emit three commands (e.g. GOT_IP while backing off: CANCEL_RETRY_TIMER,
+ * CLEAR_LOW_POWER, REPORT_UP); the rest is spare. */
 #define WIFI_LINK_MAX_COMMANDS 6
 
 typedef struct {
@@ -128,6 +132,7 @@ typedef struct {
     bool reported_up;       /* REPORT_UP given and no REPORT_DOWN since */
     bool low_power;         /* REQUEST_LOW_POWER given and not cleared */
     bool finishing;         /* FINISH_PROVISIONING given, PROVISIONING_FINISHED not yet */
+    bool settling;          /* new credentials wait for the settle delay: an address now is a stale one */
     ipv4_address_t ip;      /* the address held (valid in CONNECTED) */
     int32_t last_reason;    /* last disconnect reason */
     uint32_t last_delay_ms; /* the retry delay armed last; 0 when none */
