@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain/hex_digit.h"
+
 const config_repository_port_t sim_config_file_port = {
     .load = sim_config_file_load,
     .store = sim_config_file_store,
@@ -49,20 +51,6 @@ void sim_config_file_deinit(sim_config_file_t *repo)
     if (repo != NULL) {
         (void)pthread_mutex_destroy(&repo->mutex);
     }
-}
-
-static int hex_value(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
 }
 
 /* Reads up to and including the next '\n' (or EOF) without keeping anything. */
@@ -125,8 +113,8 @@ static app_err_t decode_value(FILE *f, char *buf, size_t buf_size)
             (void)ungetc(next, f);
         }
         if (c == '%') {
-            int hi = hex_value(fgetc(f));
-            int lo = hex_value(fgetc(f));
+            int hi = hex_digit_value(fgetc(f));
+            int lo = hex_digit_value(fgetc(f));
             if (hi < 0 || lo < 0) {
                 buf[0] = '\0';
                 return APP_ERR_STORAGE;

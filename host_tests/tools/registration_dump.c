@@ -12,23 +12,10 @@
 #include <string.h>
 
 #include "domain/device_registration.h"
+#include "domain/hex_digit.h"
 
 #define LINE_MAX_LEN    8192
 #define FIELD_MAX_BYTES (LINE_MAX_LEN / 2)
-
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 /* Decodes hex into out (NUL-terminated); false on odd length, bad digits, overflow or an embedded NUL. */
 static int decode_hex(const char *hex, char *out, size_t out_size)
@@ -38,8 +25,8 @@ static int decode_hex(const char *hex, char *out, size_t out_size)
         return 0;
     }
     for (size_t i = 0; i < len / 2; i++) {
-        const int high = hex_digit(hex[2 * i]);
-        const int low = hex_digit(hex[2 * i + 1]);
+        const int high = hex_digit_value((unsigned char)hex[2 * i]);
+        const int low = hex_digit_value((unsigned char)hex[2 * i + 1]);
         if (high < 0 || low < 0 || (high == 0 && low == 0)) {
             return 0;
         }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "domain/bounded_text.h"
 #include "domain/device_registration.h"
 #include "esp_log.h"
 #include "nvs.h"
@@ -30,16 +31,6 @@ static const field_layout_t *layout_of(config_field_t field)
         return NULL;
     }
     return &s_layout[field];
-}
-
-/* Length of value, counting no further than limit + 1 (enough to tell "over the limit"). */
-static size_t bounded_len(const char *value, size_t limit)
-{
-    size_t len = 0;
-    while (len <= limit && value[len] != '\0') {
-        len++;
-    }
-    return len;
 }
 
 esp_err_t nvs_config_adapter_init_flash(void)
@@ -121,7 +112,7 @@ static app_err_t store(void *ctx, config_field_t field, const char *value)
     if (layout == NULL || value == NULL) {
         return APP_ERR_INVALID_ARG;
     }
-    if (bounded_len(value, layout->max_bytes) > layout->max_bytes) {
+    if (bounded_text_len(value, layout->max_bytes + 1) > layout->max_bytes) {
         ESP_LOGW(TAG, "%s: refusing to store a value over %u bytes", layout->key,
                  (unsigned)layout->max_bytes);
         return APP_ERR_TOO_LONG;
