@@ -58,7 +58,8 @@ static int compare_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The median of several batches: one batch disturbed by another process on a shared machine does not count. */
+/* The median of several batches: one batch disturbed by another process on a shared machine does not count.
+ */
 static double ns_per_message(bench_writers_fn_t write, const device_registration_t *msg)
 {
     double batch_ns[BATCHES];
@@ -93,7 +94,8 @@ static void report(const bench_writers_writer_t *writer, const bench_writers_mes
     printf("%s.%s.bytes %zu B\n", w, m, len);
     printf("%s.%s.same_output_as_project %d bool\n", w, m, same);
     printf("%s.%s.ns_per_msg %.1f ns/msg\n", w, m, ns_per_message(writer->write, &message->msg));
-    printf("%s.%s.allocs_per_msg %.2f allocations/msg\n", w, m, allocations_per_message(writer->write, &message->msg));
+    printf("%s.%s.allocs_per_msg %.2f allocations/msg\n", w, m,
+           allocations_per_message(writer->write, &message->msg));
 }
 
 static int find_writer(const char *name)
@@ -106,8 +108,8 @@ static int find_writer(const char *name)
     return -1;
 }
 
-static int loop_mode(const bench_writers_message_t *messages, const char *writer_name, const char *message_name,
-                     const char *count)
+static int loop_mode(const bench_writers_message_t *messages, const char *writer_name,
+                     const char *message_name, const char *count)
 {
     const int w = find_writer(writer_name);
     int m = -1;

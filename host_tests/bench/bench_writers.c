@@ -129,12 +129,15 @@ bool bench_writers_messages(bench_writers_message_t out[BENCH_WRITERS_MESSAGE_CO
     }
     /* What devices in the field send: plain words, a Spanish accent, nothing to escape. */
     out[0].name = "typical";
-    const domain_status_t typical = device_registration_create(
-        &out[0].msg, &mac, &ip, "Riego Lote 3", "Finca La Esperanza, vereda El Rosal, Ibagu\xc3\xa9 (Tolima)");
+    const domain_status_t typical =
+        device_registration_create(&out[0].msg, &mac, &ip, "Riego Lote 3",
+                                   "Finca La Esperanza, vereda El Rosal, Ibagu\xc3\xa9 (Tolima)");
     /* Every escape class: quotes, backslashes, short escapes, \u00XX, and 2-, 3- and 4-byte UTF-8. */
     out[1].name = "escape_heavy";
     const domain_status_t heavy = device_registration_create(
-        &out[1].msg, &mac, &ip, "Riego \"Lote 3\" \\ \xc3\x91" "ame\x01\x1f",
+        &out[1].msg, &mac, &ip,
+        "Riego \"Lote 3\" \\ \xc3\x91"
+        "ame\x01\x1f",
         "\"Vereda\" El Rosal\t\xe2\x80\x94 C:\\fincas\\norte\r\nsector\f\x7f\x02 \xf0\x9f\x8c\xb1 \"2\"\b");
     return typical == DOMAIN_OK && heavy == DOMAIN_OK;
 }

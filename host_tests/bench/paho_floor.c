@@ -94,8 +94,8 @@ int main(int argc, char **argv)
 
     MQTTAsync_createOptions create = MQTTAsync_createOptions_initializer;
     create.MQTTVersion = MQTTVERSION_3_1_1;
-    if (MQTTAsync_createWithOptions(&st.client, argv[1], argv[2], MQTTCLIENT_PERSISTENCE_NONE, NULL, &create) !=
-        MQTTASYNC_SUCCESS) {
+    if (MQTTAsync_createWithOptions(&st.client, argv[1], argv[2], MQTTCLIENT_PERSISTENCE_NONE, NULL,
+                                    &create) != MQTTASYNC_SUCCESS) {
         fprintf(stderr, "paho_floor: cannot create a client for %s\n", argv[1]);
         return 1;
     }
