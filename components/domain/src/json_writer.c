@@ -56,9 +56,9 @@ static void put_escape(json_writer_t *w, unsigned char c)
 }
 
 /* The first byte in [p, end) that needs escaping, or end. Unrolled: four table lookups per step. */
-static const unsigned char *scan_plain(const unsigned char *p, const unsigned char *end)
+static inline const unsigned char *scan_plain(const unsigned char *p, const unsigned char *end)
 {
-    while (end - p >= 4) {
+    for (size_t steps = (size_t)(end - p) / 4; steps > 0; steps--) {
         if (ESCAPE[p[0]] != 0) {
             return p;
         }
@@ -108,9 +108,11 @@ static void put_escaped(json_writer_t *w, const char *value, size_t value_len)
 {
     const unsigned char *p = (const unsigned char *)value;
     const unsigned char *const end = p + value_len;
-    for (;;) {
+    while (p != end) {
         const unsigned char *stop = scan_plain(p, end);
-        put_bytes(w, (const char *)p, (size_t)(stop - p));
+        if (stop != p) {
+            put_bytes(w, (const char *)p, (size_t)(stop - p));
+        }
         if (stop == end) {
             return;
         }
@@ -124,7 +126,9 @@ static void put_escaped_cstr(json_writer_t *w, const char *text)
     const unsigned char *p = (const unsigned char *)text;
     for (;;) {
         const unsigned char *stop = scan_plain_cstr(p);
-        put_bytes(w, (const char *)p, (size_t)(stop - p));
+        if (stop != p) {
+            put_bytes(w, (const char *)p, (size_t)(stop - p));
+        }
         if (*stop == '\0') {
             return;
         }
