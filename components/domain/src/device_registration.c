@@ -103,118 +103,25 @@ static size_t field_len(const char *field, size_t size)
     return nul == NULL ? size : (size_t)(nul - field);
 }
 
-/* What a message's JSON is made of besides its fixed text: the formatted MAC and IP and the two fields. */
-typedef struct {
-    char mac[MAC_ADDRESS_STR_SIZE];
-    char ip[IPV4_ADDRESS_STR_SIZE];
-    size_t name_len;
-    size_t location_len;
-} json_values_t;
+#define KEY_NAME     "device_name"
+#define KEY_LOCATION "location_description"
 
-static void json_values(const device_registration_t *msg, json_values_t *v)
+/* The message through the JSON writer's members: the definition, used to measure it. */
+static void write_json(json_writer_t *w, const device_registration_t *msg)
 {
-    mac_address_format(&msg->mac, v->mac);
-    ipv4_address_format(&msg->ip, v->ip);
-    v->name_len = field_len(msg->device_name, sizeof(msg->device_name));
-    v->location_len = field_len(msg->location, sizeof(msg->location));
-}
-
-#define KEY_EVENT_TYPE "event_type"
-#define KEY_MAC        "mac_address"
-#define KEY_NAME       "device_name"
-#define KEY_IP         "ip_address"
-#define KEY_LOCATION   "location_description"
-
-/* The message through the general writer: measuring, a buffer too small for it, and the reference the fast
- * path below must match. */
-static void write_json(json_writer_t *w, const device_registration_t *msg, const json_values_t *v)
-{
+    char mac_text[MAC_ADDRESS_STR_SIZE];
+    char ip_text[IPV4_ADDRESS_STR_SIZE];
+    mac_address_format(&msg->mac, mac_text);
+    ipv4_address_format(&msg->ip, ip_text);
     json_writer_begin_object(w);
-    json_writer_member_cstr(w, KEY_EVENT_TYPE, DEVICE_REGISTRATION_EVENT_TYPE);
-    json_writer_member_cstr(w, KEY_MAC, v->mac);
-    json_writer_member_string(w, KEY_NAME, msg->device_name, v->name_len);
-    json_writer_member_cstr(w, KEY_IP, v->ip);
-    json_writer_member_string(w, KEY_LOCATION, msg->location, v->location_len);
+    json_writer_member_cstr(w, "event_type", DEVICE_REGISTRATION_EVENT_TYPE);
+    json_writer_member_cstr(w, "mac_address", mac_text);
+    json_writer_member_string(w, KEY_NAME, msg->device_name,
+                              field_len(msg->device_name, sizeof(msg->device_name)));
+    json_writer_member_cstr(w, "ip_address", ip_text);
+    json_writer_member_string(w, KEY_LOCATION, msg->location,
+                              field_len(msg->location, sizeof(msg->location)));
     json_writer_end_object(w);
-}
-
-/*
- * The fixed text of the message, as write_json produces it: keys, punctuation and "register" never need
- * escaping, and neither do a formatted MAC (hex digits and ':') or IP (digits and '.'). The fast path copies
- * these pieces in bulk instead of having the writer scan every key again for characters to escape.
- */
-static const char TEXT_HEAD[] =
-    "{\"" KEY_EVENT_TYPE "\":\"" DEVICE_REGISTRATION_EVENT_TYPE "\",\"" KEY_MAC "\":\"";
-static const char TEXT_VALUE_END[] = "\",";
-static const char TEXT_NAME_OPEN[] = "\"" KEY_NAME "\":\"";
-static const char TEXT_IP_OPEN[] = ",\"" KEY_IP "\":\"";
-static const char TEXT_LOCATION_OPEN[] = "\"" KEY_LOCATION "\":\"";
-#define TEXT_LEN(piece) (sizeof(piece) - 1)
-
-static char *append(char *out, const char *text, size_t len)
-{
-    memcpy(out, text, len);
-    return out + len;
-}
-
-/*
- * "key":"value" at out, whose room is known to suffice: the raw value when it needs no escaping (names and
- * locations rarely do), else the writer's member, which escapes it. open is "key":" as text.
- */
-static char *put_text_member(char *out, size_t room, const char *open, size_t open_len, const char *key,
-                             const char *value, size_t len, size_t escaped_len)
-{
-    if (escaped_len == len) {
-        out = append(out, open, open_len);
-        out = append(out, value, len);
-        *out = '"';
-        return out + 1;
-    }
-    json_writer_t w;
-    json_writer_init(&w, out, room);
-    json_writer_member_string(&w, key, value, len);
-    return out + w.length;
-}
-
-/*
- * The fast path: when the whole message and its NUL fit, writes it as the fixed pieces, the MAC and IP and
- * the two text members, and returns true. Otherwise returns false having written nothing, and the caller
- * takes the general path (whose overflow behaviour this one need not repeat). Byte for byte the general
- * path's output: test_json_writer_differential compares both with the original writer.
- */
-static bool write_fast(const device_registration_t *msg, const json_values_t *v, char *buf, size_t buf_size,
-                       size_t *out_len)
-{
-    const size_t mac_len = MAC_ADDRESS_STR_SIZE - 1;
-    const size_t ip_len = strlen(v->ip);
-    const size_t name_escaped = json_writer_escaped_len(msg->device_name, v->name_len);
-    const size_t location_escaped = json_writer_escaped_len(msg->location, v->location_len);
-    /* A text member is "key":" + the escaped value + its closing quote. */
-    const size_t name_member = TEXT_LEN(TEXT_NAME_OPEN) + name_escaped + 1;
-    const size_t location_member = TEXT_LEN(TEXT_LOCATION_OPEN) + location_escaped + 1;
-    const size_t len = TEXT_LEN(TEXT_HEAD) + mac_len + TEXT_LEN(TEXT_VALUE_END) + name_member +
-                       TEXT_LEN(TEXT_IP_OPEN) + ip_len + TEXT_LEN(TEXT_VALUE_END) + location_member +
-                       1; /* } */
-    if (len >= buf_size) {
-        return false;
-    }
-    char *const end = buf + buf_size;
-    char *out = append(buf, TEXT_HEAD, TEXT_LEN(TEXT_HEAD));
-    out = append(out, v->mac, mac_len);
-    out = append(out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
-    out = put_text_member(out, (size_t)(end - out), TEXT_NAME_OPEN, TEXT_LEN(TEXT_NAME_OPEN), KEY_NAME,
-                          msg->device_name, v->name_len, name_escaped);
-    out = append(out, TEXT_IP_OPEN, TEXT_LEN(TEXT_IP_OPEN));
-    out = append(out, v->ip, ip_len);
-    out = append(out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
-    out = put_text_member(out, (size_t)(end - out), TEXT_LOCATION_OPEN, TEXT_LEN(TEXT_LOCATION_OPEN),
-                          KEY_LOCATION, msg->location, v->location_len, location_escaped);
-    out[0] = '}';
-    out[1] = '\0';
-    if (out_len != NULL) {
-        *out_len = len;
-    }
-    return true;
 }
 
 size_t device_registration_json_len(const device_registration_t *msg)
@@ -222,12 +129,66 @@ size_t device_registration_json_len(const device_registration_t *msg)
     if (msg == NULL) {
         return 0;
     }
-    json_values_t v;
-    json_values(msg, &v);
     json_writer_t w;
     json_writer_init(&w, NULL, 0);
-    write_json(&w, msg, &v);
+    write_json(&w, msg);
     return w.length;
+}
+
+/*
+ * device_registration_to_json writes the same text as write_json, faster: the message is fixed text, the
+ * MAC and IP, which never need escaping (hex digits and ':', digits and '.'), and two text members. The
+ * fixed text, the MAC and IP, and a name or location with nothing to escape (the usual case) are copied in
+ * bulk; only a name or location that needs escaping goes through the writer's member. So the writer does
+ * not scan the constant keys again at every message. test_json_writer_differential checks that the bytes,
+ * lengths and overflow behaviour are those of the original writer.
+ */
+static const char TEXT_HEAD[] = "{\"event_type\":\"" DEVICE_REGISTRATION_EVENT_TYPE "\",\"mac_address\":\"";
+static const char TEXT_VALUE_END[] = "\",";
+static const char TEXT_NAME_OPEN[] = "\"" KEY_NAME "\":\"";
+static const char TEXT_IP_OPEN[] = ",\"ip_address\":\"";
+static const char TEXT_LOCATION_OPEN[] = "\"" KEY_LOCATION "\":\"";
+#define TEXT_LEN(piece) (sizeof(piece) - 1)
+
+/* Where the message goes: the caller's buffer and the message's length so far, stored or not. */
+typedef struct {
+    char *buf;
+    size_t size;
+    size_t len;
+} json_out_t;
+
+/*
+ * Appends text that needs no escaping under the JSON writer's rule (json_writer.h): bytes are stored only
+ * while a NUL still fits after them, and all are counted, so a too-small buffer ends with the same
+ * NUL-terminated prefix as with the writer.
+ */
+static inline void put_piece(json_out_t *out, const char *text, size_t len)
+{
+    if (out->len + len < out->size) {
+        memcpy(out->buf + out->len, text, len);
+    } else if (out->len + 1 < out->size) {
+        memcpy(out->buf + out->len, text, out->size - 1 - out->len);
+    }
+    out->len += len;
+}
+
+/* "key":"value" copied raw when the value needs no escaping; false (nothing written) when it does. */
+static bool put_raw_member(json_out_t *out, const char *open, size_t open_len, const char *value, size_t len)
+{
+    if (json_writer_escaped_len(value, len) != len) {
+        return false;
+    }
+    put_piece(out, open, open_len);
+    put_piece(out, value, len);
+    put_piece(out, "\"", 1);
+    return true;
+}
+
+/* A writer whose output continues out: same buffer, same NUL rule, so its cut falls where out's would. */
+static void writer_at(json_writer_t *w, const json_out_t *out)
+{
+    const bool room = out->len < out->size;
+    json_writer_init(w, room ? out->buf + out->len : NULL, room ? out->size - out->len : 0);
 }
 
 domain_status_t device_registration_to_json(const device_registration_t *msg, char *buf, size_t buf_size,
@@ -236,18 +197,42 @@ domain_status_t device_registration_to_json(const device_registration_t *msg, ch
     if (msg == NULL || (buf == NULL && buf_size > 0)) {
         return DOMAIN_ERR_INVALID_ARG;
     }
-    json_values_t v;
-    json_values(msg, &v);
-    if (write_fast(msg, &v, buf, buf_size, out_len)) {
-        return DOMAIN_OK;
-    }
+    /* Everything in this one frame, the writer included: the writer's member then runs one call deep. */
+    json_out_t out = {buf, buf_size, 0};
     json_writer_t w;
-    json_writer_init(&w, buf, buf_size);
-    write_json(&w, msg, &v);
-    size_t len = 0;
-    const domain_status_t status = json_writer_finish(&w, &len);
-    if (status == DOMAIN_OK && out_len != NULL) {
-        *out_len = len;
+    char text[MAC_ADDRESS_STR_SIZE]; /* the MAC, then the IP (IPV4_ADDRESS_STR_SIZE is smaller) */
+    mac_address_format(&msg->mac, text);
+    put_piece(&out, TEXT_HEAD, TEXT_LEN(TEXT_HEAD));
+    put_piece(&out, text, MAC_ADDRESS_STR_SIZE - 1);
+    put_piece(&out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
+    const size_t name_len = field_len(msg->device_name, sizeof(msg->device_name));
+    if (!put_raw_member(&out, TEXT_NAME_OPEN, TEXT_LEN(TEXT_NAME_OPEN), msg->device_name, name_len)) {
+        writer_at(&w, &out);
+        json_writer_member_string(&w, KEY_NAME, msg->device_name, name_len);
+        out.len += w.length;
     }
-    return status;
+    ipv4_address_format(&msg->ip, text);
+    put_piece(&out, TEXT_IP_OPEN, TEXT_LEN(TEXT_IP_OPEN));
+    put_piece(&out, text, strlen(text));
+    put_piece(&out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
+    const size_t location_len = field_len(msg->location, sizeof(msg->location));
+    if (!put_raw_member(&out, TEXT_LOCATION_OPEN, TEXT_LEN(TEXT_LOCATION_OPEN), msg->location,
+                        location_len)) {
+        writer_at(&w, &out);
+        json_writer_member_string(&w, KEY_LOCATION, msg->location, location_len);
+        out.len += w.length;
+    }
+    put_piece(&out, "}", 1);
+
+    if (out.len + 1 > buf_size) {
+        if (buf_size > 0) {
+            buf[buf_size - 1] = '\0';
+        }
+        return DOMAIN_ERR_BUFFER_TOO_SMALL;
+    }
+    buf[out.len] = '\0';
+    if (out_len != NULL) {
+        *out_len = out.len;
+    }
+    return DOMAIN_OK;
 }

@@ -3,20 +3,35 @@
 #include <string.h>
 
 /*
- * ESCAPE[c] is 0 for a byte that goes out as it is, otherwise the character after the backslash of its
- * escape: '"', '\\', 'b', 'f', 'n', 'r', 't', or 'u' for the \u00XX form of the other control characters.
- * UTF-8 lead and continuation bytes, and DEL, are legal in a JSON string as they are. One table drives the
- * scan for plain runs, the escape itself and the escaped length.
+ * ESCAPED_LEN[c] is 0 for a byte that goes out as it is, otherwise the length of its escape: 2 for '"',
+ * '\\' and the control characters with a short form (\b \f \n \r \t), 6 for the \u00XX form of the other
+ * control characters. UTF-8 lead and continuation bytes, and DEL, are legal in a JSON string as they are.
+ * One table drives the scan for plain runs, the escapes and the escaped length.
  */
-static const unsigned char ESCAPE[256] = {
-    'u',         'u',           'u', 'u', 'u', 'u', 'u', 'u',
-    'b',         't',           'n', 'u', 'f', 'r', 'u', 'u', /* 0x00-0x0F */
-    'u',         'u',           'u', 'u', 'u', 'u', 'u', 'u',
-    'u',         'u',           'u', 'u', 'u', 'u', 'u', 'u', /* 0x10-0x1F */
-    ['"'] = '"', ['\\'] = '\\',
+/* clang-format off */
+static const unsigned char ESCAPED_LEN[256] = {
+    6, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6, /* 0x00-0x0F */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x10-0x1F */
+    ['"'] = 2,
+    ['\\'] = 2,
 };
 
-static const char HEX_LOWER[] = "0123456789abcdef";
+/* The escape of each control character: the short form where RFC 8259 has one, else \u00XX (lower case). */
+static const char CONTROL_ESCAPES[32][7] = {
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+    "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
+    "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+    "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+};
+/* clang-format on */
+
+static const char *escape_text(unsigned char c)
+{
+    if (c < 0x20u) {
+        return CONTROL_ESCAPES[c];
+    }
+    return c == '"' ? "\\\"" : "\\\\";
+}
 
 /* The slow half of put_bytes: stores the part that still fits before the NUL's place, if any. */
 static void put_cut(json_writer_t *w, const char *src, size_t n)
@@ -43,37 +58,25 @@ static inline void put_bytes(json_writer_t *w, const char *src, size_t n)
     w->length += n;
 }
 
-static void put_escape(json_writer_t *w, unsigned char c)
-{
-    const unsigned char e = ESCAPE[c];
-    if (e == 'u') {
-        const char u[6] = {'\\', 'u', '0', '0', HEX_LOWER[c >> 4], HEX_LOWER[c & 0x0Fu]};
-        put_bytes(w, u, sizeof(u));
-    } else {
-        const char s[2] = {'\\', (char)e};
-        put_bytes(w, s, sizeof(s));
-    }
-}
-
 /* The first byte in [p, end) that needs escaping, or end. Unrolled: four table lookups per step. */
 static inline const unsigned char *scan_plain(const unsigned char *p, const unsigned char *end)
 {
     for (size_t steps = (size_t)(end - p) / 4; steps > 0; steps--) {
-        if (ESCAPE[p[0]] != 0) {
+        if (ESCAPED_LEN[p[0]] != 0) {
             return p;
         }
-        if (ESCAPE[p[1]] != 0) {
+        if (ESCAPED_LEN[p[1]] != 0) {
             return p + 1;
         }
-        if (ESCAPE[p[2]] != 0) {
+        if (ESCAPED_LEN[p[2]] != 0) {
             return p + 2;
         }
-        if (ESCAPE[p[3]] != 0) {
+        if (ESCAPED_LEN[p[3]] != 0) {
             return p + 3;
         }
         p += 4;
     }
-    while (p < end && ESCAPE[*p] == 0) {
+    while (p < end && ESCAPED_LEN[*p] == 0) {
         p++;
     }
     return p;
@@ -84,72 +87,70 @@ static inline const unsigned char *scan_plain(const unsigned char *p, const unsi
  * so the table stops the scan there and the text needs no strlen first. A byte is read only after every
  * byte before it was found to be neither special nor NUL, so nothing past the NUL is read.
  */
-static const unsigned char *scan_plain_cstr(const unsigned char *p)
+static inline const unsigned char *scan_plain_cstr(const unsigned char *p)
 {
     for (;;) {
-        if (ESCAPE[p[0]] != 0) {
+        if (ESCAPED_LEN[p[0]] != 0) {
             return p;
         }
-        if (ESCAPE[p[1]] != 0) {
+        if (ESCAPED_LEN[p[1]] != 0) {
             return p + 1;
         }
-        if (ESCAPE[p[2]] != 0) {
+        if (ESCAPED_LEN[p[2]] != 0) {
             return p + 2;
         }
-        if (ESCAPE[p[3]] != 0) {
+        if (ESCAPED_LEN[p[3]] != 0) {
             return p + 3;
         }
         p += 4;
     }
 }
 
-/* Each plain run goes out with one bounded copy, each special byte as its escape. */
-static void put_escaped(json_writer_t *w, const char *value, size_t value_len)
+/*
+ * Writes text escaped: the bytes [text, end), or up to text's NUL when end is NULL. Each plain run goes
+ * out with one bounded copy, each special byte as its escape. One function for both kinds of text, called
+ * straight from the text members, so that writing a member stays two calls deep (stack: 256 B goal).
+ */
+static void put_text(json_writer_t *w, const char *text, const char *end)
 {
-    const unsigned char *p = (const unsigned char *)value;
-    const unsigned char *const end = p + value_len;
-    while (p != end) {
-        const unsigned char *stop = scan_plain(p, end);
-        if (stop != p) {
-            put_bytes(w, (const char *)p, (size_t)(stop - p));
-        }
-        if (stop == end) {
-            return;
-        }
-        put_escape(w, *stop);
-        p = stop + 1;
+    if (text == NULL) {
+        return;
     }
-}
-
-static void put_escaped_cstr(json_writer_t *w, const char *text)
-{
     const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *const stop_at = (const unsigned char *)end;
     for (;;) {
-        const unsigned char *stop = scan_plain_cstr(p);
+        const unsigned char *stop = stop_at != NULL ? scan_plain(p, stop_at) : scan_plain_cstr(p);
         if (stop != p) {
             put_bytes(w, (const char *)p, (size_t)(stop - p));
         }
-        if (*stop == '\0') {
+        if (stop_at != NULL ? stop == stop_at : *stop == '\0') {
             return;
         }
-        put_escape(w, *stop);
+        put_bytes(w, escape_text(*stop), ESCAPED_LEN[*stop]);
         p = stop + 1;
     }
 }
 
-/* Writes [,]"key (the comma after a first member) and leaves the key's closing quote to the caller, which
- * joins it with what follows (":" or ":"") into one store. */
-static void put_key_open(json_writer_t *w, const char *key)
+/* Writes [,]" before a key (the comma after a first member); the caller writes the key and what follows. */
+static inline void put_key_start(json_writer_t *w)
 {
     if (w->need_comma) {
         put_bytes(w, ",\"", 2);
     } else {
         put_bytes(w, "\"", 1);
     }
-    if (key != NULL) {
-        put_escaped_cstr(w, key);
-    }
     w->need_comma = true;
+}
+
+/*
+ * Writes [,]"key then tail, what follows the key (":" before a number, ":null", ...), so that the key's
+ * closing quote and the value's start are one store.
+ */
+static void put_head(json_writer_t *w, const char *key, const char *tail, size_t tail_len)
+{
+    put_key_start(w);
+    put_text(w, key, NULL);
+    put_bytes(w, tail, tail_len);
 }
 
 static void put_uint(json_writer_t *w, uint64_t value)
@@ -201,10 +202,13 @@ void json_writer_member_string(json_writer_t *w, const char *key, const char *va
     if (w == NULL) {
         return;
     }
-    put_key_open(w, key);
+    /* Not through put_head: the text members are what registrations and HTTP bodies are made of, and one
+     * call level less keeps their stack small. */
+    put_key_start(w);
+    put_text(w, key, NULL);
     put_bytes(w, "\":\"", 3);
     if (value != NULL) {
-        put_escaped(w, value, value_len);
+        put_text(w, value, value + value_len);
     }
     put_bytes(w, "\"", 1);
 }
@@ -214,13 +218,14 @@ void json_writer_member_cstr(json_writer_t *w, const char *key, const char *valu
     if (w == NULL) {
         return;
     }
+    put_key_start(w);
+    put_text(w, key, NULL);
     if (value == NULL) {
-        json_writer_member_null(w, key);
+        put_bytes(w, "\":null", 6);
         return;
     }
-    put_key_open(w, key);
     put_bytes(w, "\":\"", 3);
-    put_escaped_cstr(w, value);
+    put_text(w, value, NULL);
     put_bytes(w, "\"", 1);
 }
 
@@ -229,8 +234,7 @@ void json_writer_member_uint(json_writer_t *w, const char *key, uint64_t value)
     if (w == NULL) {
         return;
     }
-    put_key_open(w, key);
-    put_bytes(w, "\":", 2);
+    put_head(w, key, "\":", 2);
     put_uint(w, value);
 }
 
@@ -239,13 +243,12 @@ void json_writer_member_int(json_writer_t *w, const char *key, int64_t value)
     if (w == NULL) {
         return;
     }
-    put_key_open(w, key);
     if (value < 0) {
-        put_bytes(w, "\":-", 3);
+        put_head(w, key, "\":-", 3);
         /* Negate in unsigned arithmetic: -INT64_MIN does not fit in int64_t. */
         put_uint(w, (uint64_t)0 - (uint64_t)value);
     } else {
-        put_bytes(w, "\":", 2);
+        put_head(w, key, "\":", 2);
         put_uint(w, (uint64_t)value);
     }
 }
@@ -255,11 +258,10 @@ void json_writer_member_bool(json_writer_t *w, const char *key, bool value)
     if (w == NULL) {
         return;
     }
-    put_key_open(w, key);
     if (value) {
-        put_bytes(w, "\":true", 6);
+        put_head(w, key, "\":true", 6);
     } else {
-        put_bytes(w, "\":false", 7);
+        put_head(w, key, "\":false", 7);
     }
 }
 
@@ -268,8 +270,7 @@ void json_writer_member_null(json_writer_t *w, const char *key)
     if (w == NULL) {
         return;
     }
-    put_key_open(w, key);
-    put_bytes(w, "\":null", 6);
+    put_head(w, key, "\":null", 6);
 }
 
 void json_writer_member_object_begin(json_writer_t *w, const char *key)
@@ -277,8 +278,7 @@ void json_writer_member_object_begin(json_writer_t *w, const char *key)
     if (w == NULL) {
         return;
     }
-    put_key_open(w, key);
-    put_bytes(w, "\":", 2);
+    put_head(w, key, "\":", 2);
 }
 
 size_t json_writer_escaped_len(const char *value, size_t value_len)
@@ -286,12 +286,12 @@ size_t json_writer_escaped_len(const char *value, size_t value_len)
     if (value == NULL) {
         return 0;
     }
-    /* Every byte counts 1; an escape adds 1 (\X) or 5 (\u00XX). */
+    /* Every byte counts 1; an escaped one counts its escape's length instead. */
     const unsigned char *p = (const unsigned char *)value;
     const unsigned char *const end = p + value_len;
     size_t total = value_len;
     while ((p = scan_plain(p, end)) != end) {
-        total += ESCAPE[*p] == 'u' ? 5u : 1u;
+        total += ESCAPED_LEN[*p] - 1u;
         p++;
     }
     return total;
