@@ -197,27 +197,37 @@ domain_status_t device_registration_to_json(const device_registration_t *msg, ch
     if (msg == NULL || (buf == NULL && buf_size > 0)) {
         return DOMAIN_ERR_INVALID_ARG;
     }
-    /* Everything in this one frame, the writer included: the writer's member then runs one call deep. */
+    /*
+     * Everything in this one frame, the writer included, so that a member that needs escaping runs only two
+     * calls deeper. Each part has its own block: the MAC's text, the IP's and the writer never live at the
+     * same time, and the compiler can give them one stack slot.
+     */
     json_out_t out = {buf, buf_size, 0};
-    json_writer_t w;
-    char text[MAC_ADDRESS_STR_SIZE]; /* the MAC, then the IP (IPV4_ADDRESS_STR_SIZE is smaller) */
-    mac_address_format(&msg->mac, text);
-    put_piece(&out, TEXT_HEAD, TEXT_LEN(TEXT_HEAD));
-    put_piece(&out, text, MAC_ADDRESS_STR_SIZE - 1);
-    put_piece(&out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
+    {
+        char mac_text[MAC_ADDRESS_STR_SIZE];
+        mac_address_format(&msg->mac, mac_text);
+        put_piece(&out, TEXT_HEAD, TEXT_LEN(TEXT_HEAD));
+        put_piece(&out, mac_text, MAC_ADDRESS_STR_SIZE - 1);
+        put_piece(&out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
+    }
     const size_t name_len = field_len(msg->device_name, sizeof(msg->device_name));
     if (!put_raw_member(&out, TEXT_NAME_OPEN, TEXT_LEN(TEXT_NAME_OPEN), msg->device_name, name_len)) {
+        json_writer_t w;
         writer_at(&w, &out);
         json_writer_member_string(&w, KEY_NAME, msg->device_name, name_len);
         out.len += w.length;
     }
-    ipv4_address_format(&msg->ip, text);
-    put_piece(&out, TEXT_IP_OPEN, TEXT_LEN(TEXT_IP_OPEN));
-    put_piece(&out, text, strlen(text));
-    put_piece(&out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
+    {
+        char ip_text[IPV4_ADDRESS_STR_SIZE];
+        ipv4_address_format(&msg->ip, ip_text);
+        put_piece(&out, TEXT_IP_OPEN, TEXT_LEN(TEXT_IP_OPEN));
+        put_piece(&out, ip_text, strlen(ip_text));
+        put_piece(&out, TEXT_VALUE_END, TEXT_LEN(TEXT_VALUE_END));
+    }
     const size_t location_len = field_len(msg->location, sizeof(msg->location));
     if (!put_raw_member(&out, TEXT_LOCATION_OPEN, TEXT_LEN(TEXT_LOCATION_OPEN), msg->location,
                         location_len)) {
+        json_writer_t w;
         writer_at(&w, &out);
         json_writer_member_string(&w, KEY_LOCATION, msg->location, location_len);
         out.len += w.length;

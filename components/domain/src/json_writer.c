@@ -82,48 +82,30 @@ static inline const unsigned char *scan_plain(const unsigned char *p, const unsi
     return p;
 }
 
-/*
- * The first byte of a NUL-terminated text that needs escaping or is its NUL. NUL is a control character,
- * so the table stops the scan there and the text needs no strlen first. A byte is read only after every
- * byte before it was found to be neither special nor NUL, so nothing past the NUL is read.
- */
-static inline const unsigned char *scan_plain_cstr(const unsigned char *p)
-{
-    for (;;) {
-        if (ESCAPED_LEN[p[0]] != 0) {
-            return p;
-        }
-        if (ESCAPED_LEN[p[1]] != 0) {
-            return p + 1;
-        }
-        if (ESCAPED_LEN[p[2]] != 0) {
-            return p + 2;
-        }
-        if (ESCAPED_LEN[p[3]] != 0) {
-            return p + 3;
-        }
-        p += 4;
-    }
-}
+/* put_text's length for a NUL-terminated text (no real text is SIZE_MAX bytes long). */
+#define NUL_TERMINATED SIZE_MAX
 
 /*
- * Writes text escaped: the bytes [text, end), or up to text's NUL when end is NULL. Each plain run goes
- * out with one bounded copy, each special byte as its escape. One function for both kinds of text, called
- * straight from the text members, so that writing a member stays two calls deep (stack: 256 B goal).
+ * Writes text escaped: each plain run goes out with one bounded copy, each special byte as its escape.
+ * Called straight from the text members, so that writing a member stays two calls deep (stack goal: 256 B
+ * for a registration). NULL text writes nothing.
  */
-static void put_text(json_writer_t *w, const char *text, const char *end)
+static void put_text(json_writer_t *w, const char *text, size_t len)
 {
     if (text == NULL) {
         return;
     }
+    if (len == NUL_TERMINATED) {
+        len = strlen(text);
+    }
     const unsigned char *p = (const unsigned char *)text;
-    const unsigned char *const stop_at = (const unsigned char *)end;
+    const unsigned char *const end = p + len;
     for (;;) {
-        const unsigned char *stop = stop_at != NULL ? scan_plain(p, stop_at) : scan_plain_cstr(p);
+        const unsigned char *stop = scan_plain(p, end);
         if (stop != p) {
             put_bytes(w, (const char *)p, (size_t)(stop - p));
         }
-        if (stop_at != NULL ? stop == stop_at : *stop == '\0') {
+        if (stop == end) {
             return;
         }
         put_bytes(w, escape_text(*stop), ESCAPED_LEN[*stop]);
@@ -149,7 +131,7 @@ static inline void put_key_start(json_writer_t *w)
 static void put_head(json_writer_t *w, const char *key, const char *tail, size_t tail_len)
 {
     put_key_start(w);
-    put_text(w, key, NULL);
+    put_text(w, key, NUL_TERMINATED);
     put_bytes(w, tail, tail_len);
 }
 
@@ -205,10 +187,10 @@ void json_writer_member_string(json_writer_t *w, const char *key, const char *va
     /* Not through put_head: the text members are what registrations and HTTP bodies are made of, and one
      * call level less keeps their stack small. */
     put_key_start(w);
-    put_text(w, key, NULL);
+    put_text(w, key, NUL_TERMINATED);
     put_bytes(w, "\":\"", 3);
     if (value != NULL) {
-        put_text(w, value, value + value_len);
+        put_text(w, value, value_len);
     }
     put_bytes(w, "\"", 1);
 }
@@ -219,13 +201,13 @@ void json_writer_member_cstr(json_writer_t *w, const char *key, const char *valu
         return;
     }
     put_key_start(w);
-    put_text(w, key, NULL);
+    put_text(w, key, NUL_TERMINATED);
     if (value == NULL) {
         put_bytes(w, "\":null", 6);
         return;
     }
     put_bytes(w, "\":\"", 3);
-    put_text(w, value, NULL);
+    put_text(w, value, NUL_TERMINATED);
     put_bytes(w, "\"", 1);
 }
 

@@ -455,6 +455,10 @@ static void compare_input(const unsigned char *input, size_t len, size_t input_i
 
 typedef size_t (*gen_fn_t)(unsigned char *out, size_t max);
 
+static const gen_fn_t GENERATORS[] = {gen_utf8,      gen_invalid_utf8, gen_special_heavy,
+                                      gen_long_runs, gen_plain,        gen_uniform};
+#define GENERATOR_COUNT (sizeof(GENERATORS) / sizeof(GENERATORS[0]))
+
 static void test_escaping_matches_the_reference_on_the_corpus(void **state)
 {
     (void)state;
@@ -470,12 +474,10 @@ static void test_escaping_matches_the_reference_on_the_corpus(void **state)
         input[1] = (unsigned char)pair;
         compare_input(input, 2, inputs++, pair % SWEEP_STRIDE == 0);
     }
-    static const gen_fn_t generators[] = {gen_utf8,      gen_invalid_utf8, gen_special_heavy,
-                                          gen_long_runs, gen_plain,        gen_uniform};
     const size_t per_generator = 7000;
-    for (size_t g = 0; g < sizeof(generators) / sizeof(generators[0]); g++) {
+    for (size_t g = 0; g < GENERATOR_COUNT; g++) {
         for (size_t i = 0; i < per_generator; i++) {
-            const size_t len = generators[g](input, MAX_INPUT);
+            const size_t len = GENERATORS[g](input, MAX_INPUT);
             compare_input(input, len, inputs++, i % SWEEP_STRIDE == 0);
         }
     }
@@ -487,9 +489,7 @@ static void test_escaping_matches_the_reference_on_the_corpus(void **state)
 static void fill_field(char *field, size_t size)
 {
     unsigned char tmp[MAX_INPUT + 8];
-    static const gen_fn_t generators[] = {gen_utf8,      gen_invalid_utf8, gen_special_heavy,
-                                          gen_long_runs, gen_plain,        gen_uniform};
-    const size_t n = generators[rng_below(sizeof(generators) / sizeof(generators[0]))](tmp, size + 5);
+    const size_t n = GENERATORS[rng_below(GENERATOR_COUNT)](tmp, size + 5);
     const size_t used = n < size ? n : size;
     memcpy(field, tmp, used);
     if (used < size) {

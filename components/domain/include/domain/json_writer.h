@@ -9,7 +9,7 @@
  *
  * Cost: a string is scanned once with a 256-entry table for the next byte to escape, and each plain run
  * before it is stored with one bounded copy, so plain text costs a few instructions per byte, not a bounds
- * check and a switch per byte. Keys and C-string values are scanned up to their NUL without a strlen.
+ * check and a switch per byte.
  */
 #ifndef DOMAIN_JSON_WRITER_H
 #define DOMAIN_JSON_WRITER_H
