@@ -229,9 +229,9 @@ def simulate(c, broker=None, subscribe_host=None, subscribe_port=0, no_subscribe
         raise Exit(code=code)
 
 
-@task(help={"runs": "simulator runs against the local NATS broker (default 5)",
-            "core_only": "only the C core figures (no broker, no simulator)"})
-def benchmark(c, runs=5, core_only=False):
+@task(help={"runs": "start -> PUBACK runs of the simulator and of the bare Paho floor, per broker (default 20)",
+            "core_only": "only the C core and serializer figures (no broker, no simulator)"})
+def benchmark(c, runs=20, core_only=False):
     """Print speed and memory figures of the core and the simulator (never a pass/fail)."""
     with _user_errors():
         _benchmark.run_benchmark(ROOT, runs=int(runs), simulator=not core_only)

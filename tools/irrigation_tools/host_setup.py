@@ -37,6 +37,7 @@ APT_PACKAGES = (
     "libmicrohttpd-dev",
     "iproute2",
     "git",  # the lint session lists the C files with git ls-files
+    "libcjson-dev",  # `invoke benchmark` builds its cJSON comparison against it (never linked into product code)
 )
 
 DPKG_FORMAT = "${Package}\t${db:Status-Status}\n"

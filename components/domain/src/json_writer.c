@@ -2,102 +2,148 @@
 
 #include <string.h>
 
-static const char HEX_LOWER[] = "0123456789abcdef";
+/*
+ * ESCAPED_LEN[c] is 0 for a byte that goes out as it is, otherwise the length of its escape: 2 for '"',
+ * '\\' and the control characters with a short form (\b \f \n \r \t), 6 for the \u00XX form of the other
+ * control characters. UTF-8 lead and continuation bytes, and DEL, are legal in a JSON string as they are.
+ * One table drives the scan for plain runs, the escapes and the escaped length.
+ */
+/* clang-format off */
+static const unsigned char ESCAPED_LEN[256] = {
+    6, 6, 6, 6, 6, 6, 6, 6, 2, 2, 2, 6, 2, 2, 6, 6, /* 0x00-0x0F */
+    6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, /* 0x10-0x1F */
+    ['"'] = 2,
+    ['\\'] = 2,
+};
 
-/* Every byte goes through here: it counts always and stores only while a NUL still fits after it. */
-static void put_char(json_writer_t *w, char c)
+/* The escape of each control character: the short form where RFC 8259 has one, else \u00XX (lower case). */
+static const char CONTROL_ESCAPES[32][7] = {
+    "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+    "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
+    "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+    "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f",
+};
+/* clang-format on */
+
+static const char *escape_text(unsigned char c)
+{
+    if (c < 0x20u) {
+        return CONTROL_ESCAPES[c];
+    }
+    return c == '"' ? "\\\"" : "\\\\";
+}
+
+/* The slow half of put_bytes: stores the part that still fits before the NUL's place, if any. */
+static void put_cut(json_writer_t *w, const char *src, size_t n)
 {
     if (w->buf != NULL && w->length + 1 < w->capacity) {
-        w->buf[w->length] = c;
-    }
-    w->length++;
-}
-
-static void put_raw(json_writer_t *w, const char *text, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        put_char(w, text[i]);
+        const size_t room = w->capacity - 1 - w->length;
+        memcpy(w->buf + w->length, src, n < room ? n : room);
     }
 }
 
-/* Short escape for c, or NULL when c passes through or needs the \u00XX form. */
-static const char *short_escape(unsigned char c)
+/*
+ * The writer's one storage rule: a byte is stored only while a NUL still fits after it, and every byte is
+ * counted, stored or not. When all n bytes fit (the usual case) that is one memcpy, which the compiler
+ * turns into plain moves for the constant-size structural tokens. A writer made by json_writer_init has
+ * capacity 0 whenever buf is NULL, so a capacity large enough here implies a buffer.
+ */
+static inline void put_bytes(json_writer_t *w, const char *src, size_t n)
 {
-    switch (c) {
-        case '"':
-            return "\\\"";
-        case '\\':
-            return "\\\\";
-        case '\b':
-            return "\\b";
-        case '\f':
-            return "\\f";
-        case '\n':
-            return "\\n";
-        case '\r':
-            return "\\r";
-        case '\t':
-            return "\\t";
-        default:
-            return NULL;
+    if (w->length + n < w->capacity) {
+        memcpy(w->buf + w->length, src, n);
+    } else {
+        put_cut(w, src, n);
     }
+    w->length += n;
 }
 
-static size_t escaped_char_len(unsigned char c)
+/* The first byte in [p, end) that needs escaping, or end. Unrolled: four table lookups per step. */
+static inline const unsigned char *scan_plain(const unsigned char *p, const unsigned char *end)
 {
-    if (short_escape(c) != NULL) {
-        return 2;
-    }
-    return c < 0x20u ? 6 : 1;
-}
-
-static void put_escaped(json_writer_t *w, const char *value, size_t value_len)
-{
-    for (size_t i = 0; i < value_len; i++) {
-        const unsigned char c = (unsigned char)value[i];
-        const char *esc = short_escape(c);
-        if (esc != NULL) {
-            put_raw(w, esc, 2);
-        } else if (c < 0x20u) {
-            const char u[6] = {'\\', 'u', '0', '0', HEX_LOWER[c >> 4], HEX_LOWER[c & 0x0Fu]};
-            put_raw(w, u, sizeof(u));
-        } else {
-            /* UTF-8 lead and continuation bytes, and DEL, are legal in a JSON string as they are. */
-            put_char(w, (char)c);
+    for (size_t steps = (size_t)(end - p) / 4; steps > 0; steps--) {
+        if (ESCAPED_LEN[p[0]] != 0) {
+            return p;
         }
+        if (ESCAPED_LEN[p[1]] != 0) {
+            return p + 1;
+        }
+        if (ESCAPED_LEN[p[2]] != 0) {
+            return p + 2;
+        }
+        if (ESCAPED_LEN[p[3]] != 0) {
+            return p + 3;
+        }
+        p += 4;
     }
+    while (p < end && ESCAPED_LEN[*p] == 0) {
+        p++;
+    }
+    return p;
 }
 
-static void put_string(json_writer_t *w, const char *value, size_t value_len)
+/* put_text's length for a NUL-terminated text (no real text is SIZE_MAX bytes long). */
+#define NUL_TERMINATED SIZE_MAX
+
+/*
+ * Writes text escaped: each plain run goes out with one bounded copy, each special byte as its escape.
+ * Called straight from the text members, so that writing a member stays two calls deep (stack goal: 256 B
+ * for a registration). NULL text writes nothing.
+ */
+static void put_text(json_writer_t *w, const char *text, size_t len)
 {
-    put_char(w, '"');
-    if (value != NULL) {
-        put_escaped(w, value, value_len);
+    if (text == NULL) {
+        return;
     }
-    put_char(w, '"');
+    if (len == NUL_TERMINATED) {
+        len = strlen(text);
+    }
+    const unsigned char *p = (const unsigned char *)text;
+    const unsigned char *const end = p + len;
+    for (;;) {
+        const unsigned char *stop = scan_plain(p, end);
+        if (stop != p) {
+            put_bytes(w, (const char *)p, (size_t)(stop - p));
+        }
+        if (stop == end) {
+            return;
+        }
+        put_bytes(w, escape_text(*stop), ESCAPED_LEN[*stop]);
+        p = stop + 1;
+    }
 }
 
-static void put_key(json_writer_t *w, const char *key)
+/* Writes [,]" before a key (the comma after a first member); the caller writes the key and what follows. */
+static inline void put_key_start(json_writer_t *w)
 {
     if (w->need_comma) {
-        put_char(w, ',');
+        put_bytes(w, ",\"", 2);
+    } else {
+        put_bytes(w, "\"", 1);
     }
-    put_string(w, key, key == NULL ? 0 : strlen(key));
-    put_char(w, ':');
     w->need_comma = true;
+}
+
+/*
+ * Writes [,]"key then tail, what follows the key (":" before a number, ":null", ...), so that the key's
+ * closing quote and the value's start are one store.
+ */
+static void put_head(json_writer_t *w, const char *key, const char *tail, size_t tail_len)
+{
+    put_key_start(w);
+    put_text(w, key, NUL_TERMINATED);
+    put_bytes(w, tail, tail_len);
 }
 
 static void put_uint(json_writer_t *w, uint64_t value)
 {
     char digits[20]; /* UINT64_MAX has 20 decimal digits */
-    size_t n = 0;
+    size_t n = sizeof(digits);
     do {
-        digits[n++] = (char)('0' + (int)(value % 10u));
+        digits[--n] = (char)('0' + (int)(value % 10u));
         value /= 10u;
     } while (value != 0);
-    while (n > 0) {
-        put_char(w, digits[--n]);
-    }
+    put_bytes(w, digits + n, sizeof(digits) - n);
 }
 
 void json_writer_init(json_writer_t *w, char *buf, size_t capacity)
@@ -119,7 +165,7 @@ void json_writer_begin_object(json_writer_t *w)
     if (w == NULL) {
         return;
     }
-    put_char(w, '{');
+    put_bytes(w, "{", 1);
     w->need_comma = false;
 }
 
@@ -128,7 +174,7 @@ void json_writer_end_object(json_writer_t *w)
     if (w == NULL) {
         return;
     }
-    put_char(w, '}');
+    put_bytes(w, "}", 1);
     /* The closed object was a member of its parent (if any), so the parent's next member needs a comma. */
     w->need_comma = true;
 }
@@ -138,8 +184,15 @@ void json_writer_member_string(json_writer_t *w, const char *key, const char *va
     if (w == NULL) {
         return;
     }
-    put_key(w, key);
-    put_string(w, value, value_len);
+    /* Not through put_head: the text members are what registrations and HTTP bodies are made of, and one
+     * call level less keeps their stack small. */
+    put_key_start(w);
+    put_text(w, key, NUL_TERMINATED);
+    put_bytes(w, "\":\"", 3);
+    if (value != NULL) {
+        put_text(w, value, value_len);
+    }
+    put_bytes(w, "\"", 1);
 }
 
 void json_writer_member_cstr(json_writer_t *w, const char *key, const char *value)
@@ -147,11 +200,15 @@ void json_writer_member_cstr(json_writer_t *w, const char *key, const char *valu
     if (w == NULL) {
         return;
     }
+    put_key_start(w);
+    put_text(w, key, NUL_TERMINATED);
     if (value == NULL) {
-        json_writer_member_null(w, key);
+        put_bytes(w, "\":null", 6);
         return;
     }
-    json_writer_member_string(w, key, value, strlen(value));
+    put_bytes(w, "\":\"", 3);
+    put_text(w, value, NUL_TERMINATED);
+    put_bytes(w, "\"", 1);
 }
 
 void json_writer_member_uint(json_writer_t *w, const char *key, uint64_t value)
@@ -159,7 +216,7 @@ void json_writer_member_uint(json_writer_t *w, const char *key, uint64_t value)
     if (w == NULL) {
         return;
     }
-    put_key(w, key);
+    put_head(w, key, "\":", 2);
     put_uint(w, value);
 }
 
@@ -168,12 +225,12 @@ void json_writer_member_int(json_writer_t *w, const char *key, int64_t value)
     if (w == NULL) {
         return;
     }
-    put_key(w, key);
     if (value < 0) {
-        put_char(w, '-');
+        put_head(w, key, "\":-", 3);
         /* Negate in unsigned arithmetic: -INT64_MIN does not fit in int64_t. */
         put_uint(w, (uint64_t)0 - (uint64_t)value);
     } else {
+        put_head(w, key, "\":", 2);
         put_uint(w, (uint64_t)value);
     }
 }
@@ -183,11 +240,10 @@ void json_writer_member_bool(json_writer_t *w, const char *key, bool value)
     if (w == NULL) {
         return;
     }
-    put_key(w, key);
     if (value) {
-        put_raw(w, "true", 4);
+        put_head(w, key, "\":true", 6);
     } else {
-        put_raw(w, "false", 5);
+        put_head(w, key, "\":false", 7);
     }
 }
 
@@ -196,8 +252,7 @@ void json_writer_member_null(json_writer_t *w, const char *key)
     if (w == NULL) {
         return;
     }
-    put_key(w, key);
-    put_raw(w, "null", 4);
+    put_head(w, key, "\":null", 6);
 }
 
 void json_writer_member_object_begin(json_writer_t *w, const char *key)
@@ -205,7 +260,7 @@ void json_writer_member_object_begin(json_writer_t *w, const char *key)
     if (w == NULL) {
         return;
     }
-    put_key(w, key);
+    put_head(w, key, "\":", 2);
 }
 
 size_t json_writer_escaped_len(const char *value, size_t value_len)
@@ -213,9 +268,13 @@ size_t json_writer_escaped_len(const char *value, size_t value_len)
     if (value == NULL) {
         return 0;
     }
-    size_t total = 0;
-    for (size_t i = 0; i < value_len; i++) {
-        total += escaped_char_len((unsigned char)value[i]);
+    /* Every byte counts 1; an escaped one counts its escape's length instead. */
+    const unsigned char *p = (const unsigned char *)value;
+    const unsigned char *const end = p + value_len;
+    size_t total = value_len;
+    while ((p = scan_plain(p, end)) != end) {
+        total += ESCAPED_LEN[*p] - 1u;
+        p++;
     }
     return total;
 }
