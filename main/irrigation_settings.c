@@ -50,6 +50,17 @@ app_err_t irrigation_settings_from_kconfig(app_settings_t *out, char *reason, si
                 CONFIG_IRRIGATION_WS_PATH);
     copy_option(&m, "CONFIG_IRRIGATION_REGISTRATION_TOPIC", mqtt->topic, sizeof(mqtt->topic),
                 CONFIG_IRRIGATION_REGISTRATION_TOPIC);
+    copy_option(&m, "CONFIG_IRRIGATION_STATUS_TOPIC", mqtt->status_topic, sizeof(mqtt->status_topic),
+                CONFIG_IRRIGATION_STATUS_TOPIC);
+    copy_option(&m, "CONFIG_IRRIGATION_MQTT_USERNAME", mqtt->username, sizeof(mqtt->username),
+                CONFIG_IRRIGATION_MQTT_USERNAME);
+    copy_option(&m, "CONFIG_IRRIGATION_MQTT_PASSWORD", mqtt->password, sizeof(mqtt->password),
+                CONFIG_IRRIGATION_MQTT_PASSWORD);
+    mqtt->registration_timeout_ms = (uint32_t)CONFIG_IRRIGATION_REGISTRATION_TIMEOUT_MS;
+    mqtt->retransmit_ms = (uint32_t)CONFIG_IRRIGATION_MQTT_RETRANSMIT_MS;
+    mqtt->refresh_interval_s = (uint32_t)CONFIG_IRRIGATION_REFRESH_INTERVAL_S;
+    /* Kconfig keeps it within 3600 s. */
+    mqtt->liveness_interval_ms = (uint32_t)CONFIG_IRRIGATION_LIVENESS_INTERVAL_S * 1000u;
     mqtt->qos = (uint8_t)CONFIG_IRRIGATION_MQTT_QOS;
     mqtt->keepalive_s = (uint16_t)CONFIG_IRRIGATION_MQTT_KEEPALIVE_S;
     mqtt->network_timeout_ms = (uint32_t)CONFIG_IRRIGATION_MQTT_NETWORK_TIMEOUT_MS;
@@ -78,9 +89,10 @@ app_err_t irrigation_settings_from_kconfig(app_settings_t *out, char *reason, si
 
     copy_option(&m, "CONFIG_IRRIGATION_AP_SSID_PREFIX", out->wifi.ap_ssid_prefix,
                 sizeof(out->wifi.ap_ssid_prefix), CONFIG_IRRIGATION_AP_SSID_PREFIX);
-    copy_option(&m, "CONFIG_IRRIGATION_AP_PASSWORD", out->wifi.ap_password, sizeof(out->wifi.ap_password),
-                CONFIG_IRRIGATION_AP_PASSWORD);
+    /* The setup secret is the device's own (main/ reads it from the provision partition), never Kconfig's. */
+    out->security.setup_secret[0] = '\0';
 
     out->lock_timeout_ms = (uint32_t)CONFIG_IRRIGATION_LOCK_TIMEOUT_MS;
+    out->config_min_interval_ms = (uint32_t)CONFIG_IRRIGATION_CONFIG_MIN_INTERVAL_S * 1000u;
     return m.status;
 }

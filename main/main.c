@@ -77,7 +77,7 @@ static bool create_rtos_services(void)
         .stack = s_app_stack,
         .stack_size = CONFIG_IRRIGATION_APP_TASK_STACK_SIZE,
         .priority = CONFIG_IRRIGATION_APP_TASK_PRIORITY,
-        .task_name = "irrigation_app",
+        .task_name = FREERTOS_ADAPTER_APP_TASK_NAME,
     };
     app_err_t rc = freertos_adapter_lock_init(&s_lock);
     if (rc == APP_OK) {

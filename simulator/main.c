@@ -30,12 +30,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "application/application.h"
 #include "application/http_api.h"
 #include "application/register_device.h"
 #include "domain/broker_uri.h"
+#include "domain/setup_secret.h"
 #include "sim_config_file.h"
 #include "sim_config_overlay.h"
 #include "sim_control.h"
@@ -69,7 +71,11 @@ typedef struct {
     pthread_cond_t changed; /* CLOCK_MONOTONIC */
     end_reason_t reason;
     int signal_number;
+    bool shut_down; /* the application finished its clean stop (offline presence published) */
 } waiter_t;
+
+/* How long the exit waits for the application's clean stop (its own bound is 2 s). */
+#define SIM_SHUTDOWN_WAIT_MS 3000
 
 typedef struct {
     sim_options_t options;
@@ -119,6 +125,33 @@ static void on_domain_event(void *arg, const domain_event_t *event)
     if (sim.options.once && event->kind == DOMAIN_EVENT_DEVICE_REGISTERED) {
         end_with(END_REGISTERED, 0);
     }
+    if (event->kind == DOMAIN_EVENT_SHUT_DOWN) {
+        (void)pthread_mutex_lock(&sim.waiter.mutex);
+        sim.waiter.shut_down = true;
+        (void)pthread_cond_signal(&sim.waiter.changed);
+        (void)pthread_mutex_unlock(&sim.waiter.mutex);
+    }
+}
+
+/* Asks the application for its clean stop (offline presence, then disconnect) and waits for it, bounded. */
+static void shut_down_application(void)
+{
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = APP_EVENT_SHUTDOWN;
+    if (!sim_executor_port.post(&sim.executor, &event)) {
+        return;
+    }
+    struct timespec deadline;
+    (void)clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += SIM_SHUTDOWN_WAIT_MS / 1000;
+    (void)pthread_mutex_lock(&sim.waiter.mutex);
+    while (!sim.waiter.shut_down) {
+        if (pthread_cond_timedwait(&sim.waiter.changed, &sim.waiter.mutex, &deadline) == ETIMEDOUT) {
+            break;
+        }
+    }
+    (void)pthread_mutex_unlock(&sim.waiter.mutex);
 }
 
 static void *signal_waiter(void *arg)
@@ -137,7 +170,8 @@ static void emit_status(void)
 {
     http_api_response_t resp;
     memset(&resp, 0, sizeof(resp));
-    http_api_handle(&sim.app, HTTP_API_GET, "/status", NULL, 0, sim.http_out, sizeof(sim.http_out), &resp);
+    const http_api_request_t req = {.method = HTTP_API_GET, .path = "/status"};
+    http_api_handle(&sim.app, &req, sim.http_out, sizeof(sim.http_out), &resp);
     if (resp.status != 200 || resp.body_len < 2 || sim.http_out[resp.body_len - 1] != '}') {
         sim_event_sink_on_notice(&sim.sink, APP_NOTICE_WARNING, "status unavailable (shared lock busy)");
         return;
@@ -198,10 +232,17 @@ static app_err_t capture_configure(void *ctx, const mqtt_client_config_t *cfg)
     return APP_OK;
 }
 
-static app_err_t capture_connect(void *ctx)
+static app_err_t capture_connect(void *ctx, const mqtt_connect_request_t *req)
 {
     (void)ctx;
+    (void)req;
     return APP_OK;
+}
+
+static bool capture_is_connected(void *ctx)
+{
+    (void)ctx;
+    return true;
 }
 
 static app_err_t capture_disconnect(void *ctx)
@@ -210,18 +251,15 @@ static app_err_t capture_disconnect(void *ctx)
     return APP_OK;
 }
 
-static app_err_t capture_publish(void *ctx, const char *topic, const char *payload, size_t payload_len,
-                                 uint8_t qos, int32_t *msg_id)
+static app_err_t capture_publish(void *ctx, const mqtt_message_t *message, int32_t *msg_id)
 {
     (void)ctx;
-    (void)topic;
-    (void)qos;
-    if (payload_len + 1 > sizeof(sim.capture)) {
+    if (message->payload_len + 1 > sizeof(sim.capture)) {
         return APP_ERR_BUFFER_TOO_SMALL;
     }
-    memcpy(sim.capture, payload, payload_len);
-    sim.capture[payload_len] = '\0';
-    sim.capture_len = payload_len;
+    memcpy(sim.capture, message->payload, message->payload_len);
+    sim.capture[message->payload_len] = '\0';
+    sim.capture_len = message->payload_len;
     sim.captured = true;
     *msg_id = 1;
     return APP_OK;
@@ -231,6 +269,7 @@ static const mqtt_session_port_t capture_session_port = {
     .configure = capture_configure,
     .connect = capture_connect,
     .disconnect = capture_disconnect,
+    .is_connected = capture_is_connected,
 };
 
 static const mqtt_publisher_port_t capture_publisher_port = {
@@ -389,18 +428,68 @@ static end_reason_t wait_for_end(void)
 /* ---- main ------------------------------------------------------------------------------------------------
  */
 
+/* The device's setup secret: --setup-secret, else a new one from the kernel's CSPRNG (like the firmware's
+ * first boot with the hardware RNG). Shown once on stderr when unprovisioned, as the device shows it on its
+ * serial console: the one place a secret is ever printed. */
+static bool prepare_setup_secret(void)
+{
+    security_settings_t *security = &sim.options.settings.security;
+    if (security->setup_secret[0] == '\0') {
+        uint8_t random[SETUP_SECRET_RANDOM_BYTES];
+        if (getrandom(random, sizeof(random), 0) != (ssize_t)sizeof(random)) {
+            return false;
+        }
+        setup_secret_from_random(random, security->setup_secret);
+        memset(random, 0, sizeof(random));
+    }
+    if (sim.options.unprovisioned) {
+        (void)fprintf(stderr, "irrigation-sim: setup secret: %s\n", security->setup_secret);
+    }
+    return true;
+}
+
+/* Listens before the application starts, so the captive-portal address (the simulator's own HTTP address,
+ * as 192.168.4.1 is the device's) is known to it. */
+static sim_http_result_t listen_http(void)
+{
+    const sim_options_t *o = &sim.options;
+    const sim_http_result_t rc = sim_http_listen(&sim.http, o->http_bind, o->http_port);
+    if (rc == SIM_HTTP_OK) {
+        const bool v6 = strchr(o->http_bind, ':') != NULL;
+        (void)snprintf(sim.options.settings.security.portal_url,
+                       sizeof(sim.options.settings.security.portal_url),
+                       v6 ? "http://[%s]:%u/" : "http://%s:%u/", o->http_bind, (unsigned)sim.http.port);
+    }
+    return rc;
+}
+
 static int run(void)
 {
     const sim_options_t *o = &sim.options;
     if (!sim_executor_init(&sim.executor) || !sim_lock_init(&sim.lock) || !sim_power_init(&sim.power) ||
         !sim_system_info_init(&sim.system) || !init_wifi(&sim.sink) ||
-        !sim_mqtt_init(&sim.mqtt, &sim_executor_port, &sim.executor) || !sim_timer_start(&sim.timer)) {
+        !sim_mqtt_init(&sim.mqtt, &sim_executor_port, &sim.executor, o->ca_file) ||
+        !sim_timer_start(&sim.timer)) {
         (void)fprintf(stderr, "irrigation-sim: cannot create threads or locks\n");
         sim_event_sink_exit(&sim.sink, EXIT_RUNTIME, "start-up failed");
         return EXIT_RUNTIME;
     }
     fill_ports();
     sim_event_sink_set_listener(&sim.sink, on_domain_event, NULL);
+    sim_event_sink_set_mqtt(&sim.sink, &o->settings.mqtt, &o->mac);
+    if (!prepare_setup_secret()) {
+        (void)fprintf(stderr, "irrigation-sim: cannot read random bytes for the setup secret\n");
+        sim_event_sink_exit(&sim.sink, EXIT_RUNTIME, "start-up failed");
+        return EXIT_RUNTIME;
+    }
+    const sim_http_result_t listened = listen_http();
+    if (listened != SIM_HTTP_OK) {
+        (void)fprintf(stderr, "irrigation-sim: --http-bind/--http-port: cannot listen on %s:%u%s\n",
+                      o->http_bind, (unsigned)o->http_port,
+                      listened == SIM_HTTP_BAD_ADDRESS ? " (not an IPv4/IPv6 address)" : "");
+        sim_event_sink_exit(&sim.sink, EXIT_RUNTIME, "http server not started");
+        return EXIT_RUNTIME;
+    }
     emit_started();
 
     int exit_code = EXIT_OK;
@@ -459,10 +548,13 @@ static int run(void)
         }
     }
 
-    /* Producers first, then the application task, then the threads that still post, then what they used
-     * (see the header). */
+    /* Producers first, then the application's clean stop and its task, then the threads that still post,
+     * then what they used (see the header). */
     sim_control_stop(&sim.control);
     sim_http_stop(&sim.http);
+    if (rc != APP_ERR_MISSING_PORT && rc != APP_ERR_NOT_STARTED && rc != APP_ERR_INVALID_ARG) {
+        shut_down_application();
+    }
     sim_executor_stop(&sim.executor);
     sim_timer_stop(&sim.timer);
     sim_mqtt_deinit(&sim.mqtt);

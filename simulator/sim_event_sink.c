@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "domain/broker_uri.h"
+#include "domain/device_presence.h"
 #include "domain/domain_status.h"
 #include "domain/json_writer.h"
 #include "domain/mqtt_connection.h"
@@ -115,6 +117,33 @@ static void end_line(sim_event_sink_t *sink, json_writer_t *w)
     (void)fflush(sink->out);
 }
 
+void sim_event_sink_set_mqtt(sim_event_sink_t *sink, const mqtt_settings_t *mqtt, const mac_address_t *mac)
+{
+    sink->mqtt = mqtt;
+    sink->presence_topic[0] = '\0';
+    if (mqtt != NULL && mac != NULL && mqtt->status_topic[0] != '\0' &&
+        device_presence_topic(mqtt->status_topic, mac, sink->presence_topic, sizeof(sink->presence_topic)) !=
+            DOMAIN_OK) {
+        sink->presence_topic[0] = '\0';
+    }
+}
+
+/* "uri": the effective URI of broker index of the configured list, when known. */
+static void member_broker_uri(sim_event_sink_t *sink, json_writer_t *w, uint8_t index)
+{
+    if (sink->mqtt == NULL) {
+        return;
+    }
+    broker_uri_t broker;
+    const domain_status_t rc =
+        broker_uri_list_count(sink->mqtt->broker_uri) > 1
+            ? broker_uri_list_get(sink->mqtt->broker_uri, index, sink->mqtt->ws_path, &broker)
+            : broker_uri_parse(sink->mqtt->broker_uri, sink->mqtt->ws_path, &broker);
+    if (rc == DOMAIN_OK) {
+        member_text(sink, w, "uri", broker.effective_uri);
+    }
+}
+
 void sim_event_sink_on_domain_event(void *ctx, const domain_event_t *event)
 {
     sim_event_sink_t *sink = ctx;
@@ -134,6 +163,8 @@ void sim_event_sink_on_domain_event(void *ctx, const domain_event_t *event)
         case DOMAIN_EVENT_CONNECT_ATTEMPT:
             begin_line(sink, &w, "connect_attempt");
             json_writer_member_uint(&w, "attempt", event->data.connect_attempt.attempt);
+            json_writer_member_uint(&w, "broker", event->data.connect_attempt.broker_index);
+            member_broker_uri(sink, &w, event->data.connect_attempt.broker_index);
             break;
         case DOMAIN_EVENT_RETRY_SCHEDULED:
             begin_line(sink, &w, "retry_scheduled");
@@ -155,6 +186,17 @@ void sim_event_sink_on_domain_event(void *ctx, const domain_event_t *event)
                     &w, "detail_text",
                     domain_status_to_str((domain_status_t)event->data.registration_failed.detail));
             }
+            break;
+        case DOMAIN_EVENT_PRESENCE:
+            begin_line(sink, &w, "presence");
+            json_writer_member_cstr(&w, "status", event->data.presence.online ? "online" : "offline");
+            json_writer_member_int(&w, "msg_id", event->data.presence.msg_id);
+            if (sink->presence_topic[0] != '\0') {
+                member_text(sink, &w, "topic", sink->presence_topic);
+            }
+            break;
+        case DOMAIN_EVENT_SHUT_DOWN:
+            begin_line(sink, &w, "shut_down");
             break;
         case DOMAIN_EVENT_WIFI_LINK_CHANGED:
             begin_line(sink, &w, "wifi");

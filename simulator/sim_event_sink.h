@@ -20,7 +20,9 @@
 #include <stdio.h>
 
 #include "application/ports/event_sink_port.h"
+#include "application/settings.h"
 #include "domain/ipv4_address.h"
+#include "domain/mac_address.h"
 
 /* Longest line: the status event (an HTTP_API_RESPONSE_MAX body) plus the event header. */
 #define SIM_EVENT_SINK_LINE_MAX 4096
@@ -37,8 +39,10 @@ typedef struct {
     void *clock_ctx;
     sim_event_sink_listener_fn listener;
     void *listener_arg;
-    char line[SIM_EVENT_SINK_LINE_MAX];           /* guarded by mutex */
-    char scratch[SIM_EVENT_SINK_MESSAGE_MAX + 1]; /* guarded by mutex */
+    const mqtt_settings_t *mqtt; /* broker list and ws path for connect_attempt lines */
+    char presence_topic[APP_TOPIC_MAX_LEN + 2 * MAC_ADDRESS_LEN + 1]; /* for presence lines */
+    char line[SIM_EVENT_SINK_LINE_MAX];                               /* guarded by mutex */
+    char scratch[SIM_EVENT_SINK_MESSAGE_MAX + 1];                     /* guarded by mutex */
 } sim_event_sink_t;
 
 extern const event_sink_port_t sim_event_sink_port;
@@ -49,6 +53,10 @@ void sim_event_sink_deinit(sim_event_sink_t *sink);
 
 /* Called with every domain event after its line is written (main learns of "registered" this way). */
 void sim_event_sink_set_listener(sim_event_sink_t *sink, sim_event_sink_listener_fn fn, void *arg);
+
+/* Lets connect_attempt lines name the broker's URI and presence lines the topic (mqtt must outlive the sink;
+ * set before the application starts). */
+void sim_event_sink_set_mqtt(sim_event_sink_t *sink, const mqtt_settings_t *mqtt, const mac_address_t *mac);
 
 /* Port functions (ctx = sim_event_sink_t *). */
 void sim_event_sink_on_domain_event(void *ctx, const domain_event_t *event);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "application/application.h"
 
@@ -46,20 +47,76 @@ static void release_slot(sim_http_t *http, sim_http_slot_t *slot)
     (void)pthread_mutex_unlock(&http->mutex);
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *connection, unsigned status,
-                                     const char *content_type, const char *body, size_t body_len)
+static enum MHD_Result send_response(struct MHD_Connection *connection, const http_api_response_t *resp,
+                                     const char *body)
 {
     struct MHD_Response *response =
-        MHD_create_response_from_buffer(body_len, (void *)body, MHD_RESPMEM_MUST_COPY);
+        MHD_create_response_from_buffer(resp->body_len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (response == NULL) {
         return MHD_NO;
     }
-    if (content_type != NULL) {
-        (void)MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (resp->content_type != NULL) {
+        (void)MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
     }
-    enum MHD_Result result = MHD_queue_response(connection, status, response);
+    if (resp->retry_after_s > 0) {
+        char seconds[12];
+        (void)snprintf(seconds, sizeof(seconds), "%lu", (unsigned long)resp->retry_after_s);
+        (void)MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, seconds);
+    }
+    if (resp->www_authenticate != NULL) {
+        (void)MHD_add_response_header(response, MHD_HTTP_HEADER_WWW_AUTHENTICATE, resp->www_authenticate);
+    }
+    if (resp->location[0] != '\0') {
+        (void)MHD_add_response_header(response, MHD_HTTP_HEADER_LOCATION, resp->location);
+    }
+    enum MHD_Result result = MHD_queue_response(connection, resp->status, response);
     MHD_destroy_response(response);
     return result;
+}
+
+static enum MHD_Result send_busy(struct MHD_Connection *connection)
+{
+    static const char BUSY[] = "{\"error\":\"busy\"}";
+    http_api_response_t resp;
+    memset(&resp, 0, sizeof(resp));
+    resp.status = MHD_HTTP_SERVICE_UNAVAILABLE;
+    resp.content_type = "application/json";
+    resp.body_len = sizeof(BUSY) - 1;
+    return send_response(connection, &resp, BUSY);
+}
+
+/* Appends one query argument (as microhttpd decoded it) to the path being rebuilt. */
+static enum MHD_Result append_argument(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    sim_http_slot_t *slot = cls;
+    const size_t used = strlen(slot->path);
+    const int n = snprintf(slot->path + used, sizeof(slot->path) - used, "%s%s%s%s",
+                           strchr(slot->path, '?') ? "&" : "?", key, value != NULL ? "=" : "",
+                           value != NULL ? value : "");
+    if (n < 0 || (size_t)n >= sizeof(slot->path) - used) {
+        slot->path[used] = '\0'; /* an argument that does not fit is left out */
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* The request as http_api reads it: microhttpd hands the path without its query, so it is rebuilt. */
+static void build_request(struct MHD_Connection *connection, const char *url, const char *method,
+                          sim_http_slot_t *slot, http_api_request_t *req)
+{
+    (void)snprintf(slot->path, sizeof(slot->path), "%s", url);
+    (void)MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, append_argument, slot);
+    memset(req, 0, sizeof(*req));
+    req->method = sim_http_method(method);
+    req->path = slot->path;
+    req->body = slot->body_len > 0 ? slot->body : NULL;
+    req->body_len = slot->body_len;
+    const char **fields[] = {&req->authorization, &req->host, &req->origin, &req->sec_fetch_site,
+                             &req->accept_language};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && i < http_api_request_header_count; i++) {
+        *fields[i] = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, http_api_request_headers[i]);
+    }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
@@ -73,9 +130,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         /* First call for this request: headers only. */
         slot = acquire_slot(http);
         if (slot == NULL) {
-            static const char BUSY[] = "{\"error\":\"busy\"}";
-            return send_response(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", BUSY,
-                                 sizeof(BUSY) - 1);
+            return send_busy(connection);
         }
         *con_cls = slot;
         return MHD_YES;
@@ -94,10 +149,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     slot->body[stored] = '\0';
     http_api_response_t resp;
     memset(&resp, 0, sizeof(resp));
-    http_api_handle(http->app, sim_http_method(method), url, slot->body_len > 0 ? slot->body : NULL,
-                    slot->body_len, slot->response, sizeof(slot->response), &resp);
+    http_api_request_t req;
+    build_request(connection, url, method, slot, &req);
+    http_api_handle(http->app, &req, slot->response, sizeof(slot->response), &resp);
+    /* A setup form carries a WiFi password and every write the setup secret: do not keep them. */
+    memset(slot->body, 0, sizeof(slot->body));
     http->requests++;
-    return send_response(connection, resp.status, resp.content_type, slot->response, resp.body_len);
+    return send_response(connection, &resp, slot->response);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
@@ -112,46 +170,83 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     }
 }
 
+/* Parses bind_address into addr (IPv4 or IPv6 literal). */
+static bool parse_bind(const char *bind_address, uint16_t port, struct sockaddr_storage *addr, socklen_t *len)
+{
+    memset(addr, 0, sizeof(*addr));
+    struct sockaddr_in *a4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)addr;
+    if (inet_pton(AF_INET, bind_address, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons(port);
+        *len = sizeof(*a4);
+        return true;
+    }
+    if (inet_pton(AF_INET6, bind_address, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons(port);
+        *len = sizeof(*a6);
+        return true;
+    }
+    return false;
+}
+
+sim_http_result_t sim_http_listen(sim_http_t *http, const char *bind_address, uint16_t port)
+{
+    memset(http, 0, sizeof(*http));
+    http->listen_fd = -1;
+    struct sockaddr_storage addr;
+    socklen_t addr_len = 0;
+    if (bind_address == NULL || !parse_bind(bind_address, port, &addr, &addr_len)) {
+        return SIM_HTTP_BAD_ADDRESS;
+    }
+    int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return SIM_HTTP_START_FAILED;
+    }
+    const int on = 1;
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    struct sockaddr_storage bound;
+    socklen_t bound_len = sizeof(bound);
+    if (bind(fd, (const struct sockaddr *)&addr, addr_len) != 0 || listen(fd, 64) != 0 ||
+        getsockname(fd, (struct sockaddr *)&bound, &bound_len) != 0) {
+        (void)close(fd);
+        return SIM_HTTP_START_FAILED;
+    }
+    http->listen_fd = fd;
+    http->listening = true;
+    http->port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
+                                             : ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    return SIM_HTTP_OK;
+}
+
 sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, const char *bind_address,
                                  uint16_t port, const executor_port_t *executor, void *executor_ctx,
                                  sim_event_sink_t *sink)
 {
-    memset(http, 0, sizeof(*http));
+    if (!http->listening) {
+        const sim_http_result_t listened = sim_http_listen(http, bind_address, port);
+        if (listened != SIM_HTTP_OK) {
+            return listened;
+        }
+    }
     http->app = app;
     if (pthread_mutex_init(&http->mutex, NULL) != 0) {
         return SIM_HTTP_START_FAILED;
     }
-
-    struct sockaddr_in addr4;
-    struct sockaddr_in6 addr6;
-    memset(&addr4, 0, sizeof(addr4));
-    memset(&addr6, 0, sizeof(addr6));
-    const struct sockaddr *addr = NULL;
+    /* microhttpd serves the socket sim_http_listen() bound (and closes it at stop). */
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    if (inet_pton(AF_INET, bind_address, &addr4.sin_addr) == 1) {
-        addr4.sin_family = AF_INET;
-        addr4.sin_port = htons(port);
-        addr = (const struct sockaddr *)&addr4;
-    } else if (inet_pton(AF_INET6, bind_address, &addr6.sin6_addr) == 1) {
-        addr6.sin6_family = AF_INET6;
-        addr6.sin6_port = htons(port);
-        addr = (const struct sockaddr *)&addr6;
-        flags |= MHD_USE_IPv6;
-    } else {
-        (void)pthread_mutex_destroy(&http->mutex);
-        return SIM_HTTP_BAD_ADDRESS;
-    }
-
-    http->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, http, MHD_OPTION_SOCK_ADDR, addr,
-                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SIM_HTTP_MAX_CONNECTIONS,
-                                    MHD_OPTION_CONNECTION_TIMEOUT, 15u, MHD_OPTION_NOTIFY_COMPLETED,
-                                    on_completed, http, MHD_OPTION_END);
+    http->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, http, MHD_OPTION_LISTEN_SOCKET,
+                                    (MHD_socket)http->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
+                                    (unsigned int)SIM_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+                                    15u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_END);
     if (http->daemon == NULL) {
+        (void)close(http->listen_fd);
+        http->listen_fd = -1;
+        http->listening = false;
         (void)pthread_mutex_destroy(&http->mutex);
         return SIM_HTTP_START_FAILED;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(http->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    http->port = info != NULL ? info->port : port;
 
     /* The line first: whoever reads the stream learns the port before any state change it causes. */
     if (sink != NULL) {
@@ -168,7 +263,15 @@ sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, cons
 
 void sim_http_stop(sim_http_t *http)
 {
-    if (http == NULL || http->daemon == NULL) {
+    if (http == NULL) {
+        return;
+    }
+    if (http->daemon == NULL) {
+        if (http->listening && http->listen_fd >= 0) {
+            (void)close(http->listen_fd); /* listened, never started */
+            http->listen_fd = -1;
+            http->listening = false;
+        }
         return;
     }
     MHD_stop_daemon(http->daemon);

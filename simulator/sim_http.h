@@ -22,6 +22,7 @@
 #include "sim_event_sink.h"
 
 #define SIM_HTTP_MAX_CONNECTIONS 16
+#define SIM_HTTP_PATH_MAX        256
 
 struct application;
 struct MHD_Daemon;
@@ -30,13 +31,16 @@ typedef struct {
     bool used;
     size_t body_len; /* bytes announced by the client so far (may exceed HTTP_API_MAX_BODY) */
     char body[HTTP_API_MAX_BODY + 1];
+    char path[SIM_HTTP_PATH_MAX]; /* the path with its query string, rebuilt */
     char response[HTTP_API_RESPONSE_MAX];
 } sim_http_slot_t;
 
 typedef struct {
     struct MHD_Daemon *daemon;
     struct application *app;
-    uint16_t port;         /* the bound port once started */
+    uint16_t port; /* the bound port once listening */
+    int listen_fd; /* the listening socket (microhttpd closes it at stop) */
+    bool listening;
     pthread_mutex_t mutex; /* guards slot allocation */
     sim_http_slot_t slots[SIM_HTTP_MAX_CONNECTIONS];
     unsigned long requests;
@@ -49,8 +53,15 @@ typedef enum {
 } sim_http_result_t;
 
 /*
- * Starts listening on bind_address:port and then reports it (HTTP_STARTED to the application, the event
- * line to sink). sink may be NULL.
+ * Binds and listens on bind_address:port (port 0: a free one) without serving yet, so the caller learns the
+ * port first (http->port): the simulator's captive-portal address is http://<bind>:<port>/, which the
+ * application needs before it starts. Optional: sim_http_start() listens itself when this was not called.
+ */
+sim_http_result_t sim_http_listen(sim_http_t *http, const char *bind_address, uint16_t port);
+
+/*
+ * Serves the socket of sim_http_listen() (or listens on bind_address:port first) and then reports it
+ * (HTTP_STARTED to the application, the event line to sink). sink may be NULL.
  */
 sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, const char *bind_address,
                                  uint16_t port, const executor_port_t *executor, void *executor_ctx,

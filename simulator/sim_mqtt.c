@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/bounded_text.h"
+
 /* How long disconnect() lets Paho flush before it closes the socket; Paho does this on its own thread. */
 #define SIM_MQTT_DISCONNECT_TIMEOUT_MS 100
 #define SIM_MQTT_DESTROY_TIMEOUT_MS    200
@@ -15,6 +17,7 @@ const mqtt_session_port_t sim_mqtt_session_port = {
     .configure = sim_mqtt_configure,
     .connect = sim_mqtt_connect,
     .disconnect = sim_mqtt_disconnect,
+    .is_connected = sim_mqtt_is_connected,
 };
 
 const mqtt_publisher_port_t sim_mqtt_publisher_port = {
@@ -30,7 +33,7 @@ static void log_code(const char *what, int code, const char *message)
                   text != NULL ? text : "?", message != NULL ? ": " : "", message != NULL ? message : "");
 }
 
-bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx)
+bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx, const char *ca_file)
 {
     if (mqtt == NULL || executor == NULL) {
         return false;
@@ -38,6 +41,9 @@ bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *exec
     memset(mqtt, 0, sizeof(*mqtt));
     mqtt->executor = executor;
     mqtt->executor_ctx = executor_ctx;
+    if (ca_file != NULL && !bounded_text_copy_whole(mqtt->ca_file, sizeof(mqtt->ca_file), ca_file)) {
+        return false;
+    }
     return pthread_mutex_init(&mqtt->mutex, NULL) == 0;
 }
 
@@ -73,10 +79,17 @@ static bool path_is_mqtt(const char *uri)
     return path != NULL && strncmp(path, "/mqtt", 5) == 0;
 }
 
-app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, const char *uri)
+app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, const char *uri,
+                                                bool tls_error)
 {
     if (code >= 1 && code <= 5) {
         return APP_MQTT_ERROR_CONNECTION_REFUSED;
+    }
+    /* Measured with Paho 1.3.11 against a TLS server with an unknown CA: the failure says only "TCP/TLS
+     * connect failure", exactly like a refused port; what tells them apart is OpenSSL's error string, which
+     * Paho hands to ssl_error_cb during the handshake ("certificate verify failed"). */
+    if (tls_error) {
+        return APP_MQTT_ERROR_TLS;
     }
     /* Paho's own failures are negative; a positive code is the CONNACK return code, and MQTT 3.1.1 has none
      * above 5. Measured against NATS on a wrong WebSocket path: Paho read a byte of NATS's INFO text
@@ -89,13 +102,21 @@ app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, c
     }
     /* Measured with Paho 1.3.12 against NATS 2.9 on a path other than /mqtt: NATS accepts the WebSocket,
      * answers in its own protocol and closes, and Paho says either "TCP connect completion failure" or
-     * "socket error" (it races). A refused or timed-out connect says "TCP/TLS connect failure" or
-     * "TCP connect timeout". */
+     * "socket error" (it races). */
     if (message != NULL && strstr(message, "completion failure") != NULL) {
         return APP_MQTT_ERROR_PROTOCOL;
     }
     if (message != NULL && strcmp(message, "socket error") == 0 && !path_is_mqtt(uri)) {
         return APP_MQTT_ERROR_PROTOCOL;
+    }
+    /* Measured with Paho 1.3.11: a host name getaddrinfo cannot resolve fails before any socket exists, with
+     * MQTTASYNC_FAILURE and no message; a port nobody listens on says "TCP/TLS connect failure" (ws:// and
+     * wss:// alike); an unreachable address "socket error", a silent one "TCP connect timeout". */
+    if (code == MQTTASYNC_FAILURE && message == NULL) {
+        return APP_MQTT_ERROR_HOST_NOT_FOUND;
+    }
+    if (message != NULL && strcmp(message, "TCP/TLS connect failure") == 0) {
+        return APP_MQTT_ERROR_TCP_REFUSED;
     }
     return APP_MQTT_ERROR_TRANSPORT;
 }
@@ -146,6 +167,16 @@ static void on_connect_success(void *context, MQTTAsync_successData *response)
     post(mqtt, &event);
 }
 
+/* OpenSSL's error during a handshake (Paho's thread): only remembered, for the failure that follows. */
+static int on_tls_error(const char *text, size_t len, void *context)
+{
+    (void)text;
+    (void)len;
+    sim_mqtt_t *mqtt = context;
+    atomic_store(&mqtt->tls_error, true);
+    return 0;
+}
+
 static void on_connect_failure(void *context, MQTTAsync_failureData *response)
 {
     const sim_mqtt_binding_t *binding = context;
@@ -166,7 +197,8 @@ static void on_connect_failure(void *context, MQTTAsync_failureData *response)
     app_event_t event;
     memset(&event, 0, sizeof(event));
     event.kind = APP_EVENT_MQTT_ERROR;
-    event.error_kind = sim_mqtt_classify_failure(code, message, mqtt->uri);
+    event.error_kind =
+        sim_mqtt_classify_failure(code, message, mqtt->uri, atomic_exchange(&mqtt->tls_error, false));
     event.code = code;
     post(mqtt, &event); /* a PROTOCOL kind makes the application name the likely cause (the path) */
     post_kind(mqtt, APP_EVENT_MQTT_DISCONNECTED, code);
@@ -242,6 +274,7 @@ static int on_message_arrived(void *context, char *topic, int topic_len, MQTTAsy
 /* Creates the Paho client of the next generation (the previous one is already destroyed). */
 static app_err_t create_client(sim_mqtt_t *mqtt)
 {
+    /* Paho needs "wss://" only with its SSL library (paho-mqtt3as), which the simulator links. */
     MQTTAsync_createOptions create = MQTTAsync_createOptions_initializer;
     create.MQTTVersion = MQTTVERSION_3_1_1;
     create.sendWhileDisconnected = 0;
@@ -282,9 +315,16 @@ static void destroy_client(sim_mqtt_t *mqtt)
 app_err_t sim_mqtt_configure(void *ctx, const mqtt_client_config_t *cfg)
 {
     sim_mqtt_t *mqtt = ctx;
-    if (mqtt == NULL || cfg == NULL || cfg->uri == NULL || cfg->client_id == NULL) {
+    if (mqtt == NULL || cfg == NULL || cfg->uri == NULL || cfg->client_id == NULL || cfg->username == NULL ||
+        cfg->password == NULL) {
         return APP_ERR_INVALID_ARG;
     }
+    if (!bounded_text_copy_whole(mqtt->username, sizeof(mqtt->username), cfg->username) ||
+        !bounded_text_copy_whole(mqtt->password, sizeof(mqtt->password), cfg->password)) {
+        return APP_ERR_TOO_LONG;
+    }
+    /* Paho retries unacknowledged publishes every retryInterval seconds (0: only on reconnect). */
+    mqtt->retry_interval_s = (int)((cfg->retransmit_ms + 999u) / 1000u);
     if (mqtt->client != NULL) {
         return APP_ERR_INVALID_ARG; /* configured once at start */
     }
@@ -302,11 +342,39 @@ app_err_t sim_mqtt_configure(void *ctx, const mqtt_client_config_t *cfg)
     return create_client(mqtt);
 }
 
-app_err_t sim_mqtt_connect(void *ctx)
+/* Keeps the last will of this attempt (Paho copies nothing before connect). */
+static bool keep_will(sim_mqtt_t *mqtt, const mqtt_message_t *will)
+{
+    mqtt->has_will = will != NULL;
+    if (will == NULL) {
+        return true;
+    }
+    if (!bounded_text_copy_whole(mqtt->will_topic, sizeof(mqtt->will_topic), will->topic) ||
+        will->payload_len > sizeof(mqtt->will_payload)) {
+        return false;
+    }
+    memcpy(mqtt->will_payload, will->payload, will->payload_len);
+    mqtt->will_len = will->payload_len;
+    mqtt->will_retained = will->retain;
+    mqtt->will_qos = will->qos;
+    return true;
+}
+
+app_err_t sim_mqtt_connect(void *ctx, const mqtt_connect_request_t *req)
 {
     sim_mqtt_t *mqtt = ctx;
-    if (mqtt == NULL || mqtt->client == NULL) {
+    if (mqtt == NULL || mqtt->client == NULL || req == NULL || req->uri == NULL) {
         return APP_ERR_INVALID_ARG;
+    }
+    if (!keep_will(mqtt, req->will)) {
+        return APP_ERR_TOO_LONG;
+    }
+    if (strcmp(req->uri, mqtt->uri) != 0) {
+        /* Another broker of the list: a client for that URI. */
+        if (!bounded_text_copy_whole(mqtt->uri, sizeof(mqtt->uri), req->uri)) {
+            return APP_ERR_BAD_URI;
+        }
+        mqtt->client_used = true;
     }
     if (mqtt->client_used) {
         /* Every further attempt on a fresh client: see the header. */
@@ -329,6 +397,34 @@ app_err_t sim_mqtt_connect(void *ctx)
         opts.connectTimeout = 1;
     }
     opts.automaticReconnect = 0;
+    opts.retryInterval = mqtt->retry_interval_s;
+    if (mqtt->username[0] != '\0') {
+        opts.username = mqtt->username;
+    }
+    if (mqtt->password[0] != '\0') {
+        opts.password = mqtt->password;
+    }
+    MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+    if (mqtt->has_will) {
+        will.topicName = mqtt->will_topic;
+        will.message = NULL;
+        will.payload.data = mqtt->will_payload;
+        will.payload.len = (int)mqtt->will_len;
+        will.retained = mqtt->will_retained ? 1 : 0;
+        will.qos = mqtt->will_qos;
+        opts.will = &will;
+    }
+    MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+    atomic_store(&mqtt->tls_error, false);
+    if (strncmp(mqtt->uri, "wss://", 6) == 0) {
+        ssl.ssl_error_cb = on_tls_error;
+        ssl.ssl_error_context = mqtt;
+        /* Verified: the server's certificate against the CA file (or the system's store) and its name. */
+        ssl.trustStore = mqtt->ca_file[0] != '\0' ? mqtt->ca_file : NULL;
+        ssl.enableServerCertAuth = 1;
+        ssl.verify = 1;
+        opts.ssl = &ssl;
+    }
     opts.onSuccess = on_connect_success;
     opts.onFailure = on_connect_failure;
     (void)pthread_mutex_lock(&mqtt->mutex);
@@ -371,19 +467,32 @@ app_err_t sim_mqtt_disconnect(void *ctx)
     return APP_OK; /* "safe when not connected" */
 }
 
-app_err_t sim_mqtt_publish(void *ctx, const char *topic, const char *payload, size_t payload_len, uint8_t qos,
-                           int32_t *msg_id)
+bool sim_mqtt_is_connected(void *ctx)
 {
     sim_mqtt_t *mqtt = ctx;
-    if (mqtt == NULL || mqtt->client == NULL || topic == NULL || (payload == NULL && payload_len > 0) ||
-        msg_id == NULL || qos > 1 || payload_len > (size_t)INT32_MAX) {
+    if (mqtt == NULL) {
+        return false;
+    }
+    (void)pthread_mutex_lock(&mqtt->mutex);
+    const bool connected = mqtt->link == SIM_MQTT_CONNECTED;
+    (void)pthread_mutex_unlock(&mqtt->mutex);
+    return connected;
+}
+
+app_err_t sim_mqtt_publish(void *ctx, const mqtt_message_t *publish, int32_t *msg_id)
+{
+    sim_mqtt_t *mqtt = ctx;
+    if (mqtt == NULL || mqtt->client == NULL || publish == NULL || publish->topic == NULL ||
+        (publish->payload == NULL && publish->payload_len > 0) || msg_id == NULL || publish->qos > 1 ||
+        publish->payload_len > (size_t)INT32_MAX) {
         return APP_ERR_INVALID_ARG;
     }
+    const char *topic = publish->topic;
     MQTTAsync_message message = MQTTAsync_message_initializer;
-    message.payload = (void *)payload; /* Paho copies it before sendMessage returns */
-    message.payloadlen = (int)payload_len;
-    message.qos = qos;
-    message.retained = 0;
+    message.payload = (void *)publish->payload; /* Paho copies it before sendMessage returns */
+    message.payloadlen = (int)publish->payload_len;
+    message.qos = publish->qos;
+    message.retained = publish->retain ? 1 : 0;
     MQTTAsync_responseOptions response = MQTTAsync_responseOptions_initializer;
     response.onFailure = on_publish_failure;
     (void)pthread_mutex_lock(&mqtt->mutex);

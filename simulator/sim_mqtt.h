@@ -34,6 +34,7 @@
 #define SIM_MQTT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,7 +42,9 @@
 #include "application/ports/executor_port.h"
 #include "application/ports/mqtt_publisher_port.h"
 #include "application/ports/mqtt_session_port.h"
+#include "application/settings.h"
 #include "domain/broker_uri.h"
+#include "domain/device_presence.h"
 #include "domain/mac_address.h"
 
 typedef enum {
@@ -60,15 +63,26 @@ typedef struct {
 
 typedef struct sim_mqtt {
     pthread_mutex_t mutex;
-    void *client;                   /* MQTTAsync; NULL until configure() */
-    bool client_used;               /* connect() was called on this client */
-    unsigned generation;            /* of the current client; guarded by mutex */
-    sim_mqtt_binding_t bindings[2]; /* alternate between generations */
-    char uri[BROKER_URI_MAX_LEN + 1];
+    void *client;                     /* MQTTAsync; NULL until configure() */
+    bool client_used;                 /* connect() was called on this client */
+    unsigned generation;              /* of the current client; guarded by mutex */
+    sim_mqtt_binding_t bindings[2];   /* alternate between generations */
+    char uri[BROKER_URI_MAX_LEN + 1]; /* the broker of the current client */
     char client_id[MAC_ADDRESS_CLIENT_ID_SIZE];
+    char username[APP_CREDENTIAL_MAX_LEN + 1];
+    char password[APP_CREDENTIAL_MAX_LEN + 1];
+    char ca_file[256]; /* wss:// trust store ("" = the system's) */
     uint16_t keepalive_s;
     uint32_t network_timeout_ms;
-    sim_mqtt_link_t link; /* guarded by mutex */
+    int retry_interval_s;
+    bool has_will; /* the last will of the current attempt */
+    bool will_retained;
+    uint8_t will_qos;
+    char will_topic[APP_TOPIC_MAX_LEN + 2 * MAC_ADDRESS_LEN + 1];
+    char will_payload[DEVICE_PRESENCE_JSON_MAX_SIZE];
+    size_t will_len;
+    sim_mqtt_link_t link;  /* guarded by mutex */
+    atomic_bool tls_error; /* the TLS handshake of the current attempt failed (ssl_error_cb) */
     const executor_port_t *executor;
     void *executor_ctx;
 } sim_mqtt_t;
@@ -76,24 +90,29 @@ typedef struct sim_mqtt {
 extern const mqtt_session_port_t sim_mqtt_session_port;
 extern const mqtt_publisher_port_t sim_mqtt_publisher_port;
 
-bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx);
+/* ca_file: the trust store for wss:// brokers (PEM file; NULL or "" = the system's). */
+bool sim_mqtt_init(sim_mqtt_t *mqtt, const executor_port_t *executor, void *executor_ctx,
+                   const char *ca_file);
 /* Disconnects (briefly) and destroys the Paho client. Call after the application task has ended. */
 void sim_mqtt_deinit(sim_mqtt_t *mqtt);
 
 /*
  * Pure classification of a Paho connect failure (code and message from MQTTAsync_failureData, uri the
- * effective broker URI): CONNACK return codes 1..5 -> CONNECTION_REFUSED; MQTTASYNC_BAD_PROTOCOL /
- * WRONG_MQTT_VERSION -> PROTOCOL; a connection the broker accepted and then dropped during the handshake
- * ("connect completion failure", or "socket error" when the WebSocket path does not start with /mqtt)
- * -> PROTOCOL; anything else (refused, unreachable, timed out) -> TRANSPORT.
+ * effective broker URI, tls_error: OpenSSL reported a handshake error during the attempt): CONNACK return
+ * codes 1..5 -> CONNECTION_REFUSED; a TLS handshake error -> TLS; MQTTASYNC_BAD_PROTOCOL / WRONG_MQTT_VERSION
+ * or a CONNACK code above 5 -> PROTOCOL; a connection the broker accepted and then dropped during the
+ * handshake ("connect completion failure", or "socket error" when the WebSocket path does not start with
+ * /mqtt) -> PROTOCOL; no message at all (the name did not resolve) -> HOST_NOT_FOUND; "TCP/TLS connect
+ * failure" -> TCP_REFUSED; anything else (unreachable, timed out) -> TRANSPORT.
  */
-app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, const char *uri);
+app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, const char *uri,
+                                                bool tls_error);
 
 /* Port functions (ctx = sim_mqtt_t *). */
 app_err_t sim_mqtt_configure(void *ctx, const mqtt_client_config_t *cfg);
-app_err_t sim_mqtt_connect(void *ctx);
+app_err_t sim_mqtt_connect(void *ctx, const mqtt_connect_request_t *req);
 app_err_t sim_mqtt_disconnect(void *ctx);
-app_err_t sim_mqtt_publish(void *ctx, const char *topic, const char *payload, size_t payload_len, uint8_t qos,
-                           int32_t *msg_id);
+bool sim_mqtt_is_connected(void *ctx);
+app_err_t sim_mqtt_publish(void *ctx, const mqtt_message_t *message, int32_t *msg_id);
 
 #endif /* SIM_MQTT_H */

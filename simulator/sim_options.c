@@ -11,6 +11,7 @@
 
 #include "domain/bounded_text.h"
 #include "domain/domain_status.h"
+#include "domain/setup_secret.h"
 
 typedef enum {
     OPT_BROKER = 0,
@@ -36,6 +37,16 @@ typedef enum {
     OPT_WIFI_SSID,
     OPT_WIFI_PASSWORD,
     OPT_UNPROVISIONED,
+    OPT_REGISTRATION_TIMEOUT_MS,
+    OPT_RETRANSMIT_MS,
+    OPT_REFRESH_S,
+    OPT_LIVENESS_MS,
+    OPT_STATUS_TOPIC,
+    OPT_MQTT_USERNAME,
+    OPT_MQTT_PASSWORD,
+    OPT_CA_FILE,
+    OPT_SETUP_SECRET,
+    OPT_CONFIG_MIN_INTERVAL_MS,
     OPT_HELP,
 } option_id_t;
 
@@ -69,6 +80,16 @@ static const option_spec_t OPTIONS[] = {
     {"--wifi-ssid", OPT_WIFI_SSID, true},
     {"--wifi-password", OPT_WIFI_PASSWORD, true},
     {"--unprovisioned", OPT_UNPROVISIONED, false},
+    {"--registration-timeout-ms", OPT_REGISTRATION_TIMEOUT_MS, true},
+    {"--retransmit-ms", OPT_RETRANSMIT_MS, true},
+    {"--refresh-s", OPT_REFRESH_S, true},
+    {"--liveness-ms", OPT_LIVENESS_MS, true},
+    {"--status-topic", OPT_STATUS_TOPIC, true},
+    {"--mqtt-username", OPT_MQTT_USERNAME, true},
+    {"--mqtt-password", OPT_MQTT_PASSWORD, true},
+    {"--ca-file", OPT_CA_FILE, true},
+    {"--setup-secret", OPT_SETUP_SECRET, true},
+    {"--config-min-interval-ms", OPT_CONFIG_MIN_INTERVAL_MS, true},
     {"--help", OPT_HELP, false},
 };
 
@@ -98,6 +119,17 @@ static const char USAGE[] =
     "  --wifi-ssid SSID           the simulated farm network (default " SIM_OPTIONS_DEFAULT_WIFI_SSID ")\n"
     "  --wifi-password TEXT       its WPA2 passphrase, 8..63 characters, \"\" for open\n"
     "  --unprovisioned            start without WiFi credentials: the setup access point and form\n"
+    "  --broker URI (repeated)    several brokers: a failed attempt moves to the next one\n"
+    "  --registration-timeout-ms N  give a registration up when no PUBACK came in N ms (default 20000)\n"
+    "  --retransmit-ms N          QoS 1 resend interval (default 5000)\n"
+    "  --refresh-s N              register again every N s while registered (default 21600, 0 = never)\n"
+    "  --liveness-ms N            check the MQTT session every N ms while registered (default 60000)\n"
+    "  --status-topic TEMPLATE    presence topic with {mac} (\"\" = no presence)\n"
+    "  --mqtt-username U, --mqtt-password P   broker credentials\n"
+    "  --ca-file PEM              CA certificate(s) for wss:// brokers\n"
+    "  --setup-secret S           the device's setup secret, 16 Crockford base32 characters (default:\n"
+    "                             generated at start; shown once on stderr when unprovisioned)\n"
+    "  --config-min-interval-ms N minimum time between two config writes (default 10000)\n"
     "  --help                     this text\n"
     "Control commands on stdin: network down | network up | ip A.B.C.D | status | quit\n"
     "Events: JSON lines on stdout. Exit codes: 0 ok, 1 runtime failure, 2 bad options, 3 timeout.\n";
@@ -168,6 +200,33 @@ static sim_options_result_t apply_text(char *dst, size_t dst_size, const char *o
     return SIM_OPTIONS_OK;
 }
 
+/* The first --broker replaces the default; each further one is appended to the list (failover). */
+static sim_options_result_t apply_broker(sim_options_t *out, const char *value, char *error,
+                                         size_t error_size)
+{
+    mqtt_settings_t *mqtt = &out->settings.mqtt;
+    if (strchr(value, ',') != NULL) {
+        return fail(error, error_size, "--broker", "one URI per --broker (repeat the option for a list)");
+    }
+    char one[BROKER_URI_MAX_LEN + 1];
+    const sim_options_result_t fits = apply_text(one, sizeof(one), "--broker", value, error, error_size);
+    if (fits != SIM_OPTIONS_OK) {
+        return fits;
+    }
+    if (!out->broker_given) {
+        out->broker_given = true;
+        mqtt->broker_uri[0] = '\0';
+    }
+    const size_t used = strlen(mqtt->broker_uri);
+    const int n = snprintf(mqtt->broker_uri + used, sizeof(mqtt->broker_uri) - used, "%s%s",
+                           used > 0 ? "," : "", value);
+    if (n < 0 || (size_t)n >= sizeof(mqtt->broker_uri) - used) {
+        mqtt->broker_uri[used] = '\0';
+        return fail(error, error_size, "--broker", "the list of brokers is too long");
+    }
+    return SIM_OPTIONS_OK;
+}
+
 static sim_options_result_t apply_uint(uint64_t *out, const char *option, const char *value, uint64_t min,
                                        uint64_t max, char *error, size_t error_size)
 {
@@ -190,8 +249,7 @@ static sim_options_result_t apply(sim_options_t *out, const option_spec_t *spec,
 
     switch (spec->id) {
         case OPT_BROKER:
-            return apply_text(mqtt->broker_uri, sizeof(mqtt->broker_uri), spec->name, value, error,
-                              error_size);
+            return apply_broker(out, value, error, error_size);
         case OPT_WS_PATH:
             return apply_text(mqtt->ws_path, sizeof(mqtt->ws_path), spec->name, value, error, error_size);
         case OPT_TOPIC:
@@ -287,6 +345,43 @@ static sim_options_result_t apply(sim_options_t *out, const option_spec_t *spec,
         case OPT_UNPROVISIONED:
             out->unprovisioned = true;
             return SIM_OPTIONS_OK;
+        case OPT_REGISTRATION_TIMEOUT_MS:
+            result = apply_uint(&number, spec->name, value, 0, UINT32_MAX, error, error_size);
+            mqtt->registration_timeout_ms = (uint32_t)number;
+            return result;
+        case OPT_RETRANSMIT_MS:
+            result = apply_uint(&number, spec->name, value, 100, UINT32_MAX, error, error_size);
+            mqtt->retransmit_ms = (uint32_t)number;
+            return result;
+        case OPT_REFRESH_S:
+            result = apply_uint(&number, spec->name, value, 0, UINT32_MAX / 1000u, error, error_size);
+            mqtt->refresh_interval_s = (uint32_t)number;
+            return result;
+        case OPT_LIVENESS_MS:
+            result = apply_uint(&number, spec->name, value, 0, UINT32_MAX, error, error_size);
+            mqtt->liveness_interval_ms = (uint32_t)number;
+            return result;
+        case OPT_STATUS_TOPIC:
+            return apply_text(mqtt->status_topic, sizeof(mqtt->status_topic), spec->name, value, error,
+                              error_size);
+        case OPT_MQTT_USERNAME:
+            return apply_text(mqtt->username, sizeof(mqtt->username), spec->name, value, error, error_size);
+        case OPT_MQTT_PASSWORD:
+            return apply_text(mqtt->password, sizeof(mqtt->password), spec->name, value, error, error_size);
+        case OPT_CA_FILE:
+            return apply_text(out->ca_file, sizeof(out->ca_file), spec->name, value, error, error_size);
+        case OPT_SETUP_SECRET:
+            if (setup_secret_normalize(value, strlen(value), out->settings.security.setup_secret) !=
+                DOMAIN_OK) {
+                return fail(error, error_size, spec->name,
+                            "expected 16 characters of Crockford base32 (0-9 A-Z without I L O U; spaces and "
+                            "dashes between groups are ignored)");
+            }
+            return SIM_OPTIONS_OK;
+        case OPT_CONFIG_MIN_INTERVAL_MS:
+            result = apply_uint(&number, spec->name, value, 0, UINT32_MAX, error, error_size);
+            out->settings.config_min_interval_ms = (uint32_t)number;
+            return result;
         case OPT_HELP:
             return SIM_OPTIONS_HELP;
     }

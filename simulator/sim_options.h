@@ -57,6 +57,8 @@ typedef struct {
     char wifi_ssid[33];     /* the simulated farm network */
     char wifi_password[64]; /* "" = open */
     bool unprovisioned;     /* start without stored WiFi credentials: the setup access point */
+    bool broker_given;      /* a --broker replaced the default list */
+    char ca_file[256];      /* --ca-file: wss:// trust store ("" = the system's) */
 } sim_options_t;
 
 /*

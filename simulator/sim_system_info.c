@@ -6,9 +6,22 @@
 #include <malloc.h>
 #include <string.h>
 
+/* A process has no fixed heap to fragment nor fixed task stacks: those figures are unknown (null in /status);
+ * every start of the simulator is a fresh process, a power-on. */
+static void sim_system_info_runtime(void *ctx, system_info_runtime_t *out)
+{
+    (void)ctx;
+    out->largest_free_block = -1;
+    for (size_t i = 0; i < SYSTEM_INFO_TASK_COUNT; i++) {
+        out->stack_high_water[i] = -1;
+    }
+    out->reset_reason = "power_on";
+}
+
 const system_info_port_t sim_system_info_port = {
     .free_heap_bytes = sim_system_info_free_heap_bytes,
     .min_free_heap_bytes = sim_system_info_min_free_heap_bytes,
+    .runtime = sim_system_info_runtime,
 };
 
 bool sim_system_info_init(sim_system_info_t *info)

@@ -30,6 +30,9 @@ RESTART_RETRY_MAX_MS = 3000
 # detection; the bound leaves ample room.
 RESTART_WAIT_TIMEOUT_S = 20.0
 
+# Every simulator of the suite gets this setup secret (the device's own, as on its label): writes need it.
+SETUP_SECRET = "7K3M9QXD2F4H8RTV"
+
 REGISTER_TIMEOUT_S = 15.0
 EVENT_TIMEOUT_S = 10.0
 
@@ -53,6 +56,7 @@ def sim_args(
         "--config-file", str(config_file),
         "--retry-initial-ms", str(RETRY_INITIAL_MS),
         "--retry-max-ms", str(retry_max_ms),
+        "--setup-secret", SETUP_SECRET,
     ]
     if name is not None:
         args += ["--name", name]

@@ -281,13 +281,35 @@ class SimProcess:
         url = f"http://127.0.0.1:{self.http_port}{path}"
         return self._request(urllib.request.Request(url, method="GET"), timeout)
 
-    def post_form(self, path: str, fields: dict, timeout: float = 5.0) -> tuple[int, str]:
-        """POST an application/x-www-form-urlencoded body (UTF-8): (status, body text)."""
+    @property
+    def setup_secret(self) -> Optional[str]:
+        """The --setup-secret this simulator was started with, if any."""
+        if "--setup-secret" in self.args:
+            index = self.args.index("--setup-secret")
+            if index + 1 < len(self.args):
+                return self.args[index + 1]
+        return None
+
+    def post_form(
+        self,
+        path: str,
+        fields: dict,
+        timeout: float = 5.0,
+        authorize: bool = True,
+        headers: Optional[dict] = None,
+    ) -> tuple[int, str]:
+        """POST an application/x-www-form-urlencoded body (UTF-8): (status, body text).
+
+        Writes need the device's setup secret: it goes as a bearer token when the simulator was started with
+        --setup-secret and authorize is true. headers are added (and win).
+        """
         url = f"http://127.0.0.1:{self.http_port}{path}"
         body = urllib.parse.urlencode(fields, encoding="utf-8").encode("ascii")
-        request = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded"}
-        )
+        all_headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if authorize and self.setup_secret is not None:
+            all_headers["Authorization"] = f"Bearer {self.setup_secret}"
+        all_headers.update(headers or {})
+        request = urllib.request.Request(url, data=body, method="POST", headers=all_headers)
         return self._request(request, timeout)
 
     def get_json(self, path: str, timeout: float = 5.0) -> tuple[int, object]:

@@ -19,6 +19,7 @@ const char *app_event_kind_to_str(app_event_kind_t kind)
         [APP_EVENT_MQTT_DELETED] = "mqtt_deleted",
         [APP_EVENT_TIMER_FIRED] = "timer_fired",
         [APP_EVENT_CONFIG_CHANGED] = "config_changed",
+        [APP_EVENT_SHUTDOWN] = "shutdown",
         [APP_EVENT_STOP] = "stop",
     };
     return (unsigned)kind < (unsigned)APP_EVENT_COUNT ? names[kind] : "unknown";
@@ -32,6 +33,9 @@ const char *app_mqtt_error_kind_to_str(app_mqtt_error_kind_t kind)
         [APP_MQTT_ERROR_CONNECTION_REFUSED] = "connection refused",
         [APP_MQTT_ERROR_PROTOCOL] = "protocol",
         [APP_MQTT_ERROR_OTHER] = "other",
+        [APP_MQTT_ERROR_HOST_NOT_FOUND] = "host not found",
+        [APP_MQTT_ERROR_TCP_REFUSED] = "tcp refused",
+        [APP_MQTT_ERROR_TLS] = "tls",
     };
     return (unsigned)kind < (unsigned)APP_MQTT_ERROR_COUNT ? names[kind] : "unknown";
 }

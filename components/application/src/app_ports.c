@@ -55,7 +55,8 @@ app_err_t app_ports_validate(const app_ports_t *ports)
         return APP_ERR_MISSING_PORT;
     }
     const system_info_port_t *system = ports->system;
-    if (system == NULL || system->free_heap_bytes == NULL || system->min_free_heap_bytes == NULL) {
+    if (system == NULL || system->free_heap_bytes == NULL || system->min_free_heap_bytes == NULL ||
+        system->runtime == NULL) {
         return APP_ERR_MISSING_PORT;
     }
     return APP_OK;

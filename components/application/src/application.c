@@ -104,6 +104,7 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
     app->settings = *settings;
     const app_ports_t *p = &app->ports;
     status_store_init(&app->store, p->lock, p->lock_ctx, app->settings.lock_timeout_ms);
+    status_store_set_write_interval(&app->store, app->settings.config_min_interval_ms);
     app_status_snapshot_t *status = status_store_working(&app->store);
     status->state = MQTT_CONNECTION_WAITING;
     power_arbiter_init(&app->power, p->power, p->power_ctx);
@@ -135,6 +136,10 @@ app_err_t application_start(application_t *app, const app_ports_t *ports, const 
         }
     }
     load_config_cache(app);
+    if (!setup_secret_is_canonical(app->settings.security.setup_secret)) {
+        app_report_notice(p, APP_NOTICE_WARNING,
+                          "no setup secret: every HTTP write is refused and no setup access point can start");
+    }
     rc = mqtt_connection_use_case_configure(&app->mqtt, &status->mac);
     if (rc != APP_OK) {
         snprintf(reason, sizeof(reason), "client configuration failed (%s)", app_err_to_str(rc));
@@ -178,21 +183,24 @@ uint64_t application_uptime_ms(application_t *app)
 }
 
 app_err_t application_update_config(application_t *app, const char *device_name, const char *location,
-                                    char *reason, size_t reason_size)
+                                    char *reason, size_t reason_size, uint32_t *retry_after_s)
 {
     if (app == NULL) {
-        return update_device_config_apply(NULL, NULL, device_name, location, reason, reason_size);
+        return update_device_config_apply(NULL, NULL, device_name, location, reason, reason_size,
+                                          retry_after_s);
     }
-    return update_device_config_apply(&app->ports, &app->store, device_name, location, reason, reason_size);
+    return update_device_config_apply(&app->ports, &app->store, device_name, location, reason, reason_size,
+                                      retry_after_s);
 }
 
 app_err_t application_provision(application_t *app, const char *body, size_t body_len, char *ssid_out,
-                                char *reason, size_t reason_size)
+                                char *reason, size_t reason_size, uint32_t *retry_after_s)
 {
     if (app == NULL || ssid_out == NULL) {
         return APP_ERR_INVALID_ARG;
     }
-    return provisioning_submit(&app->provisioning, body, body_len, ssid_out, reason, reason_size);
+    return provisioning_submit(&app->provisioning, body, body_len, ssid_out, reason, reason_size,
+                               retry_after_s);
 }
 
 app_err_t application_scan_json(application_t *app, char *out, size_t out_size, size_t *out_len)

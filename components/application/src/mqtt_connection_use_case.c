@@ -7,20 +7,13 @@
 #include <string.h>
 
 #include "application/app_report.h"
+#include "application/connection_reasons.h"
+#include "domain/bounded_text.h"
+#include "mqtt_connection_commands.h"
 
-/* Follow-up entity events one command list can cause (connect refused, publish queued or refused, and the
- * QoS 0 acknowledgement), with room to spare. */
-#define FOLLOW_UP_MAX 8
 /* The clients' network timeout when the setting is 0 (ESP-MQTT's MQTT_NETWORK_TIMEOUT_MS). */
 #define DEFAULT_NETWORK_TIMEOUT_MS 10000u
 #define WATCHDOG_MARGIN_MS         15000u
-#define PROTOCOL_HINT              "check the WebSocket path, NATS needs /mqtt"
-
-typedef struct {
-    mqtt_connection_event_t items[FOLLOW_UP_MAX];
-    size_t head;
-    size_t count;
-} follow_up_queue_t;
 
 static bool is_connected_state(mqtt_connection_state_t state)
 {
@@ -45,12 +38,22 @@ void mqtt_connection_use_case_init(mqtt_connection_use_case_t *uc, const app_por
     uc->registration = registration;
     uc->power = power;
     uc->enabled = enabled;
+    uc->offline_msg_id = -1;
     registration_history_init(&uc->history);
-    /* With MQTT disabled the retry settings may be the invalid ones: the entity, never fed, gets defaults. */
+    /* With MQTT disabled the settings may be the invalid ones: the entity, never fed, gets defaults. */
     const retry_policy_config_t fallback = retry_policy_default_config();
     (void)mqtt_connection_init(&uc->connection, enabled ? &settings->mqtt.retry : &fallback);
-    (void)mqtt_connection_set_attempt_timeout(
-        &uc->connection, mqtt_connection_use_case_attempt_timeout_ms(settings->mqtt.network_timeout_ms));
+    const mqtt_settings_t *m = &settings->mqtt;
+    const size_t brokers = broker_uri_list_count(m->broker_uri);
+    const mqtt_connection_timing_t timing = {
+        .attempt_timeout_ms = mqtt_connection_use_case_attempt_timeout_ms(m->network_timeout_ms),
+        .registration_timeout_ms = enabled ? m->registration_timeout_ms : 0,
+        .refresh_interval_ms = enabled ? m->refresh_interval_s * 1000u : 0,
+        .liveness_interval_ms = enabled ? m->liveness_interval_ms : 0,
+        .reconnect_ms = 0,
+        .broker_count = (uint8_t)(enabled && brokers > 1 ? brokers : 1),
+    };
+    (void)mqtt_connection_set_timing(&uc->connection, &timing);
 }
 
 void mqtt_connection_use_case_disable(mqtt_connection_use_case_t *uc)
@@ -58,19 +61,34 @@ void mqtt_connection_use_case_disable(mqtt_connection_use_case_t *uc)
     uc->enabled = false;
 }
 
+bool mqtt_connection_use_case_broker_uri(const mqtt_connection_use_case_t *uc, size_t index, char *out,
+                                         size_t out_size)
+{
+    const mqtt_settings_t *m = &uc->settings->mqtt;
+    broker_uri_t broker;
+    const domain_status_t rc = broker_uri_list_count(m->broker_uri) > 1
+                                   ? broker_uri_list_get(m->broker_uri, index, m->ws_path, &broker)
+                                   : broker_uri_parse(m->broker_uri, m->ws_path, &broker);
+    return rc == DOMAIN_OK && bounded_text_copy_whole(out, out_size, broker.effective_uri);
+}
+
 app_err_t mqtt_connection_use_case_configure(mqtt_connection_use_case_t *uc, const mac_address_t *mac)
 {
     mac_address_client_id(mac, uc->client_id);
+    presence_init(&uc->presence, uc->ports, uc->settings, mac);
     if (!uc->enabled) {
         return APP_OK;
     }
     const mqtt_settings_t *m = &uc->settings->mqtt;
-    (void)broker_uri_parse(m->broker_uri, m->ws_path, &uc->broker); /* validated at start-up */
+    (void)mqtt_connection_use_case_broker_uri(uc, 0, uc->uri, sizeof(uc->uri)); /* validated at start-up */
     const mqtt_client_config_t cfg = {
-        .uri = uc->broker.effective_uri,
+        .uri = uc->uri,
         .client_id = uc->client_id,
+        .username = m->username,
+        .password = m->password,
         .keepalive_s = m->keepalive_s,
         .network_timeout_ms = m->network_timeout_ms,
+        .retransmit_ms = m->retransmit_ms,
         .buffer_size = m->buffer_size,
         .out_buffer_size = m->out_buffer_size,
         .task_stack_size = m->task_stack_size,
@@ -78,150 +96,6 @@ app_err_t mqtt_connection_use_case_configure(mqtt_connection_use_case_t *uc, con
         .outbox_limit = m->outbox_limit,
     };
     return uc->ports->mqtt_session->configure(uc->ports->mqtt_session_ctx, &cfg);
-}
-
-/* ---- commands --------------------------------------------------------------------------------------------
- */
-
-static void queue_follow_up(follow_up_queue_t *queue, mqtt_connection_event_kind_t kind, int32_t msg_id,
-                            int32_t code)
-{
-    if (queue->count >= FOLLOW_UP_MAX) {
-        return; /* cannot happen: a command list causes at most a few follow-ups */
-    }
-    mqtt_connection_event_t *ev = &queue->items[(queue->head + queue->count) % FOLLOW_UP_MAX];
-    memset(ev, 0, sizeof(*ev));
-    ev->kind = kind;
-    ev->msg_id = msg_id;
-    ev->code = code;
-    queue->count++;
-}
-
-static void emit_registration_failed(const mqtt_connection_use_case_t *uc, registration_failure_t reason,
-                                     int32_t detail)
-{
-    domain_event_t event = {.kind = DOMAIN_EVENT_REGISTRATION_FAILED};
-    event.data.registration_failed.reason = reason;
-    event.data.registration_failed.detail = detail;
-    app_report_event(uc->ports, &event);
-}
-
-/* Publishes the registration and queues what the entity must learn from it. */
-static void publish_registration(mqtt_connection_use_case_t *uc, follow_up_queue_t *queue)
-{
-    int32_t msg_id = -1;
-    registration_failure_t failure = REGISTRATION_FAILURE_INVALID_MESSAGE;
-    int32_t detail = 0;
-    const app_err_t rc = register_device_publish(uc->registration, &msg_id, &failure, &detail);
-    if (rc != APP_OK) {
-        app_report_error(uc->ports, uc->status, APP_NOTICE_ERROR, "registration not queued: %s (%s)",
-                         registration_failure_to_str(failure),
-                         failure == REGISTRATION_FAILURE_INVALID_MESSAGE
-                             ? domain_status_to_str((domain_status_t)detail)
-                             : app_err_to_str(rc));
-        emit_registration_failed(uc, failure, detail);
-        queue_follow_up(queue, MQTT_CONNECTION_EV_PUBLISH_FAILED, -1, (int32_t)rc);
-        return;
-    }
-    registration_history_record(
-        &uc->history, msg_id,
-        registration_history_digest(uc->registration->payload, uc->registration->payload_len));
-    queue_follow_up(queue, MQTT_CONNECTION_EV_PUBLISH_QUEUED, msg_id, 0);
-    if (uc->settings->mqtt.qos == 0) {
-        /* QoS 0 has no PUBACK: queued is all the confirmation there will ever be. */
-        queue_follow_up(queue, MQTT_CONNECTION_EV_REGISTRATION_ACKED, msg_id, 0);
-    }
-}
-
-static void arm_timer(mqtt_connection_use_case_t *uc, uint32_t delay_ms)
-{
-    const app_ports_t *p = uc->ports;
-    /* The entity arms the timer as a watchdog only when it stays CONNECTING (mqtt_connection.h). */
-    const bool watchdog = uc->connection.state == MQTT_CONNECTION_CONNECTING;
-    uc->timer_token++;
-    const app_err_t rc = p->timer->arm_once(p->timer_ctx, APP_TIMER_CONNECTION, delay_ms, uc->timer_token);
-    if (rc != APP_OK && watchdog) {
-        /* The attempt goes on unwatched, as the client's own outcome events still end it. */
-        app_report_noticef(p, APP_NOTICE_WARNING, "mqtt connect attempt watchdog not armed: %s",
-                           app_err_to_str(rc));
-        return;
-    }
-    if (rc != APP_OK) {
-        /* Nothing would ever end the backoff; the next network event restarts the schedule. */
-        app_report_error(p, uc->status, APP_NOTICE_ERROR, "retry timer not armed: %s", app_err_to_str(rc));
-        return;
-    }
-    if (watchdog) {
-        return; /* not a retry: no RETRY_SCHEDULED, no next_retry_* */
-    }
-    uc->status->next_retry_delay_ms = delay_ms;
-    uc->status->next_retry_at_ms = p->timer->now_ms(p->timer_ctx) + delay_ms;
-    domain_event_t event = {.kind = DOMAIN_EVENT_RETRY_SCHEDULED};
-    event.data.retry_scheduled.delay_ms = delay_ms;
-    event.data.retry_scheduled.failures = uc->connection.policy.attempt;
-    app_report_event(p, &event);
-}
-
-static void set_low_power(mqtt_connection_use_case_t *uc, bool low)
-{
-    const app_err_t rc = power_arbiter_set(uc->power, POWER_REQUESTER_CONNECTION, low);
-    if (rc != APP_OK) {
-        app_report_noticef(uc->ports, APP_NOTICE_WARNING, "low power %s failed: %s",
-                           low ? "request" : "release", app_err_to_str(rc));
-    }
-}
-
-static void execute(mqtt_connection_use_case_t *uc, const mqtt_connection_command_t *cmd,
-                    follow_up_queue_t *queue)
-{
-    const app_ports_t *p = uc->ports;
-    app_err_t rc;
-    switch (cmd->kind) {
-        case MQTT_CONNECTION_CMD_CONNECT: {
-            domain_event_t event = {.kind = DOMAIN_EVENT_CONNECT_ATTEMPT};
-            event.data.connect_attempt.attempt = uc->connection.connect_attempts;
-            app_report_event(p, &event);
-            rc = p->mqtt_session->connect(p->mqtt_session_ctx);
-            if (rc != APP_OK) {
-                /* No MQTT_DISCONNECTED will come for an attempt that never started: the schedule goes on
-                 * as if the attempt had failed. */
-                app_report_error(p, uc->status, APP_NOTICE_ERROR, "mqtt connect failed: %s",
-                                 app_err_to_str(rc));
-                queue_follow_up(queue, MQTT_CONNECTION_EV_MQTT_DISCONNECTED, -1, (int32_t)rc);
-            }
-            break;
-        }
-        case MQTT_CONNECTION_CMD_DISCONNECT:
-            rc = p->mqtt_session->disconnect(p->mqtt_session_ctx);
-            if (rc != APP_OK) {
-                app_report_noticef(p, APP_NOTICE_WARNING, "mqtt disconnect failed: %s", app_err_to_str(rc));
-            }
-            break;
-        case MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION:
-            publish_registration(uc, queue);
-            break;
-        case MQTT_CONNECTION_CMD_ARM_RETRY_TIMER:
-            arm_timer(uc, cmd->delay_ms);
-            break;
-        case MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER:
-            uc->timer_token++; /* an expiry already posted is now stale */
-            rc = p->timer->cancel(p->timer_ctx, APP_TIMER_CONNECTION);
-            if (rc != APP_OK) {
-                app_report_noticef(p, APP_NOTICE_WARNING, "retry timer cancel failed: %s",
-                                   app_err_to_str(rc));
-            }
-            uc->status->next_retry_delay_ms = 0;
-            uc->status->next_retry_at_ms = 0;
-            break;
-        case MQTT_CONNECTION_CMD_REQUEST_LOW_POWER:
-            set_low_power(uc, true);
-            break;
-        case MQTT_CONNECTION_CMD_CLEAR_LOW_POWER:
-            set_low_power(uc, false);
-            break;
-        default:
-            break;
-    }
 }
 
 static void note_registered(mqtt_connection_use_case_t *uc, int32_t msg_id)
@@ -238,11 +112,25 @@ static void note_registered(mqtt_connection_use_case_t *uc, int32_t msg_id)
     app_report_event(uc->ports, &event);
 }
 
+/* What a timer expiry that ended in BACKOFF meant, for last_error. */
+static void report_expiry(mqtt_connection_use_case_t *uc, mqtt_connection_state_t old_state)
+{
+    if (old_state == MQTT_CONNECTION_CONNECTING) {
+        app_report_error(uc->ports, uc->status, APP_NOTICE_WARNING, "connect attempt timed out after %lu ms",
+                         (unsigned long)uc->connection.attempt_timeout_ms);
+    } else if (old_state == MQTT_CONNECTION_REGISTERING) {
+        app_report_error(uc->ports, uc->status, APP_NOTICE_WARNING,
+                         "registration not acknowledged within %lu ms",
+                         (unsigned long)uc->connection.timing.registration_timeout_ms);
+        mqtt_connection_commands_registration_failed(uc, REGISTRATION_FAILURE_NOT_ACKNOWLEDGED, 0);
+    }
+}
+
 /* Feeds one entity event, carries out its commands, then the follow-ups they caused, in order. */
 static void feed(mqtt_connection_use_case_t *uc, const mqtt_connection_event_t *first)
 {
     const app_ports_t *p = uc->ports;
-    follow_up_queue_t queue = {.head = 0, .count = 0};
+    mqtt_connection_commands_queue_t queue = {.head = 0, .count = 0};
     mqtt_connection_event_t event = *first;
     for (;;) {
         event.random_value = p->timer->random_u32(p->timer_ctx);
@@ -258,32 +146,27 @@ static void feed(mqtt_connection_use_case_t *uc, const mqtt_connection_event_t *
                 uc->registration->pending_msg_id = -1;
             }
         }
-        if (event.kind == MQTT_CONNECTION_EV_RETRY_TIMER_FIRED && old_state == MQTT_CONNECTION_CONNECTING &&
-            new_state == MQTT_CONNECTION_BACKOFF) {
-            app_report_error(p, uc->status, APP_NOTICE_WARNING, "mqtt connect attempt timed out after %lu ms",
-                             (unsigned long)uc->connection.attempt_timeout_ms);
+        if (event.kind == MQTT_CONNECTION_EV_RETRY_TIMER_FIRED && new_state == MQTT_CONNECTION_BACKOFF) {
+            report_expiry(uc, old_state);
         }
         if (event.kind == MQTT_CONNECTION_EV_REGISTRATION_ACKED && new_state == MQTT_CONNECTION_REGISTERED &&
             uc->registration->pending_msg_id >= 0 && event.msg_id == uc->registration->pending_msg_id) {
             note_registered(uc, event.msg_id);
         }
         for (size_t i = 0; i < commands.count && i < MQTT_CONNECTION_MAX_COMMANDS; i++) {
-            execute(uc, &commands.items[i], &queue);
+            mqtt_connection_commands_execute(uc, &commands.items[i], &queue);
         }
-        if (queue.count == 0) {
+        if (!mqtt_connection_commands_queue_pop(&queue, &event)) {
             break;
         }
-        event = queue.items[queue.head];
-        queue.head = (queue.head + 1) % FOLLOW_UP_MAX;
-        queue.count--;
     }
 }
 
 static void feed_kind(mqtt_connection_use_case_t *uc, mqtt_connection_event_kind_t kind,
                       const ipv4_address_t *ip, int32_t msg_id, int32_t code)
 {
-    if (!uc->enabled) {
-        return; /* MQTT disabled by bad settings: the entity stays WAITING */
+    if (!uc->enabled || uc->shutting_down || uc->shut_down) {
+        return; /* MQTT disabled by bad settings, or stopping: the entity is not fed any more */
     }
     mqtt_connection_event_t event;
     memset(&event, 0, sizeof(event));
@@ -310,8 +193,46 @@ void mqtt_connection_use_case_register_again(mqtt_connection_use_case_t *uc)
     feed_kind(uc, MQTT_CONNECTION_EV_REGISTER_AGAIN, NULL, 0, 0);
 }
 
+static void finish_shutdown(mqtt_connection_use_case_t *uc)
+{
+    uc->shutting_down = false;
+    uc->shut_down = true;
+    if (uc->enabled) {
+        (void)uc->ports->mqtt_session->disconnect(uc->ports->mqtt_session_ctx);
+    }
+    domain_event_t event = {.kind = DOMAIN_EVENT_SHUT_DOWN};
+    app_report_event(uc->ports, &event);
+}
+
+static void on_shutdown(mqtt_connection_use_case_t *uc)
+{
+    if (uc->shutting_down || uc->shut_down) {
+        return;
+    }
+    const app_ports_t *p = uc->ports;
+    if (!uc->enabled || !uc->presence.enabled || !is_connected_state(uc->connection.state) ||
+        presence_publish(&uc->presence, DEVICE_PRESENCE_OFFLINE, &uc->status->mac, &uc->connection.ip,
+                         &uc->offline_msg_id) != APP_OK) {
+        finish_shutdown(uc);
+        return;
+    }
+    /* Wait (bounded) for the broker to hold the offline message before closing the session. */
+    uc->shutting_down = true;
+    uc->timer_token++;
+    if (p->timer->arm_once(p->timer_ctx, APP_TIMER_CONNECTION, MQTT_CONNECTION_USE_CASE_SHUTDOWN_MS,
+                           uc->timer_token) != APP_OK) {
+        finish_shutdown(uc);
+    }
+}
+
 static void on_published(mqtt_connection_use_case_t *uc, const app_event_t *event)
 {
+    if (uc->shutting_down) {
+        if (event->msg_id == uc->offline_msg_id) {
+            finish_shutdown(uc);
+        }
+        return;
+    }
     feed_kind(uc, MQTT_CONNECTION_EV_REGISTRATION_ACKED, NULL, event->msg_id, 0);
     if (uc->enabled && registration_history_acked(&uc->history, event->msg_id) &&
         is_connected_state(uc->connection.state)) {
@@ -326,12 +247,19 @@ static void on_published(mqtt_connection_use_case_t *uc, const app_event_t *even
 
 static void on_error(mqtt_connection_use_case_t *uc, const app_event_t *event)
 {
-    app_report_error(uc->ports, uc->status, APP_NOTICE_WARNING, "mqtt error: %s (code %ld)",
-                     app_mqtt_error_kind_to_str(event->error_kind), (long)event->code);
+    if (uc->shut_down) {
+        return;
+    }
+    char reason[APP_LAST_ERROR_MAX_LEN + 1];
+    connection_reasons_error(event->error_kind, event->code, uc->enabled ? uc->uri : "", reason,
+                             sizeof(reason));
+    app_report_error(uc->ports, uc->status, APP_NOTICE_WARNING, "%s", reason);
     if (event->error_kind == APP_MQTT_ERROR_PROTOCOL && uc->enabled) {
-        app_report_noticef(uc->ports, APP_NOTICE_ERROR,
-                           "%s did not answer as an MQTT WebSocket endpoint: " PROTOCOL_HINT,
-                           uc->broker.effective_uri);
+        app_report_noticef(
+            uc->ports, APP_NOTICE_ERROR,
+            "%s did not answer as an MQTT WebSocket endpoint: check the WebSocket path, NATS needs "
+            "/mqtt",
+            uc->uri);
     }
     feed_kind(uc, MQTT_CONNECTION_EV_MQTT_ERROR, NULL, 0, (int32_t)event->error_kind);
 }
@@ -344,7 +272,7 @@ static void on_deleted(mqtt_connection_use_case_t *uc, const app_event_t *event)
     }
     app_report_error(uc->ports, uc->status, APP_NOTICE_ERROR, "registration msg %ld dropped before PUBACK",
                      (long)event->msg_id);
-    emit_registration_failed(uc, REGISTRATION_FAILURE_DELETED, event->msg_id);
+    mqtt_connection_commands_registration_failed(uc, REGISTRATION_FAILURE_DELETED, event->msg_id);
     feed_kind(uc, MQTT_CONNECTION_EV_PUBLISH_FAILED, NULL, event->msg_id, 0);
 }
 
@@ -371,8 +299,15 @@ void mqtt_connection_use_case_handle(mqtt_connection_use_case_t *uc, const app_e
             break;
         case APP_EVENT_TIMER_FIRED:
             if (event->timer == APP_TIMER_CONNECTION && event->token == uc->timer_token) {
-                feed_kind(uc, MQTT_CONNECTION_EV_RETRY_TIMER_FIRED, NULL, 0, 0);
+                if (uc->shutting_down) {
+                    finish_shutdown(uc); /* the offline message was not acknowledged in time */
+                } else {
+                    feed_kind(uc, MQTT_CONNECTION_EV_RETRY_TIMER_FIRED, NULL, 0, 0);
+                }
             }
+            break;
+        case APP_EVENT_SHUTDOWN:
+            on_shutdown(uc);
             break;
         default:
             break;
@@ -387,6 +322,8 @@ void mqtt_connection_use_case_refresh_status(mqtt_connection_use_case_t *uc)
     s->state = conn->state;
     s->connect_attempts = conn->connect_attempts;
     s->consecutive_failures = conn->policy.attempt;
+    s->broker_index = conn->broker_index;
+    (void)bounded_text_copy(s->broker_uri, sizeof(s->broker_uri), uc->enabled ? uc->uri : "");
     if (conn->state != MQTT_CONNECTION_BACKOFF) {
         s->next_retry_delay_ms = 0;
         s->next_retry_at_ms = 0;

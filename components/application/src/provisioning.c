@@ -21,12 +21,10 @@ void provisioning_init(provisioning_t *p, const app_ports_t *ports, const app_se
 static bool settings_usable(const provisioning_t *p)
 {
     const wifi_settings_t *w = &p->settings->wifi;
-    const size_t password_len = bounded_text_len(w->ap_password, sizeof(w->ap_password));
-    if (password_len < APP_AP_PASSWORD_MIN_LEN || password_len > APP_AP_PASSWORD_MAX_LEN) {
-        app_report_noticef(p->ports, APP_NOTICE_ERROR,
-                           "provisioning: the access point password must have %d to %d characters: no access "
-                           "point started",
-                           APP_AP_PASSWORD_MIN_LEN, APP_AP_PASSWORD_MAX_LEN);
+    if (!setup_secret_is_canonical(p->settings->security.setup_secret)) {
+        /* Never an open network, never a shared password: without this device's secret nothing starts. */
+        app_report_notice(p->ports, APP_NOTICE_ERROR,
+                          "provisioning: no valid setup secret on this device: no access point started");
         return false;
     }
     const size_t prefix_len = bounded_text_len(w->ap_ssid_prefix, sizeof(w->ap_ssid_prefix));
@@ -51,20 +49,21 @@ app_err_t provisioning_start(provisioning_t *p, const mac_address_t *mac)
     snprintf(status->ap_ssid, sizeof(status->ap_ssid), "%s-%02X%02X", p->settings->wifi.ap_ssid_prefix,
              mac->bytes[4], mac->bytes[5]);
     const app_err_t rc = p->ports->wifi->start_access_point(p->ports->wifi_ctx, status->ap_ssid,
-                                                            p->settings->wifi.ap_password);
+                                                            p->settings->security.setup_secret);
     if (rc != APP_OK) {
         app_report_noticef(p->ports, APP_NOTICE_ERROR, "provisioning: access point not started: %s",
                            app_err_to_str(rc));
         return rc;
     }
     app_report_noticef(p->ports, APP_NOTICE_INFO,
-                       "provisioning: access point \"%s\" (WPA2) is up, setup form at http://192.168.4.1/",
-                       status->ap_ssid);
+                       "provisioning: access point \"%s\" (WPA2, the device's setup secret) is up, setup "
+                       "form at %s",
+                       status->ap_ssid, p->settings->security.portal_url);
     return APP_OK;
 }
 
 app_err_t provisioning_submit(provisioning_t *p, const char *body, size_t body_len, char *ssid_out,
-                              char *reason, size_t reason_size)
+                              char *reason, size_t reason_size, uint32_t *retry_after_s)
 {
     provisioning_form_t form;
     app_err_t rc = provisioning_form_parse(body, body_len, &form, reason, reason_size);
@@ -74,7 +73,8 @@ app_err_t provisioning_submit(provisioning_t *p, const char *body, size_t body_l
     }
     if (form.has_device_name || form.has_location) {
         rc = update_device_config_apply(p->ports, p->store, form.has_device_name ? form.device_name : NULL,
-                                        form.has_location ? form.location : NULL, reason, reason_size);
+                                        form.has_location ? form.location : NULL, reason, reason_size,
+                                        retry_after_s);
         if (rc != APP_OK) {
             memset(&form, 0, sizeof(form));
             return rc;

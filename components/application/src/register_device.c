@@ -159,8 +159,12 @@ app_err_t register_device_publish(register_device_t *uc, int32_t *msg_id, regist
     uc->payload_len = len;
 
     int32_t id = -1;
-    rc = ports->mqtt_publisher->publish(ports->mqtt_publisher_ctx, uc->settings->mqtt.topic, uc->payload, len,
-                                        uc->settings->mqtt.qos, &id);
+    const mqtt_message_t publish = {.topic = uc->settings->mqtt.topic,
+                                    .payload = uc->payload,
+                                    .payload_len = len,
+                                    .qos = uc->settings->mqtt.qos,
+                                    .retain = false};
+    rc = ports->mqtt_publisher->publish(ports->mqtt_publisher_ctx, &publish, &id);
     if (rc != APP_OK) {
         return fail(REGISTRATION_FAILURE_PUBLISH_REFUSED, (int32_t)rc, rc, failure, detail);
     }

@@ -30,6 +30,11 @@ void app_settings_defaults(app_settings_t *settings)
     mqtt->task_stack_size = 6144;
     mqtt->task_priority = 5;
     mqtt->outbox_limit = 0;
+    mqtt->registration_timeout_ms = APP_DEFAULT_REGISTRATION_TIMEOUT_MS;
+    mqtt->retransmit_ms = APP_DEFAULT_RETRANSMIT_MS;
+    mqtt->refresh_interval_s = APP_DEFAULT_REFRESH_INTERVAL_S;
+    mqtt->liveness_interval_ms = APP_DEFAULT_LIVENESS_INTERVAL_MS;
+    (void)bounded_text_copy(mqtt->status_topic, sizeof(mqtt->status_topic), APP_DEFAULT_STATUS_TOPIC);
     mqtt->retry = retry_policy_default_config();
     (void)bounded_text_copy(settings->defaults.device_name, sizeof(settings->defaults.device_name),
                             APP_DEFAULT_DEVICE_NAME);
@@ -39,8 +44,10 @@ void app_settings_defaults(app_settings_t *settings)
                             APP_DEFAULT_FIRMWARE_VERSION);
     (void)bounded_text_copy(settings->wifi.ap_ssid_prefix, sizeof(settings->wifi.ap_ssid_prefix),
                             APP_DEFAULT_AP_SSID_PREFIX);
-    (void)bounded_text_copy(settings->wifi.ap_password, sizeof(settings->wifi.ap_password),
-                            APP_DEFAULT_AP_PASSWORD);
+    settings->security.setup_secret[0] = '\0';
+    (void)bounded_text_copy(settings->security.portal_url, sizeof(settings->security.portal_url),
+                            APP_DEFAULT_PORTAL_URL);
     settings->wifi.settle_ms = 0;
     settings->lock_timeout_ms = 100;
+    settings->config_min_interval_ms = APP_DEFAULT_CONFIG_MIN_INTERVAL_MS;
 }

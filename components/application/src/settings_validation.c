@@ -6,6 +6,7 @@
 
 #include "domain/bounded_text.h"
 #include "domain/broker_uri.h"
+#include "domain/device_presence.h"
 #include "domain/device_registration.h"
 #include "domain/utf8_text.h"
 
@@ -74,15 +75,50 @@ app_err_t settings_validation_check(const app_settings_t *settings, char *reason
         return reject(reason, reason_size, APP_ERR_BAD_URI, "broker_uri: %s",
                       domain_status_to_str(DOMAIN_ERR_URI_TOO_LONG));
     }
+    const size_t brokers = broker_uri_list_count(mqtt->broker_uri);
+    if (brokers > MQTT_CONNECTION_MAX_BROKERS) {
+        return reject(reason, reason_size, APP_ERR_BAD_URI, "broker_uri: more than %d brokers in the list",
+                      MQTT_CONNECTION_MAX_BROKERS);
+    }
     broker_uri_t broker;
-    domain_status_t uri_status = broker_uri_parse(mqtt->broker_uri, mqtt->ws_path, &broker);
-    if (uri_status != DOMAIN_OK) {
-        return reject(reason, reason_size, APP_ERR_BAD_URI, "broker_uri: %s",
-                      domain_status_to_str(uri_status));
+    for (size_t i = 0; i < brokers || i == 0; i++) {
+        domain_status_t uri_status = brokers == 0
+                                         ? broker_uri_parse(mqtt->broker_uri, mqtt->ws_path, &broker)
+                                         : broker_uri_list_get(mqtt->broker_uri, i, mqtt->ws_path, &broker);
+        if (uri_status != DOMAIN_OK) {
+            if (brokers > 1) {
+                return reject(reason, reason_size, APP_ERR_BAD_URI, "broker_uri (entry %u): %s",
+                              (unsigned)(i + 1), domain_status_to_str(uri_status));
+            }
+            return reject(reason, reason_size, APP_ERR_BAD_URI, "broker_uri: %s",
+                          domain_status_to_str(uri_status));
+        }
     }
     app_err_t rc = validate_topic(mqtt->topic, sizeof(mqtt->topic), reason, reason_size);
     if (rc != APP_OK) {
         return rc;
+    }
+    if (mqtt->status_topic[0] != '\0') {
+        rc = validate_topic(mqtt->status_topic, sizeof(mqtt->status_topic), reason, reason_size);
+        if (rc != APP_OK) {
+            return rc;
+        }
+        char topic[APP_TOPIC_MAX_LEN + 16];
+        const mac_address_t any = {{0}};
+        if (device_presence_topic(mqtt->status_topic, &any, topic, sizeof(topic)) != DOMAIN_OK) {
+            return reject(reason, reason_size, APP_ERR_BAD_TOPIC,
+                          "status_topic must contain " DEVICE_PRESENCE_MAC_PLACEHOLDER " exactly once");
+        }
+    }
+    if (mqtt->registration_timeout_ms != 0 && mqtt->registration_timeout_ms < 1000u) {
+        return reject(reason, reason_size, APP_ERR_BAD_SETTINGS,
+                      "registration_timeout_ms must be 0 (none) or at least 1000");
+    }
+    if (mqtt->retransmit_ms < 100u) {
+        return reject(reason, reason_size, APP_ERR_BAD_SETTINGS, "retransmit_ms must be at least 100");
+    }
+    if (mqtt->refresh_interval_s > UINT32_MAX / 1000u) {
+        return reject(reason, reason_size, APP_ERR_BAD_SETTINGS, "refresh_interval_s is too large");
     }
     if (mqtt->qos > 1) {
         return reject(reason, reason_size, APP_ERR_BAD_SETTINGS, "qos %u: only 0 or 1 (NATS refuses QoS 2)",

@@ -67,3 +67,19 @@ app_err_t status_store_set_config(status_store_t *store, const char *device_name
     store->lock->give(store->lock_ctx);
     return APP_OK;
 }
+
+void status_store_set_write_interval(status_store_t *store, uint32_t min_interval_ms)
+{
+    write_limiter_init(&store->writes, min_interval_ms);
+}
+
+app_err_t status_store_try_write(status_store_t *store, uint64_t now_ms, uint32_t *retry_after_ms)
+{
+    *retry_after_ms = 0;
+    if (store->lock->take(store->lock_ctx, store->timeout_ms) != APP_OK) {
+        return APP_ERR_LOCK_TIMEOUT;
+    }
+    const bool allowed = write_limiter_try(&store->writes, now_ms, retry_after_ms);
+    store->lock->give(store->lock_ctx);
+    return allowed ? APP_OK : APP_ERR_RATE_LIMITED;
+}

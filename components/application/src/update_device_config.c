@@ -1,6 +1,7 @@
 /* update_device_config: see the header. */
 #include "application/update_device_config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "application/app_report.h"
@@ -18,21 +19,66 @@ static app_err_t check_value(domain_status_t status, char *reason, size_t reason
                : APP_ERR_INVALID_VALUE;
 }
 
-app_err_t update_device_config_apply(const app_ports_t *ports, status_store_t *store, const char *device_name,
-                                     const char *location, char *reason, size_t reason_size)
+/* Takes the write slot, or says when to come back. */
+static app_err_t take_write_slot(const app_ports_t *ports, status_store_t *store, char *reason,
+                                 size_t reason_size, uint32_t *retry_after_s)
+{
+    uint32_t retry_after_ms = 0;
+    const app_err_t rc =
+        status_store_try_write(store, ports->timer->now_ms(ports->timer_ctx), &retry_after_ms);
+    if (rc == APP_ERR_RATE_LIMITED) {
+        *retry_after_s = (retry_after_ms + 999u) / 1000u;
+        (void)snprintf(reason, reason_size, "too many changes: try again in %lu s",
+                       (unsigned long)*retry_after_s);
+    } else if (rc != APP_OK) {
+        (void)bounded_text_copy(reason, reason_size, "busy");
+    }
+    return rc;
+}
+
+app_err_t update_device_config_apply(const app_ports_t *ports, status_store_t *store, const char *raw_name,
+                                     const char *raw_location, char *reason, size_t reason_size,
+                                     uint32_t *retry_after_s)
 {
     (void)bounded_text_copy(reason, reason_size, "");
-    if (ports == NULL || store == NULL || (device_name == NULL && location == NULL)) {
+    uint32_t ignored_retry = 0;
+    if (retry_after_s == NULL) {
+        retry_after_s = &ignored_retry;
+    }
+    *retry_after_s = 0;
+    if (ports == NULL || store == NULL || (raw_name == NULL && raw_location == NULL)) {
         (void)bounded_text_copy(reason, reason_size, "device_name or location_description required");
         return APP_ERR_INVALID_ARG;
     }
+    /* What is stored, shown and sent is the trimmed value; the limits apply to it. */
+    char name_buf[DEVICE_NAME_MAX_BYTES + 1];
+    char location_buf[DEVICE_LOCATION_MAX_BYTES + 1];
+    const char *device_name = NULL;
+    const char *location = NULL;
     app_err_t rc;
-    if (device_name != NULL &&
-        (rc = check_value(device_registration_check_name(device_name), reason, reason_size)) != APP_OK) {
-        return rc;
+    if (raw_name != NULL) {
+        if ((rc = check_value(device_registration_clean_name(raw_name, name_buf, sizeof(name_buf)), reason,
+                              reason_size)) != APP_OK) {
+            return rc;
+        }
+        device_name = name_buf;
     }
-    if (location != NULL &&
-        (rc = check_value(device_registration_check_location(location), reason, reason_size)) != APP_OK) {
+    if (raw_location != NULL) {
+        if ((rc = check_value(
+                 device_registration_clean_location(raw_location, location_buf, sizeof(location_buf)), reason,
+                 reason_size)) != APP_OK) {
+            return rc;
+        }
+        location = location_buf;
+    }
+    /* Sending the values in effect again changes nothing: no flash write, no registration, no limit. */
+    app_status_snapshot_t current;
+    if (status_store_read(store, &current) == APP_OK &&
+        (device_name == NULL || strcmp(device_name, current.device_name) == 0) &&
+        (location == NULL || strcmp(location, current.location) == 0)) {
+        return APP_OK;
+    }
+    if ((rc = take_write_slot(ports, store, reason, reason_size, retry_after_s)) != APP_OK) {
         return rc;
     }
 

@@ -202,3 +202,62 @@ domain_status_t broker_uri_parse(const char *uri, const char *default_ws_path, b
     *out = result;
     return DOMAIN_OK;
 }
+
+static bool is_list_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+size_t broker_uri_list_count(const char *list)
+{
+    if (list == NULL) {
+        return 0;
+    }
+    const char *p = list;
+    while (is_list_space(*p)) {
+        p++;
+    }
+    if (*p == '\0') {
+        return 0;
+    }
+    size_t count = 1;
+    for (; *p != '\0'; p++) {
+        if (*p == ',') {
+            count++;
+        }
+    }
+    return count;
+}
+
+domain_status_t broker_uri_list_get(const char *list, size_t index, const char *default_ws_path,
+                                    broker_uri_t *out)
+{
+    if (list == NULL || out == NULL || index >= broker_uri_list_count(list)) {
+        return DOMAIN_ERR_INVALID_ARG;
+    }
+    const char *start = list;
+    for (size_t i = 0; i < index; i++) {
+        start = strchr(start, ',') + 1; /* the count says there are enough commas */
+    }
+    const char *end = strchr(start, ',');
+    if (end == NULL) {
+        end = start + strlen(start);
+    }
+    while (start < end && is_list_space(*start)) {
+        start++;
+    }
+    while (end > start && is_list_space(end[-1])) {
+        end--;
+    }
+    const size_t len = (size_t)(end - start);
+    if (len == 0) {
+        return DOMAIN_ERR_URI_HOST;
+    }
+    if (len > BROKER_URI_MAX_LEN) {
+        return DOMAIN_ERR_URI_TOO_LONG;
+    }
+    char uri[BROKER_URI_MAX_LEN + 1];
+    memcpy(uri, start, len);
+    uri[len] = '\0';
+    return broker_uri_parse(uri, default_ws_path, out);
+}

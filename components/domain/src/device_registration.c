@@ -64,6 +64,36 @@ domain_status_t device_registration_check_location(const char *location)
     return check_text(location, &LOCATION_RULE, &start, &len);
 }
 
+static domain_status_t clean_text(const char *raw, const text_rule_t *rule, char *out, size_t out_size)
+{
+    if (out == NULL || out_size == 0) {
+        return DOMAIN_ERR_INVALID_ARG;
+    }
+    out[0] = '\0';
+    size_t start;
+    size_t len;
+    const domain_status_t status = check_text(raw, rule, &start, &len);
+    if (status != DOMAIN_OK) {
+        return status;
+    }
+    if (len + 1 > out_size) {
+        return DOMAIN_ERR_BUFFER_TOO_SMALL;
+    }
+    memcpy(out, raw + start, len);
+    out[len] = '\0';
+    return DOMAIN_OK;
+}
+
+domain_status_t device_registration_clean_name(const char *raw, char *out, size_t out_size)
+{
+    return clean_text(raw, &NAME_RULE, out, out_size);
+}
+
+domain_status_t device_registration_clean_location(const char *raw, char *out, size_t out_size)
+{
+    return clean_text(raw, &LOCATION_RULE, out, out_size);
+}
+
 domain_status_t device_registration_create(device_registration_t *out, const mac_address_t *mac,
                                            const ipv4_address_t *ip, const char *device_name,
                                            const char *location)

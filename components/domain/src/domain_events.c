@@ -12,6 +12,8 @@ const char *domain_event_kind_to_str(domain_event_kind_t kind)
         [DOMAIN_EVENT_DEVICE_REGISTERED] = "registered",
         [DOMAIN_EVENT_REGISTRATION_FAILED] = "registration_failed",
         [DOMAIN_EVENT_WIFI_LINK_CHANGED] = "wifi",
+        [DOMAIN_EVENT_PRESENCE] = "presence",
+        [DOMAIN_EVENT_SHUT_DOWN] = "shut_down",
     };
     if ((unsigned)kind >= (unsigned)DOMAIN_EVENT_COUNT) {
         return "unknown";
@@ -26,6 +28,7 @@ const char *registration_failure_to_str(registration_failure_t reason)
         [REGISTRATION_FAILURE_NO_IP] = "no_ip",
         [REGISTRATION_FAILURE_PUBLISH_REFUSED] = "publish_refused",
         [REGISTRATION_FAILURE_DELETED] = "deleted",
+        [REGISTRATION_FAILURE_NOT_ACKNOWLEDGED] = "not_acknowledged",
     };
     if ((unsigned)reason >= (unsigned)REGISTRATION_FAILURE_COUNT) {
         return "unknown";

@@ -263,6 +263,37 @@ void json_writer_member_object_begin(json_writer_t *w, const char *key)
     put_head(w, key, "\":", 2);
 }
 
+void json_writer_begin_array(json_writer_t *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    put_bytes(w, "[", 1);
+    w->need_comma = false;
+}
+
+void json_writer_end_array(json_writer_t *w)
+{
+    if (w == NULL) {
+        return;
+    }
+    put_bytes(w, "]", 1);
+    w->need_comma = true;
+}
+
+void json_writer_element_cstr(json_writer_t *w, const char *value)
+{
+    if (w == NULL) {
+        return;
+    }
+    put_bytes(w, w->need_comma ? ",\"" : "\"", w->need_comma ? 2 : 1);
+    if (value != NULL) {
+        put_text(w, value, NUL_TERMINATED);
+    }
+    put_bytes(w, "\"", 1);
+    w->need_comma = true;
+}
+
 size_t json_writer_escaped_len(const char *value, size_t value_len)
 {
     if (value == NULL) {

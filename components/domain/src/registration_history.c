@@ -25,7 +25,7 @@ uint32_t registration_history_digest(const char *payload, size_t len)
     return hash;
 }
 
-void registration_history_record(registration_history_t *history, int32_t msg_id, uint32_t digest)
+void registration_history_forget(registration_history_t *history, int32_t msg_id)
 {
     if (history == NULL) {
         return;
@@ -35,6 +35,14 @@ void registration_history_record(registration_history_t *history, int32_t msg_id
             history->entries[i].msg_id = FREE_SLOT;
         }
     }
+}
+
+void registration_history_record(registration_history_t *history, int32_t msg_id, uint32_t digest)
+{
+    if (history == NULL) {
+        return;
+    }
+    registration_history_forget(history, msg_id);
     history->newest = (history->newest + 1) % REGISTRATION_HISTORY_SIZE;
     registration_history_entry_t *entry = &history->entries[history->newest];
     entry->msg_id = msg_id;

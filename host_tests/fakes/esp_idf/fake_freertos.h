@@ -43,7 +43,12 @@ typedef struct {
     StackType_t *stack;
     StaticTask_t *buffer;
     bool deleted;
+    uint32_t
+        high_water; /* what uxTaskGetStackHighWaterMark answers; the whole stack until the test sets it */
 } fake_freertos_task_t;
+
+/* Sets the stack high-water mark of the index-th task created. */
+void fake_freertos_set_high_water(size_t index, uint32_t bytes);
 
 void fake_freertos_fail_next_task_create(void);
 size_t fake_freertos_task_count(void);

@@ -3,7 +3,10 @@
 
 #include "fake_freertos.h"
 
+#define FAKE_FREERTOS_DYNAMIC_QUEUE_BYTES 256
+
 struct fake_queue {
+    uint8_t own_storage[FAKE_FREERTOS_DYNAMIC_QUEUE_BYTES]; /* xQueueCreate's items */
     bool used;
     bool is_mutex;
     UBaseType_t length;
@@ -165,6 +168,30 @@ QueueHandle_t xQueueCreateStatic(UBaseType_t uxQueueLength, UBaseType_t uxItemSi
     return q;
 }
 
+QueueHandle_t xQueueCreate(UBaseType_t uxQueueLength, UBaseType_t uxItemSize)
+{
+    struct fake_queue *q;
+    if (s_fail_queue || uxQueueLength == 0 ||
+        (size_t)uxQueueLength * uxItemSize > FAKE_FREERTOS_DYNAMIC_QUEUE_BYTES) {
+        s_fail_queue = false;
+        return NULL;
+    }
+    q = queue_alloc();
+    if (q != NULL) {
+        q->length = uxQueueLength;
+        q->item_size = uxItemSize;
+        q->storage = q->own_storage;
+    }
+    return q;
+}
+
+void vQueueDelete(QueueHandle_t xQueue)
+{
+    if (xQueue != NULL) {
+        xQueue->used = false;
+    }
+}
+
 BaseType_t xQueueSend(QueueHandle_t xQueue, const void *pvItemToQueue, TickType_t xTicksToWait)
 {
     UBaseType_t tail;
@@ -213,11 +240,59 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *const pcNa
     t->info.stack_depth = ulStackDepth;
     t->info.parameters = pvParameters;
     t->info.priority = uxPriority;
+    t->info.high_water = ulStackDepth;
     t->info.stack = puxStackBuffer;
     t->info.buffer = pxTaskBuffer;
     t->info.deleted = false;
     pxTaskBuffer->fake_handle = t;
     return t;
+}
+
+BaseType_t xTaskCreate(TaskFunction_t pxTaskCode, const char *const pcName, const uint32_t usStackDepth,
+                       void *const pvParameters, UBaseType_t uxPriority, TaskHandle_t *const pxCreatedTask)
+{
+    struct fake_task *t;
+    if (s_fail_task || s_task_count == FAKE_FREERTOS_MAX_TASKS) {
+        s_fail_task = false;
+        return pdFALSE; /* errCOULD_NOT_ALLOCATE_REQUIRED_MEMORY */
+    }
+    t = &s_tasks[s_task_count++];
+    memset(&t->info, 0, sizeof(t->info));
+    t->info.function = pxTaskCode;
+    t->info.name = pcName;
+    t->info.stack_depth = usStackDepth;
+    t->info.parameters = pvParameters;
+    t->info.priority = uxPriority;
+    if (pxCreatedTask != NULL) {
+        *pxCreatedTask = t;
+    }
+    return pdPASS;
+}
+
+void fake_freertos_set_high_water(size_t index, uint32_t bytes)
+{
+    if (index < s_task_count) {
+        s_tasks[index].info.high_water = bytes;
+    }
+}
+
+/* tasks.c: xTaskGetHandle searches the ready, delayed, suspended and deleting lists by name and returns NULL
+ * when none matches; a deleted task is gone. */
+TaskHandle_t xTaskGetHandle(const char *pcNameToQuery)
+{
+    for (size_t i = 0; pcNameToQuery != NULL && i < s_task_count; i++) {
+        if (!s_tasks[i].info.deleted && s_tasks[i].info.name != NULL &&
+            strcmp(s_tasks[i].info.name, pcNameToQuery) == 0) {
+            return &s_tasks[i];
+        }
+    }
+    return NULL;
+}
+
+/* ESP-IDF counts stacks in bytes (StackType_t is uint8_t), so the mark is in bytes too. */
+UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask)
+{
+    return xTask != NULL ? (UBaseType_t)xTask->info.high_water : 0;
 }
 
 void vTaskDelete(TaskHandle_t xTaskToDelete)

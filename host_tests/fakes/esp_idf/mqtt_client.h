@@ -1,16 +1,15 @@
 /*
  * Fake of the ESP-MQTT client API (mqtt_client.h of the mqtt component pinned by ESP-IDF v5.4.2), MQTT 3.1.1
  * build: the types, enumerators and functions the mqtt_ws_adapter uses, with the same names, types and
- * values. Fields of esp_mqtt_client_config_t that the adapter never sets (TLS verification, credentials
- * other than the client id, last will, custom transport, interface name) are left out.
+ * values. Fields of esp_mqtt_client_config_t that no adapter sets (PSK, ALPN, client certificates, interface
+ * name, ...) are left out.
  *
- * The fake client models the part of ESP-MQTT's state that decides what start / reconnect / stop do:
- * start() checks the state only (INIT or DISCONNECTED), so, as the real one, it creates a second task when
- * called on a task that is connecting (the fake counts tasks); reconnect() only succeeds while the client
- * waits for a reconnection (after a DISCONNECTED event with auto-reconnect off); stop() ends a running
- * task without any event and returns ESP_FAIL when no task runs (never started, or ended on its own). Events
- * are delivered by the test (fake_mqtt_client.h), synchronously, to the handler registered with
- * esp_mqtt_client_register_event.
+ * The fake models, from ESP-MQTT's mqtt_client.c at that commit, what decides the adapter's behaviour
+ * (fake_esp_mqtt_client.h says which function each part comes from): the stored configuration that
+ * esp_mqtt_client_init / esp_mqtt_set_config / esp_mqtt_client_set_uri leave behind, field by field; the
+ * client state that start / stop check; the stopped task's last write after stop() returned; who destroys the
+ * caller's transport; what a failed set_config leaves. Events are delivered by the test, synchronously, to
+ * the handler registered with esp_mqtt_client_register_event.
  */
 #ifndef FAKE_ESP_MQTT_CLIENT_API_H
 #define FAKE_ESP_MQTT_CLIENT_API_H
@@ -20,6 +19,7 @@
 #include <string.h>
 
 #include "esp_err.h"
+#include "esp_transport.h"
 #include "esp_event.h"
 
 typedef struct esp_mqtt_client *esp_mqtt_client_handle_t;
@@ -107,13 +107,29 @@ typedef struct esp_mqtt_client_config_t {
             const char *path;
             uint32_t port;
         } address;
+        struct verification_t {
+            bool use_global_ca_store;
+            esp_err_t (*crt_bundle_attach)(void *conf);
+            const char *certificate;
+            size_t certificate_len;
+        } verification;
     } broker;
     struct credentials_t {
         const char *username;
         const char *client_id;
         bool set_null_client_id;
+        struct authentication_t {
+            const char *password;
+        } authentication;
     } credentials;
     struct session_t {
+        struct last_will_t {
+            const char *topic;
+            const char *msg;
+            int msg_len;
+            int qos;
+            int retain;
+        } last_will;
         bool disable_clean_session;
         int keepalive;
         bool disable_keepalive;
@@ -125,6 +141,7 @@ typedef struct esp_mqtt_client_config_t {
         int timeout_ms;
         int refresh_connection_after_ms;
         bool disable_auto_reconnect;
+        esp_transport_handle_t transport;
     } network;
     struct task_t {
         int priority;
@@ -149,5 +166,12 @@ int esp_mqtt_client_enqueue(esp_mqtt_client_handle_t client, const char *topic, 
 esp_err_t esp_mqtt_client_destroy(esp_mqtt_client_handle_t client);
 esp_err_t esp_mqtt_client_register_event(esp_mqtt_client_handle_t client, esp_mqtt_event_id_t event,
                                          esp_event_handler_t event_handler, void *event_handler_arg);
+/* Stores config into the client: some fields left 0 take their default again, others keep the stored value
+ * (fake_esp_mqtt_client.h, fake_esp_mqtt_settings_t). ESP_ERR_NO_MEM / ESP_FAIL leave the client without a
+ * configuration. */
+esp_err_t esp_mqtt_set_config(esp_mqtt_client_handle_t client, const esp_mqtt_client_config_t *config);
+/* Replaces scheme, host and path from uri; the port only when uri has one. ESP_FAIL when uri does not parse.
+ */
+esp_err_t esp_mqtt_client_set_uri(esp_mqtt_client_handle_t client, const char *uri);
 
 #endif

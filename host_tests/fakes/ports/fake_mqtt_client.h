@@ -22,10 +22,11 @@
 #define FAKE_MQTT_MAX_PUBLISHES 32
 
 typedef struct {
-    char topic[APP_TOPIC_MAX_LEN + 1];
+    char topic[APP_TOPIC_MAX_LEN + 16]; /* room for a presence topic (the MAC replaces "{mac}") */
     char payload[DEVICE_REGISTRATION_JSON_MAX_SIZE + 1]; /* NUL-terminated copy */
     size_t payload_len;
     uint8_t qos;
+    bool retain;
     int32_t msg_id;   /* id handed out, or -1 when the publish was refused */
     app_err_t result; /* what publish() returned */
 } fake_mqtt_publish_t;
@@ -40,6 +41,10 @@ typedef struct {
     /* connect / disconnect */
     unsigned connect_calls;
     fake_script_t connect_results;
+    char connect_uri[BROKER_URI_MAX_LEN + 1]; /* the URI of the last connect */
+    bool connect_had_will;                    /* the last connect gave a last will */
+    fake_mqtt_publish_t will;                 /* ... which was this (msg_id unused) */
+    bool connected;                           /* what is_connected() answers; the test sets it */
     unsigned disconnect_calls;
     fake_script_t disconnect_results;
     /* publish */
@@ -55,6 +60,9 @@ extern const mqtt_publisher_port_t fake_mqtt_publisher_port;
 void fake_mqtt_client_init(fake_mqtt_client_t *fake);
 /* The last recorded publish, or NULL when none. */
 const fake_mqtt_publish_t *fake_mqtt_client_last_publish(const fake_mqtt_client_t *fake);
+/* How many recorded publishes went to topic, and the last of them (NULL when none). */
+size_t fake_mqtt_client_count_on(const fake_mqtt_client_t *fake, const char *topic);
+const fake_mqtt_publish_t *fake_mqtt_client_last_on(const fake_mqtt_client_t *fake, const char *topic);
 /* The msg id the next successful publish will return. */
 void fake_mqtt_client_set_next_msg_id(fake_mqtt_client_t *fake, int32_t msg_id);
 

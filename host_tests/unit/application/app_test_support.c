@@ -18,6 +18,7 @@ app_fixture_t *app_fixture_new(void)
     fake_network_set_mac(&f->fakes.network, TEST_MAC);
     fake_network_set_ip(&f->fakes.network, TEST_IP);
     app_settings_defaults(&f->settings);
+    strcpy(f->settings.security.setup_secret, TEST_SECRET);
     return f;
 }
 
@@ -85,6 +86,18 @@ void app_fixture_mqtt_error(app_fixture_t *f, app_mqtt_error_kind_t kind, int32_
     post_and_run(f, &event);
 }
 
+void app_fixture_mqtt_connected(app_fixture_t *f)
+{
+    f->fakes.mqtt.connected = true;
+    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+}
+
+void app_fixture_mqtt_disconnected(app_fixture_t *f)
+{
+    f->fakes.mqtt.connected = false;
+    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+}
+
 void app_fixture_expire_timer(app_fixture_t *f)
 {
     assert_true(fake_timer_expire(&f->fakes.timer, APP_TIMER_CONNECTION));
@@ -124,7 +137,7 @@ void app_fixture_boot_connecting(app_fixture_t *f)
 void app_fixture_boot_registering(app_fixture_t *f)
 {
     app_fixture_boot_connecting(f);
-    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
+    app_fixture_mqtt_connected(f);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
 }
 
@@ -133,6 +146,26 @@ void app_fixture_boot_registered(app_fixture_t *f)
     app_fixture_boot_registering(f);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+}
+
+size_t app_fixture_registrations_sent(const app_fixture_t *f)
+{
+    return fake_mqtt_client_count_on(&f->fakes.mqtt, f->settings.mqtt.topic);
+}
+
+const fake_mqtt_publish_t *app_fixture_last_registration(const app_fixture_t *f)
+{
+    return fake_mqtt_client_last_on(&f->fakes.mqtt, f->settings.mqtt.topic);
+}
+
+size_t app_fixture_presence_sent(const app_fixture_t *f)
+{
+    return fake_mqtt_client_count_on(&f->fakes.mqtt, TEST_STATUS_TOPIC);
+}
+
+const fake_mqtt_publish_t *app_fixture_last_presence(const app_fixture_t *f)
+{
+    return fake_mqtt_client_last_on(&f->fakes.mqtt, TEST_STATUS_TOPIC);
 }
 
 mqtt_connection_state_t app_fixture_state(const app_fixture_t *f)

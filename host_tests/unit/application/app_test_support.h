@@ -13,6 +13,8 @@
 
 #define TEST_IP  "192.168.1.50"
 #define TEST_MAC "A4:CF:12:0B:8E:01"
+/* The fixture device's setup secret (settings.security.setup_secret). */
+#define TEST_SECRET "7K3M9QXD2F4H8RTV"
 
 typedef struct {
     fake_ports_t fakes;
@@ -21,7 +23,7 @@ typedef struct {
 } app_fixture_t;
 
 /* Fakes initialised, MAC TEST_MAC, IP TEST_IP (known to the network port, not yet posted), default
- * settings. Free with app_fixture_free. */
+ * settings with the setup secret TEST_SECRET. Free with app_fixture_free. */
 app_fixture_t *app_fixture_new(void);
 void app_fixture_free(app_fixture_t *f);
 
@@ -40,16 +42,27 @@ void app_fixture_network_up(app_fixture_t *f, const char *ip);
 void app_fixture_network_down(app_fixture_t *f);
 /* The station got another address while up: the link reports an IP change. */
 void app_fixture_ip_changed(app_fixture_t *f, const char *ip);
+/* The client reports the session up (is_connected() answers true from now on) / down. */
+void app_fixture_mqtt_connected(app_fixture_t *f);
+void app_fixture_mqtt_disconnected(app_fixture_t *f);
 /* Fires the armed connection timer (advancing the clock) and runs the queue; fails the test if none is armed.
  */
 void app_fixture_expire_timer(app_fixture_t *f);
 
 /* start + network up (TEST_IP) + HTTP_STARTED: a connect attempt is under way. */
 void app_fixture_boot_connecting(app_fixture_t *f);
-/* ... + MQTT_CONNECTED: the registration is queued (msg id 1). */
+/* ... + MQTT_CONNECTED (app_fixture_mqtt_connected): the registration is queued (msg id 1). */
 void app_fixture_boot_registering(app_fixture_t *f);
-/* ... + PUBACK of msg 1. */
+/* ... + PUBACK of msg 1: registered; the presence message goes out as msg 2. */
 void app_fixture_boot_registered(app_fixture_t *f);
+
+/* Registrations sent (publishes on the registration topic) and the last one (NULL when none). */
+size_t app_fixture_registrations_sent(const app_fixture_t *f);
+const fake_mqtt_publish_t *app_fixture_last_registration(const app_fixture_t *f);
+/* The fixture device's presence topic (TEST_MAC in the default template) and what was published on it. */
+#define TEST_STATUS_TOPIC "/liwaisi/iot/smart-irrigation/device/A4CF120B8E01/status"
+size_t app_fixture_presence_sent(const app_fixture_t *f);
+const fake_mqtt_publish_t *app_fixture_last_presence(const app_fixture_t *f);
 
 mqtt_connection_state_t app_fixture_state(const app_fixture_t *f);
 /* The shared snapshot (asserts the lock was available). */

@@ -26,7 +26,8 @@ static void test_valid_name_is_stored_cached_and_announced(void **state)
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
     char reason[128];
-    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, reason, sizeof(reason)), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, reason, sizeof(reason), NULL),
+                     APP_OK);
     assert_string_equal(reason, "");
     assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME),
                         "Riego Norte");
@@ -42,7 +43,7 @@ static void test_both_values_are_stored(void **state)
 {
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
-    assert_int_equal(application_update_config(&f->app, "Riego", "Lote \xC3\x91", NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego", "Lote \xC3\x91", NULL, 0, NULL), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_string_equal(s.device_name, "Riego");
@@ -76,15 +77,15 @@ static void test_invalid_values_are_refused_with_the_reason_and_nothing_is_store
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char reason[128];
-        assert_int_equal(
-            application_update_config(&f->app, cases[i].name, cases[i].location, reason, sizeof(reason)),
-            cases[i].expected);
+        assert_int_equal(application_update_config(&f->app, cases[i].name, cases[i].location, reason,
+                                                   sizeof(reason), NULL),
+                         cases[i].expected);
         assert_string_equal(reason, cases[i].reason);
     }
     assert_int_equal(f->fakes.config.store_calls[CONFIG_FIELD_DEVICE_NAME], 0);
     assert_int_equal(f->fakes.config.store_calls[CONFIG_FIELD_LOCATION], 0);
     assert_int_equal(f->fakes.executor.count, 0);
-    assert_int_equal(application_update_config(NULL, "x", NULL, NULL, 0), APP_ERR_INVALID_ARG);
+    assert_int_equal(application_update_config(NULL, "x", NULL, NULL, 0, NULL), APP_ERR_INVALID_ARG);
 }
 
 static void test_hundred_byte_name_is_accepted(void **state)
@@ -94,7 +95,7 @@ static void test_hundred_byte_name_is_accepted(void **state)
     char name[DEVICE_NAME_MAX_BYTES + 1];
     memset(name, 'n', DEVICE_NAME_MAX_BYTES);
     name[DEVICE_NAME_MAX_BYTES] = '\0';
-    assert_int_equal(application_update_config(&f->app, name, NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, name, NULL, NULL, 0, NULL), APP_OK);
     assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME), name);
 }
 
@@ -104,7 +105,7 @@ static void test_storage_error_is_reported_and_nothing_cached(void **state)
     assert_int_equal(app_fixture_start(f), APP_OK);
     fake_script_push(&f->fakes.config.store_results[CONFIG_FIELD_DEVICE_NAME], APP_ERR_STORAGE);
     char reason[128];
-    assert_int_equal(application_update_config(&f->app, "Riego", "Lote", reason, sizeof(reason)),
+    assert_int_equal(application_update_config(&f->app, "Riego", "Lote", reason, sizeof(reason), NULL),
                      APP_ERR_STORAGE);
     assert_string_equal(reason, "storing the configuration failed");
     assert_int_equal(f->fakes.config.store_calls[CONFIG_FIELD_LOCATION], 0);
@@ -118,7 +119,7 @@ static void test_location_storage_error_keeps_the_stored_name(void **state)
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
     fake_script_push(&f->fakes.config.store_results[CONFIG_FIELD_LOCATION], APP_ERR_STORAGE);
-    assert_int_equal(application_update_config(&f->app, "Riego", "Lote", NULL, 0), APP_ERR_STORAGE);
+    assert_int_equal(application_update_config(&f->app, "Riego", "Lote", NULL, 0, NULL), APP_ERR_STORAGE);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_string_equal(s.device_name, "Riego");
     assert_string_equal(s.location, "Sin ubicacion configurada");
@@ -129,9 +130,10 @@ static void test_lock_timeout_after_storing_is_a_success_and_the_task_refreshes_
 {
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
-    fake_lock_fail_next(&f->fakes.lock, 1);
+    /* comparing with the cache and taking the write slot get the lock; caching the stored value does not */
+    fake_lock_fail_after(&f->fakes.lock, 2, 1);
     char reason[128];
-    assert_int_equal(application_update_config(&f->app, "Riego", NULL, reason, sizeof(reason)), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, reason, sizeof(reason), NULL), APP_OK);
     assert_string_equal(reason, "");
     assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME), "Riego");
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "shared lock busy");
@@ -143,12 +145,25 @@ static void test_lock_timeout_after_storing_is_a_success_and_the_task_refreshes_
     assert_string_equal(app_fixture_status(f).device_name, "Riego");
 }
 
+static void test_a_busy_lock_before_storing_refuses_the_write_and_stores_nothing(void **state)
+{
+    app_fixture_t *f = *state;
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    fake_lock_set_busy(&f->fakes.lock, true);
+    char reason[128];
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, reason, sizeof(reason), NULL),
+                     APP_ERR_LOCK_TIMEOUT);
+    assert_string_equal(reason, "busy");
+    assert_null(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME));
+    assert_int_equal(f->fakes.executor.count, 0);
+}
+
 static void test_full_queue_is_warned_about_and_the_value_is_kept(void **state)
 {
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
     f->fakes.executor.refuse_posts = true;
-    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0, NULL), APP_OK);
     assert_non_null(fake_event_sink_find_notice(&f->fakes.events, "change event lost"));
     assert_string_equal(app_fixture_status(f).device_name, "Riego");
 }
@@ -160,20 +175,20 @@ static void test_config_change_while_registered_publishes_the_new_values(void **
     assert_int_equal(application_update_config(&f->app, "Huerta \"Sur\"",
                                                "Vereda Ca\xC3\xB1"
                                                "on",
-                                               NULL, 0),
+                                               NULL, 0, NULL),
                      APP_OK);
     fake_executor_run_all(&f->fakes.executor);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
-    const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
+    assert_int_equal(app_fixture_registrations_sent(f), 2);
+    const fake_mqtt_publish_t *pub = app_fixture_last_registration(f);
     char expected[512];
     app_fixture_expected_payload(expected, sizeof(expected), "Huerta \\\"Sur\\\"", TEST_IP,
                                  "Vereda Ca\xC3\xB1"
                                  "on");
     assert_int_equal(pub->payload_len, strlen(expected));
     assert_memory_equal(pub->payload, expected, pub->payload_len);
-    assert_int_equal(app_fixture_status(f).pending_msg_id, 2);
+    assert_int_equal(app_fixture_status(f).pending_msg_id, 3); /* msg 2 was the presence message */
 
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 2);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_int_equal(s.registrations, 2);
@@ -185,7 +200,7 @@ static void test_config_change_while_registering_replaces_the_pending_message(vo
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f);
-    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0, NULL), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     assert_int_equal(f->fakes.mqtt.publish_calls, 2);
     assert_int_equal(app_fixture_status(f).pending_msg_id, 2);
@@ -197,15 +212,15 @@ static void test_old_name_acknowledged_after_the_new_one_is_registered_again(voi
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f); /* msg 1 with the default name */
-    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0, NULL), APP_OK);
     fake_executor_run_all(&f->fakes.executor); /* msg 2 with "Riego" */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1); /* msg 1 may have reached the server last */
-    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    assert_int_equal(app_fixture_registrations_sent(f), 3);
     char expected[512];
     app_fixture_expected_payload(expected, sizeof(expected), "Riego", TEST_IP, "Sin ubicacion configurada");
-    assert_string_equal(fake_mqtt_client_last_publish(&f->fakes.mqtt)->payload, expected);
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3);
+    assert_string_equal(app_fixture_last_registration(f)->payload, expected);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, app_fixture_last_registration(f)->msg_id);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
 }
 
@@ -214,7 +229,7 @@ static void test_refused_re_registration_backs_off_and_registers_on_the_next_con
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
     fake_script_push(&f->fakes.mqtt.publish_results, APP_ERR_OUTBOX_FULL);
-    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, NULL, 0, NULL), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
@@ -227,7 +242,7 @@ static void test_refused_re_registration_backs_off_and_registers_on_the_next_con
     app_fixture_expected_payload(expected, sizeof(expected), "Riego Norte", TEST_IP,
                                  "Sin ubicacion configurada");
     assert_string_equal(fake_mqtt_client_last_publish(&f->fakes.mqtt)->payload, expected);
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, fake_mqtt_client_last_publish(&f->fakes.mqtt)->msg_id);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, app_fixture_last_registration(f)->msg_id);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
 }
 
@@ -235,9 +250,9 @@ static void test_dropped_re_registration_backs_off(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
-    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, NULL, 0), APP_OK);
-    fake_executor_run_all(&f->fakes.executor); /* msg 2 */
-    app_fixture_event_msg(f, APP_EVENT_MQTT_DELETED, 2);
+    assert_int_equal(application_update_config(&f->app, "Riego Norte", NULL, NULL, 0, NULL), APP_OK);
+    fake_executor_run_all(&f->fakes.executor); /* msg 3 (msg 2 was the presence message) */
+    app_fixture_event_msg(f, APP_EVENT_MQTT_DELETED, app_fixture_last_registration(f)->msg_id);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_REGISTRATION_FAILED)
                          ->data.registration_failed.reason,
@@ -249,7 +264,7 @@ static void test_config_change_with_mqtt_disabled_only_updates_the_cache(void **
     app_fixture_t *f = *state;
     f->settings.mqtt.topic[0] = '\0';
     assert_int_equal(app_fixture_start(f), APP_ERR_BAD_TOPIC);
-    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0, NULL), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     assert_string_equal(app_fixture_status(f).device_name, "Riego");
     assert_int_equal(f->fakes.mqtt.publish_calls, 0);
@@ -261,7 +276,7 @@ static void test_config_change_while_registering_with_refused_publish_backs_off(
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f);
     fake_script_push(&f->fakes.mqtt.publish_results, APP_ERR_OUTBOX_FULL);
-    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego", NULL, NULL, 0, NULL), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
@@ -271,7 +286,7 @@ static void test_config_change_while_not_connected_waits_for_the_next_connect(vo
 {
     app_fixture_t *f = *state;
     app_fixture_boot_connecting(f);
-    assert_int_equal(application_update_config(&f->app, "Riego Nuevo", NULL, NULL, 0), APP_OK);
+    assert_int_equal(application_update_config(&f->app, "Riego Nuevo", NULL, NULL, 0, NULL), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     assert_int_equal(f->fakes.mqtt.publish_calls, 0);
     app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
@@ -302,6 +317,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_location_storage_error_keeps_the_stored_name, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_lock_timeout_after_storing_is_a_success_and_the_task_refreshes_the_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_busy_lock_before_storing_refuses_the_write_and_stores_nothing,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_queue_is_warned_about_and_the_value_is_kept, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_config_change_while_registered_publishes_the_new_values, setup,

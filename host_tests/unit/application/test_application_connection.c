@@ -36,6 +36,13 @@ static void assert_ip(const ipv4_address_t *ip, const char *text)
     assert_string_equal(buf, text);
 }
 
+/* A second registration on the same session: the payload reads the live IP, a config change sends it. */
+static void queue_new_content(app_fixture_t *f, const char *ip)
+{
+    fake_network_set_ip(&f->fakes.network, ip);
+    app_fixture_event(f, APP_EVENT_CONFIG_CHANGED);
+}
+
 /* ---- boot ---- */
 
 static void test_http_before_network_connects_when_the_network_comes_up(void **state)
@@ -77,7 +84,7 @@ static void test_connected_publishes_the_registration_with_qos1(void **state)
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f);
     assert_int_equal(f->fakes.mqtt.publish_calls, 1);
-    const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
+    const fake_mqtt_publish_t *pub = app_fixture_last_registration(f);
     char expected[512];
     app_fixture_expected_payload(expected, sizeof(expected), "ESP32-Riego", TEST_IP,
                                  "Sin ubicacion configurada");
@@ -85,9 +92,12 @@ static void test_connected_publishes_the_registration_with_qos1(void **state)
     assert_int_equal(pub->qos, 1);
     assert_int_equal(pub->payload_len, strlen(expected));
     assert_memory_equal(pub->payload, expected, pub->payload_len);
+    assert_false(pub->retain);
     assert_int_equal(app_fixture_status(f).pending_msg_id, 1);
-    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].cancel_calls, 1); /* the attempt watchdog */
-    assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
+    /* the registration timeout replaces the attempt watchdog; waiting for a PUBACK is no retry */
+    assert_true(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 20000);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
 }
 
 static void test_puback_confirms_the_registration(void **state)
@@ -119,8 +129,7 @@ static void test_puback_of_an_older_message_does_not_confirm(void **state)
     app_fixture_boot_registering(f);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 99); /* never queued */
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
-    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_ip_changed(f, "192.168.1.77"); /* queues msg 2 */
+    queue_new_content(f, "192.168.1.77"); /* queues msg 2 */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     /* msg 1 confirms nothing (and, acknowledged after msg 2, makes the current values go out again) */
@@ -218,8 +227,8 @@ static void test_mqtt_error_sets_last_error_and_waits_for_the_disconnect(void **
     assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls,
                      1); /* only the attempt watchdog */
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
-    assert_string_equal(app_fixture_status(f).last_error, "mqtt error: connection refused (code 5)");
-    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "mqtt error: connection refused");
+    assert_string_equal(app_fixture_status(f).last_error, "CONNACK refused (code 5): not authorized");
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "CONNACK refused");
     assert_non_null(n);
     assert_int_equal(n->level, APP_NOTICE_WARNING);
 }
@@ -395,31 +404,42 @@ static void test_network_down_while_registered_disconnects(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
+    /* watchdog, registration timeout, then the liveness tick of REGISTERED */
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls, 3);
     app_fixture_network_down(f);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_WAITING);
-    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls,
-                     1); /* the first attempt's watchdog, cancelled since */
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls, 3);
     assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
 }
 
-static void test_ip_change_registers_again_with_the_new_ip(void **state)
+static void test_ip_change_reconnects_at_once_and_registers_the_new_ip(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
     fake_network_set_ip(&f->fakes.network, "10.0.0.7");
     app_fixture_ip_changed(f, "10.0.0.7");
-    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
-    const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
+    /* lwIP aborts sockets bound to the old address: the session is dropped and rebuilt at once, without a
+     * failure counted, without low power and without a retry event */
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 500);
+    assert_false(f->fakes.power.low_power);
+    assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED), 0);
+    assert_int_equal(app_fixture_status(f).consecutive_failures, 0);
+    app_fixture_expire_timer(f);
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2);
+    app_fixture_mqtt_connected(f);
+    assert_int_equal(app_fixture_registrations_sent(f), 2);
+    const fake_mqtt_publish_t *pub = app_fixture_last_registration(f);
     char expected[512];
     app_fixture_expected_payload(expected, sizeof(expected), "ESP32-Riego", "10.0.0.7",
                                  "Sin ubicacion configurada");
     assert_int_equal(pub->payload_len, strlen(expected));
     assert_memory_equal(pub->payload, expected, pub->payload_len);
-    assert_int_equal(pub->msg_id, 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
 
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, pub->msg_id);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
     app_status_snapshot_t s = app_fixture_status(f);
     assert_ip(&s.ip, "10.0.0.7");
@@ -429,13 +449,30 @@ static void test_ip_change_registers_again_with_the_new_ip(void **state)
     assert_ip(&reg->data.registered.ip, "10.0.0.7");
 }
 
+static void test_a_burst_of_ip_changes_reconnects_once_with_the_last_ip(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    static const char *const ips[] = {"10.0.0.7", "10.0.0.8", "10.0.0.9"};
+    for (size_t i = 0; i < 3; i++) {
+        fake_network_set_ip(&f->fakes.network, ips[i]);
+        app_fixture_ip_changed(f, ips[i]);
+    }
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 1); /* only the first change had a session to drop */
+    app_fixture_expire_timer(f);
+    app_fixture_mqtt_connected(f);
+    assert_non_null(strstr(app_fixture_last_registration(f)->payload, "\"ip_address\":\"10.0.0.9\""));
+    assert_int_equal(f->fakes.mqtt.connect_calls, 2);
+}
+
 static void test_same_ip_reported_again_does_not_register_again(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registered(f);
     app_fixture_ip_changed(f, TEST_IP);
     app_fixture_network_up(f, TEST_IP);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 1);
+    assert_int_equal(app_fixture_registrations_sent(f), 1);
+    assert_int_equal(f->fakes.mqtt.disconnect_calls, 0);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
 }
 
@@ -444,8 +481,8 @@ static void test_qos0_registration_counts_as_registered_when_queued(void **state
     app_fixture_t *f = *state;
     f->settings.mqtt.qos = 0;
     app_fixture_boot_connecting(f);
-    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);
-    assert_int_equal(fake_mqtt_client_last_publish(&f->fakes.mqtt)->qos, 0);
+    app_fixture_mqtt_connected(f);
+    assert_int_equal(app_fixture_last_registration(f)->qos, 0);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
     assert_int_equal(fake_event_sink_count(&f->fakes.events, DOMAIN_EVENT_DEVICE_REGISTERED), 1);
 }
@@ -478,9 +515,9 @@ static void test_silent_client_times_out_and_the_schedule_goes_on(void **state)
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 1);
     assert_true(f->fakes.power.low_power);
-    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "mqtt connect attempt timed out");
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "connect attempt timed out");
     assert_non_null(n);
-    assert_string_equal(n->message, "mqtt connect attempt timed out after 55000 ms");
+    assert_string_equal(n->message, "connect attempt timed out after 55000 ms");
     assert_int_equal(n->level, APP_NOTICE_WARNING);
     const domain_event_t *retry = fake_event_sink_last(&f->fakes.events, DOMAIN_EVENT_RETRY_SCHEDULED);
     assert_non_null(retry);
@@ -488,7 +525,7 @@ static void test_silent_client_times_out_and_the_schedule_goes_on(void **state)
     assert_int_equal(retry->data.retry_scheduled.delay_ms, 30000);
     assert_int_equal(retry->data.retry_scheduled.failures, 1);
     app_status_snapshot_t s = app_fixture_status(f);
-    assert_string_equal(s.last_error, "mqtt connect attempt timed out after 55000 ms");
+    assert_string_equal(s.last_error, "connect attempt timed out after 55000 ms");
     assert_int_equal(s.next_retry_delay_ms, 30000);
     assert_int_equal(s.next_retry_at_ms, 55000 + 30000);
     assert_int_equal(s.consecutive_failures, 1);
@@ -512,7 +549,7 @@ static void test_custom_network_timeout_sets_the_watchdog(void **state)
     app_fixture_boot_connecting(f);
     assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 21000);
     app_fixture_expire_timer(f);
-    assert_string_equal(app_fixture_status(f).last_error, "mqtt connect attempt timed out after 21000 ms");
+    assert_string_equal(app_fixture_status(f).last_error, "connect attempt timed out after 21000 ms");
 }
 
 static void test_connected_cancels_the_watchdog_and_its_late_expiry_is_stale(void **state)
@@ -527,7 +564,9 @@ static void test_connected_cancels_the_watchdog_and_its_late_expiry_is_stale(voi
     assert_true(fake_executor_post(&f->fakes.executor, &fired));
     fake_executor_run_all(&f->fakes.executor);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
-    assert_false(f->fakes.timer.timers[APP_TIMER_CONNECTION].armed);
+    /* armed again, for the registration timeout, under a new token */
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.delay_ms, 20000);
+    assert_true(f->fakes.timer.timers[APP_TIMER_CONNECTION].current.token != watchdog_token);
     assert_int_equal(f->fakes.mqtt.disconnect_calls, 0);
     assert_null(fake_event_sink_find_notice(&f->fakes.events, "timed out"));
 }
@@ -565,15 +604,14 @@ static void test_watchdog_arm_failure_is_warned_about_and_the_attempt_goes_on(vo
 static void test_stale_registration_acked_after_a_newer_one_registers_again(void **state)
 {
     app_fixture_t *f = *state;
-    app_fixture_boot_registering(f); /* msg 1 carries TEST_IP */
-    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_ip_changed(f, "192.168.1.77"); /* msg 2 */
+    app_fixture_boot_registering(f);      /* msg 1 carries TEST_IP */
+    queue_new_content(f, "192.168.1.77"); /* msg 2 */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
-    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
+    assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED); /* presence online: msg 3 */
     /* the client resent msg 1 after msg 2: the server now holds the old IP */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
-    const fake_mqtt_publish_t *pub = fake_mqtt_client_last_publish(&f->fakes.mqtt);
+    assert_int_equal(app_fixture_registrations_sent(f), 3);
+    const fake_mqtt_publish_t *pub = app_fixture_last_registration(f);
     char expected[512];
     app_fixture_expected_payload(expected, sizeof(expected), "ESP32-Riego", "192.168.1.77",
                                  "Sin ubicacion configurada");
@@ -582,12 +620,13 @@ static void test_stale_registration_acked_after_a_newer_one_registers_again(void
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "acknowledged after a newer one");
     assert_non_null(n);
     assert_int_equal(n->level, APP_NOTICE_INFO);
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, pub->msg_id);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
     assert_int_equal(app_fixture_status(f).registrations, 2);
-    /* a duplicate PUBACK of msg 1 does not start it again */
+    /* a duplicate PUBACK of msg 1 does not start it again, nor does the presence message's PUBACK */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3);
+    assert_int_equal(app_fixture_registrations_sent(f), 3);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
 }
 
@@ -597,42 +636,40 @@ static void test_older_puback_with_the_current_content_changes_nothing(void **st
     app_fixture_boot_registering(f);                   /* msg 1 */
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED); /* lost before its PUBACK */
     app_fixture_expire_timer(f);
-    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED); /* msg 2, same content */
+    app_fixture_mqtt_connected(f); /* msg 2, same content */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    assert_int_equal(app_fixture_registrations_sent(f), 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERING);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    assert_int_equal(app_fixture_registrations_sent(f), 2);
 }
 
 static void test_stale_puback_while_not_connected_is_left_to_the_next_connect(void **state)
 {
     app_fixture_t *f = *state;
     app_fixture_boot_registering(f);
-    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_ip_changed(f, "192.168.1.77"); /* msg 2 */
-    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    queue_new_content(f, "192.168.1.77"); /* msg 2 */
+    app_fixture_mqtt_disconnected(f);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    assert_int_equal(app_fixture_registrations_sent(f), 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
 }
 
 static void test_a_reused_msg_id_forgets_the_message_that_had_it(void **state)
 {
     app_fixture_t *f = *state;
-    app_fixture_boot_registering(f); /* msg 1, TEST_IP */
-    fake_network_set_ip(&f->fakes.network, "192.168.1.77");
-    app_fixture_ip_changed(f, "192.168.1.77"); /* msg 2 */
-    app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
+    app_fixture_boot_registering(f);      /* msg 1, TEST_IP */
+    queue_new_content(f, "192.168.1.77"); /* msg 2 */
+    app_fixture_mqtt_disconnected(f);
     app_fixture_expire_timer(f);
     fake_mqtt_client_set_next_msg_id(&f->fakes.mqtt, 1); /* a fresh client counts from 1 again */
-    app_fixture_event(f, APP_EVENT_MQTT_CONNECTED);      /* msg 1 again, now with .77 */
+    app_fixture_mqtt_connected(f);                       /* msg 1 again, now with .77 */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
-    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2); /* old, but the same content as the newest */
-    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    assert_int_equal(app_fixture_registrations_sent(f), 3);
+    app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2); /* the presence message (and an old id) */
+    assert_int_equal(app_fixture_registrations_sent(f), 3);
 }
 
 static void test_only_the_last_few_registrations_are_remembered(void **state)
@@ -641,29 +678,27 @@ static void test_only_the_last_few_registrations_are_remembered(void **state)
     static const char *const ips[] = {"10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"};
     app_fixture_boot_registering(f); /* msg 1 */
     for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
-        fake_network_set_ip(&f->fakes.network, ips[i]);
-        app_fixture_ip_changed(f, ips[i]); /* msgs 2..6 */
+        queue_new_content(f, ips[i]); /* msgs 2..6 */
     }
-    assert_int_equal(f->fakes.mqtt.publish_calls, 6);
+    assert_int_equal(app_fixture_registrations_sent(f), 6);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 6); /* the newest is acknowledged first */
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2); /* forgotten: the ring holds 3..6 */
-    assert_int_equal(f->fakes.mqtt.publish_calls, 6);
+    assert_int_equal(app_fixture_registrations_sent(f), 6);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 3); /* remembered, older IP, after the newest */
-    assert_int_equal(f->fakes.mqtt.publish_calls, 7);
+    assert_int_equal(app_fixture_registrations_sent(f), 7);
 }
 
 static void test_in_order_acknowledgements_register_nothing_more(void **state)
 {
     /* Older before newer is the order the server applied them in: it holds the newest already. */
     app_fixture_t *f = *state;
-    app_fixture_boot_registering(f); /* msg 1 */
-    fake_network_set_ip(&f->fakes.network, "10.0.0.9");
-    app_fixture_ip_changed(f, "10.0.0.9"); /* msg 2 */
+    app_fixture_boot_registering(f);  /* msg 1 */
+    queue_new_content(f, "10.0.0.9"); /* msg 2 */
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 1);
     app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, 2);
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
+    assert_int_equal(app_fixture_registrations_sent(f), 2);
 }
 
 static void test_a_lost_ip_event_cannot_start_a_registration_loop(void **state)
@@ -671,15 +706,15 @@ static void test_a_lost_ip_event_cannot_start_a_registration_loop(void **state)
     /* The payload reads the live IP; the entity only learns it from IP events. A lost IP_CHANGED post must
      * not make every older acknowledgement look stale. */
     app_fixture_t *f = *state;
-    app_fixture_boot_registered(f);                      /* msg 1 with TEST_IP */
+    app_fixture_boot_registered(f);                      /* msg 1 with TEST_IP, presence msg 2 */
     fake_network_set_ip(&f->fakes.network, "10.0.0.10"); /* IP_CHANGED lost: never posted */
-    app_fixture_event(f, APP_EVENT_CONFIG_CHANGED);      /* msg 2, carrying 10.0.0.10 */
-    app_fixture_event(f, APP_EVENT_CONFIG_CHANGED);      /* msg 3, same content */
-    for (int32_t id = 2; id <= 3; id++) {
+    app_fixture_event(f, APP_EVENT_CONFIG_CHANGED);      /* msg 3, carrying 10.0.0.10 */
+    app_fixture_event(f, APP_EVENT_CONFIG_CHANGED);      /* msg 4, same content */
+    for (int32_t id = 3; id <= 4; id++) {
         app_fixture_event_msg(f, APP_EVENT_MQTT_PUBLISHED, id);
     }
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 3);
+    assert_int_equal(app_fixture_registrations_sent(f), 3);
 }
 
 /* ---- protocol errors ---- */
@@ -690,12 +725,13 @@ static void test_protocol_error_names_the_websocket_path(void **state)
     strcpy(f->settings.mqtt.broker_uri, "ws://127.0.0.1:18080/ws");
     app_fixture_boot_connecting(f);
     app_fixture_mqtt_error(f, APP_MQTT_ERROR_PROTOCOL, -1);
-    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "WebSocket path");
+    const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "check the WebSocket path");
     assert_non_null(n);
     assert_string_equal(n->message, "ws://127.0.0.1:18080/ws did not answer as an MQTT WebSocket endpoint: "
                                     "check the WebSocket path, NATS needs /mqtt");
     assert_int_equal(n->level, APP_NOTICE_ERROR);
-    assert_string_equal(app_fixture_status(f).last_error, "mqtt error: protocol (code -1)");
+    assert_string_equal(app_fixture_status(f).last_error,
+                        "WebSocket path rejected (the server did not speak MQTT): ws://127.0.0.1:18080/ws");
 }
 
 static void test_transport_error_gives_no_path_hint(void **state)
@@ -704,6 +740,7 @@ static void test_transport_error_gives_no_path_hint(void **state)
     app_fixture_boot_connecting(f);
     app_fixture_mqtt_error(f, APP_MQTT_ERROR_TRANSPORT, 111);
     assert_null(fake_event_sink_find_notice(&f->fakes.events, "WebSocket path"));
+    assert_string_equal(app_fixture_status(f).last_error, "mqtt error: transport (code 111)");
 }
 
 /* ---- lock timeouts ---- */
@@ -716,7 +753,7 @@ static void test_lock_timeout_keeps_going_and_catches_up_on_the_next_event(void 
     app_fixture_event(f, APP_EVENT_MQTT_DISCONNECTED);
     /* the work itself went on */
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_BACKOFF);
-    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls, 2);
+    assert_int_equal(f->fakes.timer.timers[APP_TIMER_CONNECTION].arm_calls, 4);
     assert_true(f->app.store.stale);
     const fake_notice_t *n = fake_event_sink_find_notice(&f->fakes.events, "shared lock timeout");
     assert_non_null(n);
@@ -824,7 +861,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_expiry_queued_before_a_cancel_is_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_network_down_during_backoff_cancels_the_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_network_down_while_registered_disconnects, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ip_change_registers_again_with_the_new_ip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ip_change_reconnects_at_once_and_registers_the_new_ip, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_burst_of_ip_changes_reconnects_once_with_the_last_ip, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_same_ip_reported_again_does_not_register_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_qos0_registration_counts_as_registered_when_queued, setup,
                                         teardown),

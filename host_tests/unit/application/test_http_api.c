@@ -12,6 +12,22 @@
 #include "app_test_support.h"
 #include "application/http_api.h"
 
+/* One request as the device's owner sends it: POSTs carry the setup secret as a bearer token. */
+static void handle_as_owner(struct application *app, http_api_method_t method, const char *path,
+                            const char *body, size_t body_len, char *out, size_t out_size,
+                            http_api_response_t *resp)
+{
+    const http_api_request_t req = {
+        .method = method,
+        .path = path,
+        .body = body,
+        .body_len = body_len,
+        .authorization = method == HTTP_API_POST ? "Bearer " TEST_SECRET : NULL,
+        .host = "192.168.1.50",
+    };
+    http_api_handle(app, &req, out, out_size, resp);
+}
+
 typedef struct {
     http_api_response_t resp;
     char body[HTTP_API_RESPONSE_MAX];
@@ -34,7 +50,7 @@ static response_t request(app_fixture_t *f, http_api_method_t method, const char
 {
     response_t r;
     memset(&r, 0, sizeof(r));
-    http_api_handle(&f->app, method, path, body, body == NULL ? 0 : strlen(body), r.body, sizeof(r.body),
+    handle_as_owner(&f->app, method, path, body, body == NULL ? 0 : strlen(body), r.body, sizeof(r.body),
                     &r.resp);
     assert_int_equal(r.resp.body_len, strlen(r.body));
     return r;
@@ -223,7 +239,10 @@ static void test_status_body_when_registered(void **state)
         "{\"state\":\"registered\",\"mqtt_enabled\":true,\"connect_attempts\":1,"
         "\"consecutive_failures\":0,\"next_retry_ms\":0,\"registrations\":1,"
         "\"last_registration\":{\"uptime_ms\":5000,\"ip_address\":\"192.168.1.50\"},"
-        "\"pending_msg_id\":null,\"last_error\":null,\"free_heap\":200000,\"min_free_heap\":150000,"
+        "\"pending_msg_id\":null,\"last_error\":null,\"broker_uri\":\"ws://mqtt.iot.liwaisi.tech:80/mqtt\","
+        "\"broker_index\":0,\"registration_timeout_ms\":20000,\"degraded\":[],\"free_heap\":200000,"
+        "\"min_free_heap\":150000,\"largest_free_block\":110592,"
+        "\"stack_high_water\":{\"app\":2100,\"mqtt\":2600,\"http\":null},\"reset_reason\":\"power_on\","
         "\"uptime_s\":7,\"wifi_state\":\"connected\",\"wifi_mode\":\"station\",\"provisioning\":false}");
 }
 
@@ -241,8 +260,33 @@ static void test_status_body_in_backoff(void **state)
         "{\"state\":\"backoff\",\"mqtt_enabled\":true,\"connect_attempts\":1,"
         "\"consecutive_failures\":1,\"next_retry_ms\":30000,\"registrations\":0,"
         "\"last_registration\":null,\"pending_msg_id\":null,"
-        "\"last_error\":\"mqtt error: transport (code 111)\",\"free_heap\":1234,\"min_free_heap\":999,"
+        "\"last_error\":\"mqtt error: transport (code "
+        "111)\",\"broker_uri\":\"ws://mqtt.iot.liwaisi.tech:80/mqtt\","
+        "\"broker_index\":0,\"registration_timeout_ms\":20000,\"degraded\":[],\"free_heap\":1234,"
+        "\"min_free_heap\":999,\"largest_free_block\":110592,"
+        "\"stack_high_water\":{\"app\":2100,\"mqtt\":2600,\"http\":null},\"reset_reason\":\"power_on\","
         "\"uptime_s\":0,\"wifi_state\":\"connected\",\"wifi_mode\":\"station\",\"provisioning\":false}");
+}
+
+static void test_status_names_what_is_degraded_and_what_is_unknown(void **state)
+{
+    app_fixture_t *f = *state;
+    f->settings.storage_unavailable = true;
+    f->settings.security.setup_secret[0] = '\0';
+    strcpy(f->settings.mqtt.broker_uri, "http://not-a-broker");
+    assert_int_not_equal(app_fixture_start(f), APP_OK);
+    f->fakes.system.runtime.largest_free_block = -1;
+    f->fakes.system.runtime.stack_high_water[SYSTEM_INFO_TASK_APP] = -1;
+    f->fakes.system.runtime.stack_high_water[SYSTEM_INFO_TASK_MQTT] = -1;
+    f->fakes.system.runtime.reset_reason = NULL;
+    response_t r = request(f, HTTP_API_GET, "/status", NULL);
+    assert_int_equal(r.resp.status, 200);
+    assert_non_null(strstr(r.body, "\"broker_uri\":\"\""));
+    assert_non_null(
+        strstr(r.body, "\"degraded\":[\"storage unavailable\",\"no setup secret\",\"mqtt disabled\"]"));
+    assert_non_null(strstr(r.body,
+                           "\"largest_free_block\":null,\"stack_high_water\":{\"app\":null,\"mqtt\":null,"
+                           "\"http\":null},\"reset_reason\":null"));
 }
 
 static void test_status_shows_the_pending_message(void **state)
@@ -307,7 +351,7 @@ static void test_unread_oversized_body_is_413(void **state)
     assert_int_equal(app_fixture_start(f), APP_OK);
     response_t r;
     memset(&r, 0, sizeof(r));
-    http_api_handle(&f->app, HTTP_API_POST, "/config", NULL, HTTP_API_MAX_BODY + 1, r.body, sizeof(r.body),
+    handle_as_owner(&f->app, HTTP_API_POST, "/config", NULL, HTTP_API_MAX_BODY + 1, r.body, sizeof(r.body),
                     &r.resp);
     assert_response(&r, 413, "application/json", "{\"error\":\"body too large\"}");
     assert_int_equal(f->fakes.config.store_calls[CONFIG_FIELD_DEVICE_NAME], 0);
@@ -347,8 +391,9 @@ static void test_config_lock_timeout_after_storing_answers_the_stored_values(voi
 {
     app_fixture_t *f = *state;
     assert_int_equal(app_fixture_start(f), APP_OK);
-    /* reading the cache gets the lock; caching the stored value does not: the write still succeeded */
-    fake_lock_fail_after(&f->fakes.lock, 1, 1);
+    /* comparing with the cache and taking the write slot get the lock; caching the stored value does not: the
+     * write still succeeded */
+    fake_lock_fail_after(&f->fakes.lock, 2, 1);
     response_t r = request(f, HTTP_API_POST, "/config", "device_name=Riego");
     assert_response(&r, 200, "application/json",
                     "{\"device_name\":\"Riego\",\"location_description\":\"Sin ubicacion configurada\"}");
@@ -364,32 +409,32 @@ static void test_null_and_small_buffers_are_handled(void **state)
     assert_int_equal(app_fixture_start(f), APP_OK);
     http_api_response_t resp;
     char out[HTTP_API_RESPONSE_MAX];
-    http_api_handle(&f->app, HTTP_API_GET, "/ping", NULL, 0, NULL, 0, &resp);
+    handle_as_owner(&f->app, HTTP_API_GET, "/ping", NULL, 0, NULL, 0, &resp);
     assert_int_equal(resp.status, 500);
     assert_int_equal(resp.body_len, 0);
-    http_api_handle(&f->app, HTTP_API_GET, "/ping", NULL, 0, out, sizeof(out), NULL); /* ignored */
-    http_api_handle(NULL, HTTP_API_GET, "/ping", NULL, 0, out, sizeof(out), &resp);
+    handle_as_owner(&f->app, HTTP_API_GET, "/ping", NULL, 0, out, sizeof(out), NULL); /* ignored */
+    handle_as_owner(NULL, HTTP_API_GET, "/ping", NULL, 0, out, sizeof(out), &resp);
     assert_int_equal(resp.status, 500);
     assert_string_equal(out, "{\"error\":\"internal error\"}");
-    http_api_handle(&f->app, HTTP_API_GET, NULL, NULL, 0, out, sizeof(out), &resp);
+    handle_as_owner(&f->app, HTTP_API_GET, NULL, NULL, 0, out, sizeof(out), &resp);
     assert_int_equal(resp.status, 500);
-    http_api_handle(&f->app, HTTP_API_POST, "/config", NULL, 5, out, sizeof(out), &resp);
+    handle_as_owner(&f->app, HTTP_API_POST, "/config", NULL, 5, out, sizeof(out), &resp);
     assert_int_equal(resp.status, 500);
 
     char small[40];
-    http_api_handle(&f->app, HTTP_API_GET, "/whoami", NULL, 0, small, sizeof(small), &resp);
+    handle_as_owner(&f->app, HTTP_API_GET, "/whoami", NULL, 0, small, sizeof(small), &resp);
     assert_int_equal(resp.status, 500);
     assert_string_equal(small, "{\"error\":\"response too large\"}");
     char smaller[24];
-    http_api_handle(&f->app, HTTP_API_GET, "/whoami", NULL, 0, smaller, sizeof(smaller), &resp);
+    handle_as_owner(&f->app, HTTP_API_GET, "/whoami", NULL, 0, smaller, sizeof(smaller), &resp);
     assert_int_equal(resp.status, 500);
     assert_int_equal(resp.body_len, 0);
     assert_string_equal(smaller, "");
     char tiny[4];
-    http_api_handle(&f->app, HTTP_API_GET, "/ping", NULL, 0, tiny, sizeof(tiny), &resp);
+    handle_as_owner(&f->app, HTTP_API_GET, "/ping", NULL, 0, tiny, sizeof(tiny), &resp);
     assert_int_equal(resp.status, 500);
     assert_int_equal(resp.body_len, 0);
-    http_api_handle(&f->app, HTTP_API_GET, "/nope", NULL, 0, tiny, sizeof(tiny), &resp);
+    handle_as_owner(&f->app, HTTP_API_GET, "/nope", NULL, 0, tiny, sizeof(tiny), &resp);
     assert_int_equal(resp.status, 500);
     assert_string_equal(tiny, "");
 }
@@ -430,9 +475,9 @@ static void test_config_name_is_stored_and_returned(void **state)
                         "Riego \"Norte\"");
     /* the registration goes out again with the new name */
     fake_executor_run_all(&f->fakes.executor);
-    assert_int_equal(f->fakes.mqtt.publish_calls, 2);
-    assert_non_null(strstr(fake_mqtt_client_last_publish(&f->fakes.mqtt)->payload,
-                           "\"device_name\":\"Riego \\\"Norte\\\"\""));
+    assert_int_equal(app_fixture_registrations_sent(f), 2);
+    assert_non_null(
+        strstr(app_fixture_last_registration(f)->payload, "\"device_name\":\"Riego \\\"Norte\\\"\""));
 }
 
 static void test_config_location_only(void **state)
@@ -536,6 +581,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_string_is_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_body_when_registered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_body_in_backoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_status_names_what_is_degraded_and_what_is_unknown, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_status_shows_the_pending_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_status_with_mqtt_disabled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_path_is_404, setup, teardown),

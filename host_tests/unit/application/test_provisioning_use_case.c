@@ -17,6 +17,22 @@
 
 #define FORM "ssid=Finca&password=clave-segura&device_name=Riego+Norte&location_description=Lote+3"
 
+/* One request as the device's owner sends it: POSTs carry the setup secret as a bearer token. */
+static void handle_as_owner(struct application *app, http_api_method_t method, const char *path,
+                            const char *body, size_t body_len, char *out, size_t out_size,
+                            http_api_response_t *resp)
+{
+    const http_api_request_t req = {
+        .method = method,
+        .path = path,
+        .body = body,
+        .body_len = body_len,
+        .authorization = method == HTTP_API_POST ? "Bearer " TEST_SECRET : NULL,
+        .host = "192.168.1.50",
+    };
+    http_api_handle(app, &req, out, out_size, resp);
+}
+
 typedef struct {
     http_api_response_t resp;
     char body[HTTP_API_RESPONSE_MAX];
@@ -41,7 +57,7 @@ static response_t request_sized(app_fixture_t *f, http_api_method_t method, cons
 {
     response_t r;
     memset(&r, 0, sizeof(r));
-    http_api_handle(&f->app, method, path, body, body_len, r.body, sizeof(r.body), &r.resp);
+    handle_as_owner(&f->app, method, path, body, body_len, r.body, sizeof(r.body), &r.resp);
     fake_executor_run_all(&f->fakes.executor); /* what the handler posted runs on the application task */
     return r;
 }
@@ -77,8 +93,8 @@ static void test_no_credentials_open_a_wpa2_access_point_named_after_the_mac(voi
     assert_int_equal(f->fakes.wifi.start_ap_calls, 1);
     assert_int_equal(f->fakes.wifi.start_station_calls, 0);
     assert_string_equal(f->fakes.wifi.ap_ssid, "Riego-Setup-8E01"); /* TEST_MAC ends 0B:8E:01 */
-    assert_string_equal(f->fakes.wifi.ap_password, APP_DEFAULT_AP_PASSWORD);
-    assert_int_equal(f->fakes.wifi.connect_calls, 0); /* nothing to connect with yet */
+    assert_string_equal(f->fakes.wifi.ap_password, TEST_SECRET);    /* the device's own secret */
+    assert_int_equal(f->fakes.wifi.connect_calls, 0);               /* nothing to connect with yet */
     app_status_snapshot_t s = app_fixture_status(f);
     assert_true(s.provisioning);
     assert_int_equal(s.wifi_mode, WIFI_LINK_MODE_PROVISIONING);
@@ -86,22 +102,20 @@ static void test_no_credentials_open_a_wpa2_access_point_named_after_the_mac(voi
     assert_int_equal(f->fakes.mqtt.connect_calls, 0);
 }
 
-static void test_an_access_point_password_outside_8_to_63_characters_starts_no_access_point(void **state)
+static void test_without_a_setup_secret_no_access_point_starts(void **state)
 {
     app_fixture_t *f = *state;
-    strcpy(f->settings.wifi.ap_password, "1234567");
-    start_provisioning(f);
-    assert_int_equal(f->fakes.wifi.start_ap_calls, 0);
-    assert_true(notices_contain(f, "8 to 63 characters: no access point started"));
-}
-
-static void test_an_access_point_password_of_exactly_8_characters_is_used(void **state)
-{
-    app_fixture_t *f = *state;
-    strcpy(f->settings.wifi.ap_password, "12345678");
-    start_provisioning(f);
-    assert_int_equal(f->fakes.wifi.start_ap_calls, 1);
-    assert_string_equal(f->fakes.wifi.ap_password, "12345678");
+    static const char *const missing[] = {"", "riego-setup", "7k3m9qxd2f4h8rtv", "7K3M9QXD2F4H8RT"};
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+        app_fixture_t *g = app_fixture_new();
+        g->fakes.wifi.has_credentials = false;
+        strcpy(g->settings.security.setup_secret, missing[i]);
+        start_provisioning(g);
+        assert_int_equal(g->fakes.wifi.start_ap_calls, 0);
+        assert_true(notices_contain(g, "no valid setup secret on this device: no access point started"));
+        app_fixture_free(g);
+    }
+    (void)f;
 }
 
 static void test_the_form_page_has_the_fields_and_fills_the_list_from_scan(void **state)
@@ -350,7 +364,7 @@ static void test_the_password_never_appears_in_notices_or_responses(void **state
     for (size_t i = 0; i < f->fakes.events.notice_count && i < FAKE_EVENT_SINK_MAX_NOTICES; i++) {
         assert_null(strstr(f->fakes.events.notices[i].message, "clave-segura"));
         assert_null(strstr(f->fakes.events.notices[i].message, "clave-mala"));
-        assert_null(strstr(f->fakes.events.notices[i].message, APP_DEFAULT_AP_PASSWORD));
+        assert_null(strstr(f->fakes.events.notices[i].message, TEST_SECRET));
     }
 }
 
@@ -372,8 +386,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_no_credentials_open_a_wpa2_access_point_named_after_the_mac),
-        T(test_an_access_point_password_outside_8_to_63_characters_starts_no_access_point),
-        T(test_an_access_point_password_of_exactly_8_characters_is_used),
+        T(test_without_a_setup_secret_no_access_point_starts),
         T(test_the_form_page_has_the_fields_and_fills_the_list_from_scan),
         T(test_the_form_page_escapes_the_access_point_name),
         T(test_scan_answers_the_networks_strongest_first_as_json),

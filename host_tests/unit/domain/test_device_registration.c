@@ -132,6 +132,35 @@ static void test_name_limit_applies_after_trimming(void **state)
     assert_int_equal(strlen(msg.device_name), 100);
 }
 
+static void test_clean_values_are_trimmed_and_limited_after_trimming(void **state)
+{
+    (void)state;
+    char raw[DEVICE_NAME_MAX_BYTES + 3];
+    memset(raw, 'n', sizeof(raw) - 1);
+    raw[0] = ' ';
+    raw[sizeof(raw) - 2] = ' '; /* 100 bytes between two spaces */
+    raw[sizeof(raw) - 1] = '\0';
+    char name[DEVICE_NAME_MAX_BYTES + 1];
+    assert_int_equal(device_registration_clean_name(raw, name, sizeof(name)), DOMAIN_OK);
+    assert_int_equal(strlen(name), DEVICE_NAME_MAX_BYTES);
+    assert_int_equal(name[0], 'n');
+    char location[DEVICE_LOCATION_MAX_BYTES + 1];
+    assert_int_equal(
+        device_registration_clean_location("\t Finca \xC2\xA0Norte \xC2\xA0\n", location, sizeof(location)),
+        DOMAIN_OK);
+    assert_string_equal(location, "Finca \xC2\xA0Norte");
+    /* errors leave "" */
+    strcpy(name, "old");
+    assert_int_equal(device_registration_clean_name("   ", name, sizeof(name)), DOMAIN_ERR_NAME_EMPTY);
+    assert_string_equal(name, "");
+    assert_int_equal(device_registration_clean_name("Riego", name, 3), DOMAIN_ERR_BUFFER_TOO_SMALL);
+    assert_string_equal(name, "");
+    assert_int_equal(device_registration_clean_location("\xFF", location, sizeof(location)),
+                     DOMAIN_ERR_LOCATION_INVALID_UTF8);
+    assert_int_equal(device_registration_clean_name("x", NULL, 4), DOMAIN_ERR_INVALID_ARG);
+    assert_int_equal(device_registration_clean_name(NULL, name, sizeof(name)), DOMAIN_ERR_INVALID_ARG);
+}
+
 static void test_location_of_exactly_250_bytes_is_accepted(void **state)
 {
     (void)state;
@@ -410,6 +439,7 @@ int main(void)
         cmocka_unit_test(test_name_of_exactly_100_bytes_is_accepted),
         cmocka_unit_test(test_name_of_101_bytes_is_too_long),
         cmocka_unit_test(test_name_limit_applies_after_trimming),
+        cmocka_unit_test(test_clean_values_are_trimmed_and_limited_after_trimming),
         cmocka_unit_test(test_location_of_exactly_250_bytes_is_accepted),
         cmocka_unit_test(test_location_of_251_bytes_is_too_long),
         cmocka_unit_test(test_invalid_utf8_name_is_rejected),

@@ -95,6 +95,39 @@ static void test_nested_objects_get_commas_right(void **state)
     assert_string_equal(buf, "{\"a\":1,\"o\":{\"b\":2,\"e\":{}},\"c\":3}");
 }
 
+static void test_arrays_of_strings(void **state)
+{
+    (void)state;
+    char buf[128];
+    json_writer_t w;
+    json_writer_init(&w, buf, sizeof(buf));
+    json_writer_begin_object(&w);
+    json_writer_member_object_begin(&w, "none");
+    json_writer_begin_array(&w);
+    json_writer_end_array(&w);
+    json_writer_member_object_begin(&w, "two");
+    json_writer_begin_array(&w);
+    json_writer_element_cstr(&w, "a\"b");
+    json_writer_element_cstr(&w, "c");
+    json_writer_end_array(&w);
+    json_writer_member_uint(&w, "n", 1);
+    json_writer_end_object(&w);
+    assert_int_equal(json_writer_finish(&w, NULL), DOMAIN_OK);
+    assert_string_equal(buf, "{\"none\":[],\"two\":[\"a\\\"b\",\"c\"],\"n\":1}");
+    /* measuring counts the same bytes */
+    json_writer_init(&w, NULL, 0);
+    json_writer_begin_array(&w);
+    json_writer_element_cstr(&w, "xy");
+    json_writer_element_cstr(&w, NULL);
+    json_writer_end_array(&w);
+    size_t len = 0;
+    assert_int_equal(json_writer_finish(&w, &len), DOMAIN_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(len, strlen("[\"xy\",\"\"]"));
+    json_writer_begin_array(NULL);
+    json_writer_end_array(NULL);
+    json_writer_element_cstr(NULL, "x");
+}
+
 static void test_nested_object_as_first_member(void **state)
 {
     (void)state;
@@ -304,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_members_are_comma_separated_and_compact),
         cmocka_unit_test(test_integer_extremes),
         cmocka_unit_test(test_nested_objects_get_commas_right),
+        cmocka_unit_test(test_arrays_of_strings),
         cmocka_unit_test(test_nested_object_as_first_member),
         cmocka_unit_test(test_quote_and_backslash_are_escaped),
         cmocka_unit_test(test_solidus_and_del_pass_through),

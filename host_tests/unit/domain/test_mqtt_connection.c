@@ -1,12 +1,19 @@
 /*
- * mqtt_connection: the connection lifecycle state machine.
+ * mqtt_connection: the connection lifecycle state machine. This file holds the transition table and the
+ * retry schedule; test_mqtt_connection_timing.c follows the timers (attempt watchdog, registration timeout,
+ * refresh, liveness), the broker list, IP changes, low power and mqtt_connection_set_timing through longer
+ * runs.
  *
  * Part 1 is the transition table: every start state (WAITING in its three flavours, CONNECTING,
- * REGISTERING with and without a queued registration, REGISTERED, BACKOFF) crossed with every event, each
- * row its own cmocka test with the expected new state, pending msg id and exact command list. The full
- * table runs with the attempt watchdog on (the configuration the application uses); a second table gives
- * the rows that differ without a watchdog.
- * Part 2 walks through the unusual orders a real broker and network produce.
+ * REGISTERING with and without a queued registration, REGISTERED, BACKOFF after a failure and after an IP
+ * change) crossed with every event, each row its own cmocka test with the expected new state, pending msg
+ * id and exact command list (delays and broker index included), plus the header's rules checked on every
+ * row whatever it expects. The base table is the configuration the application uses by default: one
+ * broker and the attempt watchdog. It runs again in three more configurations (no timer at all; every
+ * timer; two brokers), each listing only the rows that differ: an unlisted row must hold unchanged there,
+ * and a listed row must really differ from the base. The same rules are then checked after every event of
+ * long pseudo-random runs (fixed seed) that reach what the start states do not.
+ * Part 2 walks through the unusual orders a real broker and network produce, and the retry schedule.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +21,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,9 +39,15 @@
             192, 168, 1, 77 \
         }                   \
     }
-#define QUEUED_ID          7
-#define FIRST_DELAY_MS     30000u
-#define ATTEMPT_TIMEOUT_MS 25000u
+#define QUEUED_ID               7
+#define FIRST_DELAY_MS          30000u
+#define ATTEMPT_TIMEOUT_MS      25000u
+#define REGISTRATION_TIMEOUT_MS 10000u
+#define REFRESH_MS              60000u
+#define LIVENESS_MS             20000u
+#define RECONNECT_MS            MQTT_CONNECTION_DEFAULT_RECONNECT_MS
+/* The header: "the longest transitions emit three commands". */
+#define LONGEST_TRANSITION 3u
 
 /* ---- shared helpers ---- */
 
@@ -66,28 +80,44 @@ static mqtt_connection_event_t ev_code(mqtt_connection_event_kind_t kind, int32_
     return e;
 }
 
-/* Applies an event and checks the new state and the exact command kinds (delays checked separately). */
+/* Writes commands as "disconnect, arm_retry_timer(30000), request_low_power"; CONNECT shows its broker index
+ * as "connect(1)". A failed comparison then prints both lists whole. */
+static void render(const mqtt_connection_command_t *commands, size_t count, char *text, size_t size)
+{
+    size_t used = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < count && used < size; i++) {
+        const char *name = mqtt_connection_command_to_str(commands[i].kind);
+        const char *separator = i == 0 ? "" : ", ";
+        int n;
+        if (commands[i].kind == MQTT_CONNECTION_CMD_ARM_RETRY_TIMER) {
+            n = snprintf(text + used, size - used, "%s%s(%" PRIu32 ")", separator, name,
+                         commands[i].delay_ms);
+        } else if (commands[i].kind == MQTT_CONNECTION_CMD_CONNECT) {
+            n = snprintf(text + used, size - used, "%s%s(%u)", separator, name,
+                         (unsigned)commands[i].broker_index);
+        } else {
+            n = snprintf(text + used, size - used, "%s%s", separator, name);
+        }
+        used += n > 0 ? (size_t)n : 0u;
+    }
+}
+
+/* Applies an event and checks the new state and the exact commands, written as render() writes them. */
 static mqtt_connection_commands_t step(mqtt_connection_t *conn, mqtt_connection_event_t event,
-                                       mqtt_connection_state_t expected_state, size_t expected_count, ...)
+                                       mqtt_connection_state_t expected_state, const char *expected_commands)
 {
     mqtt_connection_commands_t out;
+    char actual[256];
     memset(&out, 0xEE, sizeof(out));
     const mqtt_connection_state_t state = mqtt_connection_handle(conn, &event, &out);
     if (state != expected_state || conn->state != expected_state) {
         fail_msg("%s: went to %s, expected %s", mqtt_connection_event_to_str(event.kind),
                  mqtt_connection_state_to_str(state), mqtt_connection_state_to_str(expected_state));
     }
-    assert_int_equal(out.count, expected_count);
-    va_list args;
-    va_start(args, expected_count);
-    for (size_t i = 0; i < expected_count; i++) {
-        const mqtt_connection_command_kind_t kind = (mqtt_connection_command_kind_t)va_arg(args, int);
-        if (out.items[i].kind != kind) {
-            fail_msg("%s: command %zu is %s, expected %s", mqtt_connection_event_to_str(event.kind), i,
-                     mqtt_connection_command_to_str(out.items[i].kind), mqtt_connection_command_to_str(kind));
-        }
-    }
-    va_end(args);
+    assert_true(out.count <= MQTT_CONNECTION_MAX_COMMANDS);
+    render(out.items, out.count, actual, sizeof(actual));
+    assert_string_equal(actual, expected_commands);
     return out;
 }
 
@@ -96,7 +126,40 @@ static void init_default(mqtt_connection_t *conn)
     assert_int_equal(mqtt_connection_init(conn, NULL), DOMAIN_OK);
 }
 
+/* Applies an event where only the state reached matters (getting to a start state). */
+static void drive(mqtt_connection_t *conn, mqtt_connection_event_t event, mqtt_connection_state_t expected)
+{
+    mqtt_connection_commands_t out;
+    assert_int_equal(mqtt_connection_handle(conn, &event, &out), expected);
+}
+
 /* ---- part 1: the transition table ---- */
+
+typedef enum {
+    PROFILE_BASE = 0,    /* the base table: one broker, the attempt watchdog, nothing else */
+    PROFILE_PLAIN,       /* no timer at all */
+    PROFILE_TIMERS,      /* watchdog, registration timeout, refresh and liveness ticks */
+    PROFILE_TWO_BROKERS, /* the watchdog and a list of two brokers */
+    PROFILE_COUNT
+} profile_t;
+
+static const struct {
+    const char *suffix; /* appended to the test names */
+    const char *group;
+    mqtt_connection_timing_t timing;
+} PROFILES[PROFILE_COUNT] = {
+    [PROFILE_BASE] = {"", "mqtt_connection_transitions", {.attempt_timeout_ms = ATTEMPT_TIMEOUT_MS}},
+    [PROFILE_PLAIN] = {" (no timer)", "mqtt_connection_transitions_no_timer", {.attempt_timeout_ms = 0}},
+    [PROFILE_TIMERS] = {" (every timer)",
+                        "mqtt_connection_transitions_every_timer",
+                        {.attempt_timeout_ms = ATTEMPT_TIMEOUT_MS,
+                         .registration_timeout_ms = REGISTRATION_TIMEOUT_MS,
+                         .refresh_interval_ms = REFRESH_MS,
+                         .liveness_interval_ms = LIVENESS_MS}},
+    [PROFILE_TWO_BROKERS] = {" (two brokers)",
+                             "mqtt_connection_transitions_two_brokers",
+                             {.attempt_timeout_ms = ATTEMPT_TIMEOUT_MS, .broker_count = 2}},
+};
 
 typedef enum {
     START_WAITING_IDLE = 0,     /* nothing yet */
@@ -106,7 +169,8 @@ typedef enum {
     START_REGISTERING,          /* connected, registration not yet queued (pending -1) */
     START_REGISTERING_QUEUED,   /* connected, registration queued as QUEUED_ID */
     START_REGISTERED,           /* PUBACK of QUEUED_ID received */
-    START_BACKOFF,              /* the first attempt failed, retry timer armed */
+    START_BACKOFF,              /* the first attempt failed (DISCONNECTED), the timer armed */
+    START_BACKOFF_RECONNECT,    /* an IP change while connecting (then back to IP_A): the quick reconnect */
     START_COUNT
 } start_t;
 
@@ -119,6 +183,7 @@ static const char *const START_NAMES[START_COUNT] = {
     "registering(queued)",
     "registered",
     "backoff",
+    "backoff(reconnect)",
 };
 
 typedef enum {
@@ -137,6 +202,7 @@ typedef enum {
     EV_ACK_OTHER_ID,
     EV_RETRY_TIMER,
     EV_REGISTER_AGAIN,
+    EV_SESSION_LOST,
     EV_ROW_COUNT
 } event_id_t;
 
@@ -161,10 +227,11 @@ static const struct {
                          {.kind = MQTT_CONNECTION_EV_REGISTRATION_ACKED, .msg_id = 6}},
     [EV_RETRY_TIMER] = {"retry_timer_fired", {.kind = MQTT_CONNECTION_EV_RETRY_TIMER_FIRED}},
     [EV_REGISTER_AGAIN] = {"register_again", {.kind = MQTT_CONNECTION_EV_REGISTER_AGAIN}},
+    [EV_SESSION_LOST] = {"session_lost", {.kind = MQTT_CONNECTION_EV_SESSION_LOST}},
 };
 
 typedef struct {
-    uint32_t watchdog_ms; /* the entity's attempt timeout for this row */
+    profile_t profile; /* PROFILE_BASE in the base table; the configuration of a row that differs */
     start_t start;
     event_id_t event;
     mqtt_connection_state_t state;
@@ -173,54 +240,46 @@ typedef struct {
     mqtt_connection_command_t commands[MQTT_CONNECTION_MAX_COMMANDS];
 } transition_t;
 
-#define CONNECT                        \
-    {                                  \
-        MQTT_CONNECTION_CMD_CONNECT, 0 \
+/* One command of a row: CMD(DISCONNECT, 0, 0) and the short names below. */
+#define CMD(kind_, delay_, broker_)                                                          \
+    {                                                                                        \
+        .kind = MQTT_CONNECTION_CMD_##kind_, .delay_ms = (delay_), .broker_index = (broker_) \
     }
-#define DISCONNECT                        \
-    {                                     \
-        MQTT_CONNECTION_CMD_DISCONNECT, 0 \
-    }
-#define PUBLISH                                     \
-    {                                               \
-        MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION, 0 \
-    }
-#define ARM                                                 \
-    {                                                       \
-        MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, FIRST_DELAY_MS \
-    }
-#define WATCHDOG                                                \
-    {                                                           \
-        MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, ATTEMPT_TIMEOUT_MS \
-    }
-#define CANCEL                                    \
-    {                                             \
-        MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, 0 \
-    }
-#define LOW_POWER                                \
-    {                                            \
-        MQTT_CONNECTION_CMD_REQUEST_LOW_POWER, 0 \
-    }
-#define CLEAR_LOW_POWER                        \
-    {                                          \
-        MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, 0 \
-    }
+#define CONNECT_TO(broker) CMD(CONNECT, 0, broker)
+#define CONNECT            CONNECT_TO(0)
+#define DISCONNECT         CMD(DISCONNECT, 0, 0)
+#define PUBLISH            CMD(PUBLISH_REGISTRATION, 0, 0)
+#define ARM(ms)            CMD(ARM_RETRY_TIMER, ms, 0)
+#define RETRY              ARM(FIRST_DELAY_MS)
+#define WATCHDOG           ARM(ATTEMPT_TIMEOUT_MS)
+#define RECONNECT          ARM(RECONNECT_MS)
+#define REG_TIMEOUT        ARM(REGISTRATION_TIMEOUT_MS)
+#define TICK               ARM(LIVENESS_MS)
+#define CANCEL             CMD(CANCEL_RETRY_TIMER, 0, 0)
+#define LOW_POWER          CMD(REQUEST_LOW_POWER, 0, 0)
+#define CLEAR_LOW_POWER    CMD(CLEAR_LOW_POWER, 0, 0)
+#define ONLINE             CMD(PUBLISH_ONLINE, 0, 0)
+#define CHECK              CMD(CHECK_SESSION, 0, 0)
 
-/* R(watchdog, start, event, new state, pending msg id after, command count, commands...) */
-#define R(watchdog, start, event, state, pending, count, ...)                         \
+#define COMMAND_COUNT(...) \
+    (sizeof((mqtt_connection_command_t[]){__VA_ARGS__}) / sizeof(mqtt_connection_command_t))
+/* ROW(profile, start, event, new state, pending msg id after, commands...); ROW0 emits nothing. */
+#define ROW(profile_, start_, event_, state_, pending_, ...)                          \
     {                                                                                 \
-        watchdog, START_##start, EV_##event, MQTT_CONNECTION_##state, pending, count, \
-        {                                                                             \
+        .profile = PROFILE_##profile_, .start = START_##start_, .event = EV_##event_, \
+        .state = MQTT_CONNECTION_##state_, .pending_msg_id = (pending_),              \
+        .count = COMMAND_COUNT(__VA_ARGS__), .commands = {                            \
             __VA_ARGS__                                                               \
         }                                                                             \
     }
-/* With the attempt watchdog: T with commands, T0 without. */
-#define T(start, event, state, pending, count, ...) \
-    R(ATTEMPT_TIMEOUT_MS, start, event, state, pending, count, __VA_ARGS__)
-#define T0(start, event, state, pending) R(ATTEMPT_TIMEOUT_MS, start, event, state, pending, 0, {0, 0})
-/* Without a watchdog: N with commands, N0 without. */
-#define N(start, event, state, pending, count, ...) R(0, start, event, state, pending, count, __VA_ARGS__)
-#define N0(start, event, state, pending)            R(0, start, event, state, pending, 0, {0, 0})
+#define ROW0(profile_, start_, event_, state_, pending_)                              \
+    {                                                                                 \
+        .profile = PROFILE_##profile_, .start = START_##start_, .event = EV_##event_, \
+        .state = MQTT_CONNECTION_##state_, .pending_msg_id = (pending_), .count = 0   \
+    }
+/* The base table: T with commands, T0 without. */
+#define T(start, event, state, pending, ...) ROW(BASE, start, event, state, pending, __VA_ARGS__)
+#define T0(start, event, state, pending)     ROW0(BASE, start, event, state, pending)
 
 static const transition_t TRANSITIONS[] = {
     /* WAITING, nothing started: only the flags move; a late CONNECTED is refused. */
@@ -230,7 +289,7 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_IDLE, IP_CHANGED_SAME, WAITING, -1),
     T0(WAITING_IDLE, IP_CHANGED_NEW, WAITING, -1),
     T0(WAITING_IDLE, HTTP_STARTED, WAITING, -1),
-    T(WAITING_IDLE, CONNECTED, WAITING, -1, 1, DISCONNECT),
+    T(WAITING_IDLE, CONNECTED, WAITING, -1, DISCONNECT),
     T0(WAITING_IDLE, DISCONNECTED, WAITING, -1),
     T0(WAITING_IDLE, ERROR, WAITING, -1),
     T0(WAITING_IDLE, PUBLISH_QUEUED, WAITING, -1),
@@ -239,15 +298,16 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_IDLE, ACK_OTHER_ID, WAITING, -1),
     T0(WAITING_IDLE, RETRY_TIMER, WAITING, -1),
     T0(WAITING_IDLE, REGISTER_AGAIN, WAITING, -1),
+    T0(WAITING_IDLE, SESSION_LOST, WAITING, -1),
 
     /* WAITING with HTTP started: network up is the missing piece; the attempt is watched. */
-    T(WAITING_HTTP_ONLY, NETWORK_UP_SAME_IP, CONNECTING, -1, 2, CONNECT, WATCHDOG),
-    T(WAITING_HTTP_ONLY, NETWORK_UP_NEW_IP, CONNECTING, -1, 2, CONNECT, WATCHDOG),
+    T(WAITING_HTTP_ONLY, NETWORK_UP_SAME_IP, CONNECTING, -1, CONNECT, WATCHDOG),
+    T(WAITING_HTTP_ONLY, NETWORK_UP_NEW_IP, CONNECTING, -1, CONNECT, WATCHDOG),
     T0(WAITING_HTTP_ONLY, NETWORK_DOWN, WAITING, -1),
     T0(WAITING_HTTP_ONLY, IP_CHANGED_SAME, WAITING, -1),
     T0(WAITING_HTTP_ONLY, IP_CHANGED_NEW, WAITING, -1),
     T0(WAITING_HTTP_ONLY, HTTP_STARTED, WAITING, -1),
-    T(WAITING_HTTP_ONLY, CONNECTED, WAITING, -1, 1, DISCONNECT),
+    T(WAITING_HTTP_ONLY, CONNECTED, WAITING, -1, DISCONNECT),
     T0(WAITING_HTTP_ONLY, DISCONNECTED, WAITING, -1),
     T0(WAITING_HTTP_ONLY, ERROR, WAITING, -1),
     T0(WAITING_HTTP_ONLY, PUBLISH_QUEUED, WAITING, -1),
@@ -256,15 +316,16 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_HTTP_ONLY, ACK_OTHER_ID, WAITING, -1),
     T0(WAITING_HTTP_ONLY, RETRY_TIMER, WAITING, -1),
     T0(WAITING_HTTP_ONLY, REGISTER_AGAIN, WAITING, -1),
+    T0(WAITING_HTTP_ONLY, SESSION_LOST, WAITING, -1),
 
-    /* WAITING with the network up: HTTP started is the missing piece. */
+    /* WAITING with the network up: HTTP started is the missing piece; a new address is only recorded. */
     T0(WAITING_NETWORK_ONLY, NETWORK_UP_SAME_IP, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, NETWORK_UP_NEW_IP, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, NETWORK_DOWN, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, IP_CHANGED_SAME, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, IP_CHANGED_NEW, WAITING, -1),
-    T(WAITING_NETWORK_ONLY, HTTP_STARTED, CONNECTING, -1, 2, CONNECT, WATCHDOG),
-    T(WAITING_NETWORK_ONLY, CONNECTED, WAITING, -1, 1, DISCONNECT),
+    T(WAITING_NETWORK_ONLY, HTTP_STARTED, CONNECTING, -1, CONNECT, WATCHDOG),
+    T(WAITING_NETWORK_ONLY, CONNECTED, WAITING, -1, DISCONNECT),
     T0(WAITING_NETWORK_ONLY, DISCONNECTED, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, ERROR, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, PUBLISH_QUEUED, WAITING, -1),
@@ -273,188 +334,376 @@ static const transition_t TRANSITIONS[] = {
     T0(WAITING_NETWORK_ONLY, ACK_OTHER_ID, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, RETRY_TIMER, WAITING, -1),
     T0(WAITING_NETWORK_ONLY, REGISTER_AGAIN, WAITING, -1),
+    T0(WAITING_NETWORK_ONLY, SESSION_LOST, WAITING, -1),
 
-    /* CONNECTING: connected registers, disconnected backs off (the retry delay replaces the watchdog), the
-     * watchdog's expiry abandons the attempt and backs off, the IP is only recorded. */
+    /* CONNECTING: connected registers (the watchdog is cancelled); a failure stops the client and backs off
+     * (one broker: every failure is a full round); a new address reconnects soon without counting. */
     T0(CONNECTING, NETWORK_UP_SAME_IP, CONNECTING, -1),
-    T0(CONNECTING, NETWORK_UP_NEW_IP, CONNECTING, -1),
-    T(CONNECTING, NETWORK_DOWN, WAITING, -1, 2, DISCONNECT, CANCEL),
+    T(CONNECTING, NETWORK_UP_NEW_IP, BACKOFF, -1, DISCONNECT, RECONNECT),
+    T(CONNECTING, NETWORK_DOWN, WAITING, -1, DISCONNECT, CANCEL),
     T0(CONNECTING, IP_CHANGED_SAME, CONNECTING, -1),
-    T0(CONNECTING, IP_CHANGED_NEW, CONNECTING, -1),
+    T(CONNECTING, IP_CHANGED_NEW, BACKOFF, -1, DISCONNECT, RECONNECT),
     T0(CONNECTING, HTTP_STARTED, CONNECTING, -1),
-    T(CONNECTING, CONNECTED, REGISTERING, -1, 2, CANCEL, PUBLISH),
-    T(CONNECTING, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
+    T(CONNECTING, CONNECTED, REGISTERING, -1, CANCEL, PUBLISH),
+    T(CONNECTING, DISCONNECTED, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
     T0(CONNECTING, ERROR, CONNECTING, -1),
     T0(CONNECTING, PUBLISH_QUEUED, CONNECTING, -1),
     T0(CONNECTING, PUBLISH_FAILED, CONNECTING, -1),
     T0(CONNECTING, ACK_PENDING_ID, CONNECTING, -1),
     T0(CONNECTING, ACK_OTHER_ID, CONNECTING, -1),
-    T(CONNECTING, RETRY_TIMER, BACKOFF, -1, 3, DISCONNECT, ARM, LOW_POWER),
+    T(CONNECTING, RETRY_TIMER, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
     T0(CONNECTING, REGISTER_AGAIN, CONNECTING, -1),
+    T0(CONNECTING, SESSION_LOST, CONNECTING, -1), /* only REGISTERED asks CHECK_SESSION */
 
     /* REGISTERING before the publish was queued: no id to match yet. */
     T0(REGISTERING, NETWORK_UP_SAME_IP, REGISTERING, -1),
-    T(REGISTERING, NETWORK_UP_NEW_IP, REGISTERING, -1, 1, PUBLISH),
-    T(REGISTERING, NETWORK_DOWN, WAITING, -1, 1, DISCONNECT),
+    T(REGISTERING, NETWORK_UP_NEW_IP, BACKOFF, -1, DISCONNECT, RECONNECT),
+    T(REGISTERING, NETWORK_DOWN, WAITING, -1, DISCONNECT),
     T0(REGISTERING, IP_CHANGED_SAME, REGISTERING, -1),
-    T(REGISTERING, IP_CHANGED_NEW, REGISTERING, -1, 1, PUBLISH),
+    T(REGISTERING, IP_CHANGED_NEW, BACKOFF, -1, DISCONNECT, RECONNECT),
     T0(REGISTERING, HTTP_STARTED, REGISTERING, -1),
     T0(REGISTERING, CONNECTED, REGISTERING, -1),
-    T(REGISTERING, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
+    T(REGISTERING, DISCONNECTED, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
     T0(REGISTERING, ERROR, REGISTERING, -1),
     T0(REGISTERING, PUBLISH_QUEUED, REGISTERING, 9),
-    T(REGISTERING, PUBLISH_FAILED, BACKOFF, -1, 3, DISCONNECT, ARM, LOW_POWER),
+    T(REGISTERING, PUBLISH_FAILED, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
     T0(REGISTERING, ACK_PENDING_ID, REGISTERING, -1),
     T0(REGISTERING, ACK_OTHER_ID, REGISTERING, -1),
     T0(REGISTERING, RETRY_TIMER, REGISTERING, -1),
-    T(REGISTERING, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
+    T(REGISTERING, REGISTER_AGAIN, REGISTERING, -1, PUBLISH),
+    T0(REGISTERING, SESSION_LOST, REGISTERING, -1),
 
-    /* REGISTERING with the registration queued as 7: only PUBACK 7 registers. */
+    /* REGISTERING with the registration queued as 7: only PUBACK 7 registers (and asks for presence). */
     T0(REGISTERING_QUEUED, NETWORK_UP_SAME_IP, REGISTERING, QUEUED_ID),
-    T(REGISTERING_QUEUED, NETWORK_UP_NEW_IP, REGISTERING, -1, 1, PUBLISH),
-    T(REGISTERING_QUEUED, NETWORK_DOWN, WAITING, -1, 1, DISCONNECT),
+    T(REGISTERING_QUEUED, NETWORK_UP_NEW_IP, BACKOFF, -1, DISCONNECT, RECONNECT),
+    T(REGISTERING_QUEUED, NETWORK_DOWN, WAITING, -1, DISCONNECT),
     T0(REGISTERING_QUEUED, IP_CHANGED_SAME, REGISTERING, QUEUED_ID),
-    T(REGISTERING_QUEUED, IP_CHANGED_NEW, REGISTERING, -1, 1, PUBLISH),
+    T(REGISTERING_QUEUED, IP_CHANGED_NEW, BACKOFF, -1, DISCONNECT, RECONNECT),
     T0(REGISTERING_QUEUED, HTTP_STARTED, REGISTERING, QUEUED_ID),
     T0(REGISTERING_QUEUED, CONNECTED, REGISTERING, QUEUED_ID),
-    T(REGISTERING_QUEUED, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
+    T(REGISTERING_QUEUED, DISCONNECTED, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
     T0(REGISTERING_QUEUED, ERROR, REGISTERING, QUEUED_ID),
     T0(REGISTERING_QUEUED, PUBLISH_QUEUED, REGISTERING, 9),
-    T(REGISTERING_QUEUED, PUBLISH_FAILED, BACKOFF, -1, 3, DISCONNECT, ARM, LOW_POWER),
-    T0(REGISTERING_QUEUED, ACK_PENDING_ID, REGISTERED, -1),
+    T(REGISTERING_QUEUED, PUBLISH_FAILED, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
+    T(REGISTERING_QUEUED, ACK_PENDING_ID, REGISTERED, -1, ONLINE),
     T0(REGISTERING_QUEUED, ACK_OTHER_ID, REGISTERING, QUEUED_ID),
     T0(REGISTERING_QUEUED, RETRY_TIMER, REGISTERING, QUEUED_ID),
-    T(REGISTERING_QUEUED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
+    T(REGISTERING_QUEUED, REGISTER_AGAIN, REGISTERING, -1, PUBLISH),
+    T0(REGISTERING_QUEUED, SESSION_LOST, REGISTERING, QUEUED_ID),
 
-    /* REGISTERED: a new IP registers again, a drop backs off, the rest changes nothing. */
+    /* REGISTERED: a new address reconnects soon, a drop backs off, no tick runs without its timers. */
     T0(REGISTERED, NETWORK_UP_SAME_IP, REGISTERED, -1),
-    T(REGISTERED, NETWORK_UP_NEW_IP, REGISTERING, -1, 1, PUBLISH),
-    T(REGISTERED, NETWORK_DOWN, WAITING, -1, 1, DISCONNECT),
+    T(REGISTERED, NETWORK_UP_NEW_IP, BACKOFF, -1, DISCONNECT, RECONNECT),
+    T(REGISTERED, NETWORK_DOWN, WAITING, -1, DISCONNECT),
     T0(REGISTERED, IP_CHANGED_SAME, REGISTERED, -1),
-    T(REGISTERED, IP_CHANGED_NEW, REGISTERING, -1, 1, PUBLISH),
+    T(REGISTERED, IP_CHANGED_NEW, BACKOFF, -1, DISCONNECT, RECONNECT),
     T0(REGISTERED, HTTP_STARTED, REGISTERED, -1),
     T0(REGISTERED, CONNECTED, REGISTERED, -1),
-    T(REGISTERED, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
+    T(REGISTERED, DISCONNECTED, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
     T0(REGISTERED, ERROR, REGISTERED, -1),
     T0(REGISTERED, PUBLISH_QUEUED, REGISTERED, -1),
     T0(REGISTERED, PUBLISH_FAILED, REGISTERED, -1),
     T0(REGISTERED, ACK_PENDING_ID, REGISTERED, -1),
     T0(REGISTERED, ACK_OTHER_ID, REGISTERED, -1),
     T0(REGISTERED, RETRY_TIMER, REGISTERED, -1),
-    T(REGISTERED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
+    T(REGISTERED, REGISTER_AGAIN, REGISTERING, -1, PUBLISH),
+    T(REGISTERED, SESSION_LOST, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
 
-    /* BACKOFF: the timer retries, a late session (one already given up) is dropped, network down cancels the
-     * wait. */
+    /* BACKOFF after a failure (radio in low power): the timer retries, a late session (one already given up)
+     * is dropped, network down cancels the wait and the low power, an address is only recorded. */
     T0(BACKOFF, NETWORK_UP_SAME_IP, BACKOFF, -1),
     T0(BACKOFF, NETWORK_UP_NEW_IP, BACKOFF, -1),
-    T(BACKOFF, NETWORK_DOWN, WAITING, -1, 2, CANCEL, CLEAR_LOW_POWER),
+    T(BACKOFF, NETWORK_DOWN, WAITING, -1, CANCEL, CLEAR_LOW_POWER),
     T0(BACKOFF, IP_CHANGED_SAME, BACKOFF, -1),
     T0(BACKOFF, IP_CHANGED_NEW, BACKOFF, -1),
     T0(BACKOFF, HTTP_STARTED, BACKOFF, -1),
-    T(BACKOFF, CONNECTED, BACKOFF, -1, 1, DISCONNECT),
+    T(BACKOFF, CONNECTED, BACKOFF, -1, DISCONNECT),
     T0(BACKOFF, DISCONNECTED, BACKOFF, -1),
     T0(BACKOFF, ERROR, BACKOFF, -1),
     T0(BACKOFF, PUBLISH_QUEUED, BACKOFF, -1),
     T0(BACKOFF, PUBLISH_FAILED, BACKOFF, -1),
     T0(BACKOFF, ACK_PENDING_ID, BACKOFF, -1),
     T0(BACKOFF, ACK_OTHER_ID, BACKOFF, -1),
-    T(BACKOFF, RETRY_TIMER, CONNECTING, -1, 3, CLEAR_LOW_POWER, CONNECT, WATCHDOG),
+    T(BACKOFF, RETRY_TIMER, CONNECTING, -1, CLEAR_LOW_POWER, CONNECT, WATCHDOG),
     T0(BACKOFF, REGISTER_AGAIN, BACKOFF, -1),
+    T0(BACKOFF, SESSION_LOST, BACKOFF, -1),
+
+    /* BACKOFF for the quick reconnect: the same, but no low power was requested, so none is cleared. */
+    T0(BACKOFF_RECONNECT, NETWORK_UP_SAME_IP, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, NETWORK_UP_NEW_IP, BACKOFF, -1),
+    T(BACKOFF_RECONNECT, NETWORK_DOWN, WAITING, -1, CANCEL),
+    T0(BACKOFF_RECONNECT, IP_CHANGED_SAME, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, IP_CHANGED_NEW, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, HTTP_STARTED, BACKOFF, -1),
+    T(BACKOFF_RECONNECT, CONNECTED, BACKOFF, -1, DISCONNECT),
+    T0(BACKOFF_RECONNECT, DISCONNECTED, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, ERROR, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, PUBLISH_QUEUED, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, PUBLISH_FAILED, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, ACK_PENDING_ID, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, ACK_OTHER_ID, BACKOFF, -1),
+    T(BACKOFF_RECONNECT, RETRY_TIMER, CONNECTING, -1, CONNECT, WATCHDOG),
+    T0(BACKOFF_RECONNECT, REGISTER_AGAIN, BACKOFF, -1),
+    T0(BACKOFF_RECONNECT, SESSION_LOST, BACKOFF, -1),
 };
 
 #define TRANSITION_COUNT (sizeof(TRANSITIONS) / sizeof(TRANSITIONS[0]))
 
-/* Without a watchdog (attempt timeout 0) these rows differ; every other row is the same as above. */
-static const transition_t NO_WATCHDOG_TRANSITIONS[] = {
-    N(WAITING_HTTP_ONLY, NETWORK_UP_SAME_IP, CONNECTING, -1, 1, CONNECT),
-    N(WAITING_HTTP_ONLY, NETWORK_UP_NEW_IP, CONNECTING, -1, 1, CONNECT),
-    N(WAITING_NETWORK_ONLY, HTTP_STARTED, CONNECTING, -1, 1, CONNECT),
-    N(CONNECTING, NETWORK_DOWN, WAITING, -1, 1, DISCONNECT),
-    N(CONNECTING, CONNECTED, REGISTERING, -1, 1, PUBLISH),
-    N(CONNECTING, DISCONNECTED, BACKOFF, -1, 2, ARM, LOW_POWER),
-    N0(CONNECTING, RETRY_TIMER, CONNECTING, -1), /* nothing watches the attempt: a stale expiry */
-    N(BACKOFF, RETRY_TIMER, CONNECTING, -1, 2, CLEAR_LOW_POWER, CONNECT),
-    N(BACKOFF, CONNECTED, BACKOFF, -1, 1, DISCONNECT),
-    N(REGISTERED, REGISTER_AGAIN, REGISTERING, -1, 1, PUBLISH),
+/* The rows that differ from the base table in the other configurations. */
+static const transition_t VARIANTS[] = {
+    /* No timer: nothing watches the attempt, so nothing is armed, cancelled or abandoned with it. */
+    ROW(PLAIN, WAITING_HTTP_ONLY, NETWORK_UP_SAME_IP, CONNECTING, -1, CONNECT),
+    ROW(PLAIN, WAITING_HTTP_ONLY, NETWORK_UP_NEW_IP, CONNECTING, -1, CONNECT),
+    ROW(PLAIN, WAITING_NETWORK_ONLY, HTTP_STARTED, CONNECTING, -1, CONNECT),
+    ROW(PLAIN, CONNECTING, NETWORK_DOWN, WAITING, -1, DISCONNECT),
+    ROW(PLAIN, CONNECTING, CONNECTED, REGISTERING, -1, PUBLISH),
+    ROW0(PLAIN, CONNECTING, RETRY_TIMER, CONNECTING, -1), /* a stale expiry */
+    ROW(PLAIN, BACKOFF, RETRY_TIMER, CONNECTING, -1, CLEAR_LOW_POWER, CONNECT),
+    ROW(PLAIN, BACKOFF_RECONNECT, RETRY_TIMER, CONNECTING, -1, CONNECT),
+
+    /* Every timer: the registration timeout replaces the watchdog and bounds REGISTERING; its PUBACK cancels
+     * it, asks for presence and arms the first tick (liveness 20 s before refresh 60 s). */
+    ROW(TIMERS, CONNECTING, CONNECTED, REGISTERING, -1, PUBLISH, REG_TIMEOUT),
+    ROW(TIMERS, REGISTERING, NETWORK_DOWN, WAITING, -1, DISCONNECT, CANCEL),
+    ROW(TIMERS, REGISTERING, RETRY_TIMER, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
+    ROW(TIMERS, REGISTERING, REGISTER_AGAIN, REGISTERING, -1, PUBLISH, REG_TIMEOUT),
+    ROW(TIMERS, REGISTERING_QUEUED, NETWORK_DOWN, WAITING, -1, DISCONNECT, CANCEL),
+    ROW(TIMERS, REGISTERING_QUEUED, ACK_PENDING_ID, REGISTERED, -1, CANCEL, ONLINE, TICK),
+    ROW(TIMERS, REGISTERING_QUEUED, RETRY_TIMER, BACKOFF, -1, DISCONNECT, RETRY, LOW_POWER),
+    ROW(TIMERS, REGISTERING_QUEUED, REGISTER_AGAIN, REGISTERING, -1, PUBLISH, REG_TIMEOUT),
+    ROW(TIMERS, REGISTERED, NETWORK_DOWN, WAITING, -1, DISCONNECT, CANCEL),
+    ROW(TIMERS, REGISTERED, RETRY_TIMER, REGISTERED, -1, CHECK, TICK), /* refresh not due: 40 s left */
+    ROW(TIMERS, REGISTERED, REGISTER_AGAIN, REGISTERING, -1, PUBLISH, REG_TIMEOUT),
+
+    /* Two brokers: the first failure of a round tries the next broker after the quick delay, without low
+     * power and without advancing the policy. BACKOFF is that quick wait, broker 1 next. */
+    ROW(TWO_BROKERS, CONNECTING, DISCONNECTED, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, CONNECTING, RETRY_TIMER, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, REGISTERING, DISCONNECTED, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, REGISTERING, PUBLISH_FAILED, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, REGISTERING_QUEUED, DISCONNECTED, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, REGISTERING_QUEUED, PUBLISH_FAILED, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, REGISTERED, DISCONNECTED, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, REGISTERED, SESSION_LOST, BACKOFF, -1, DISCONNECT, RECONNECT),
+    ROW(TWO_BROKERS, BACKOFF, NETWORK_DOWN, WAITING, -1, CANCEL),
+    ROW(TWO_BROKERS, BACKOFF, RETRY_TIMER, CONNECTING, -1, CONNECT_TO(1), WATCHDOG),
 };
 
-#define NO_WATCHDOG_TRANSITION_COUNT (sizeof(NO_WATCHDOG_TRANSITIONS) / sizeof(NO_WATCHDOG_TRANSITIONS[0]))
+#define VARIANT_COUNT (sizeof(VARIANTS) / sizeof(VARIANTS[0]))
 
-/* Brings a fresh entity with the given attempt timeout into the start state through real events only. */
-static void enter_with(mqtt_connection_t *conn, start_t start, uint32_t watchdog_ms)
+/* Brings a fresh entity in the given configuration into the start state through real events only (the
+ * commands on the way are the table's own rows). */
+static void enter_with(mqtt_connection_t *conn, start_t start, profile_t profile)
 {
     const ipv4_address_t ip_a = IP_A;
+    const ipv4_address_t ip_b = IP_B;
     init_default(conn);
-    assert_int_equal(mqtt_connection_set_attempt_timeout(conn, watchdog_ms), DOMAIN_OK);
+    if (profile == PROFILE_BASE) {
+        /* The base configuration through the older setter, the others through set_timing. */
+        assert_int_equal(mqtt_connection_set_attempt_timeout(conn, ATTEMPT_TIMEOUT_MS), DOMAIN_OK);
+    } else if (profile != PROFILE_PLAIN) {
+        assert_int_equal(mqtt_connection_set_timing(conn, &PROFILES[profile].timing), DOMAIN_OK);
+    }
     switch (start) {
         case START_WAITING_IDLE:
             return;
         case START_WAITING_HTTP_ONLY:
-            step(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
+            drive(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING);
             return;
         case START_WAITING_NETWORK_ONLY:
-            step(conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, ip_a), MQTT_CONNECTION_WAITING, 0);
+            drive(conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, ip_a), MQTT_CONNECTION_WAITING);
             return;
         default:
             break;
     }
-    step(conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, ip_a), MQTT_CONNECTION_WAITING, 0);
-    if (watchdog_ms != 0) {
-        step(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, 2,
-             MQTT_CONNECTION_CMD_CONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
-    } else {
-        step(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, 1,
-             MQTT_CONNECTION_CMD_CONNECT);
-    }
+    drive(conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, ip_a), MQTT_CONNECTION_WAITING);
+    drive(conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING);
     if (start == START_CONNECTING) {
         return;
     }
     if (start == START_BACKOFF) {
-        step(conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 2,
-             MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+        drive(conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF);
         return;
     }
-    if (watchdog_ms != 0) {
-        step(conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 2,
-             MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    } else {
-        step(conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
-             MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    if (start == START_BACKOFF_RECONNECT) {
+        drive(conn, ev_ip(MQTT_CONNECTION_EV_IP_CHANGED, ip_b), MQTT_CONNECTION_BACKOFF);
+        drive(conn, ev_ip(MQTT_CONNECTION_EV_IP_CHANGED, ip_a), MQTT_CONNECTION_BACKOFF);
+        return;
     }
+    drive(conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING);
     if (start == START_REGISTERING) {
         return;
     }
-    step(conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, 0);
+    drive(conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, QUEUED_ID), MQTT_CONNECTION_REGISTERING);
     if (start == START_REGISTERING_QUEUED) {
         return;
     }
-    step(conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED, 0);
+    drive(conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED);
 }
 
-/* The sequences of part 2 run without a watchdog unless they say otherwise. */
+/* The sequences of part 2 run without any timer unless they say otherwise. */
 static void enter(mqtt_connection_t *conn, start_t start)
 {
-    enter_with(conn, start, 0);
+    enter_with(conn, start, PROFILE_PLAIN);
 }
 
-static bool has_command(const mqtt_connection_commands_t *out, mqtt_connection_command_kind_t kind)
+static uint32_t min_nonzero(uint32_t a, uint32_t b)
 {
+    if (a == 0 || b == 0) {
+        return a == 0 ? b : a;
+    }
+    return a < b ? a : b;
+}
+
+/* The header: the one timer means what the state after the event says. 0 = nothing may be armed there. */
+static uint32_t timer_meaning_ms(const mqtt_connection_t *conn)
+{
+    switch (conn->state) {
+        case MQTT_CONNECTION_CONNECTING:
+            return conn->attempt_timeout_ms;
+        case MQTT_CONNECTION_REGISTERING:
+            return conn->timing.registration_timeout_ms;
+        case MQTT_CONNECTION_REGISTERED:
+            return min_nonzero(conn->timing.refresh_interval_ms != 0 ? conn->refresh_remaining_ms : 0,
+                               conn->timing.liveness_interval_ms);
+        case MQTT_CONNECTION_BACKOFF:
+            return conn->last_delay_ms;
+        default:
+            return 0;
+    }
+}
+
+static bool is_address_event(const mqtt_connection_event_t *event)
+{
+    return event->kind == MQTT_CONNECTION_EV_NETWORK_UP || event->kind == MQTT_CONNECTION_EV_IP_CHANGED;
+}
+
+/* The header's rules, checked after every event of the table and of the random runs. */
+static void check_rules(const mqtt_connection_t *before, const mqtt_connection_t *conn,
+                        const mqtt_connection_event_t *event, const mqtt_connection_commands_t *out)
+{
+    bool connects = false;
+    bool arms = false;
+    bool requests = false;
+    bool clears = false;
+    bool online = false;
+    uint32_t armed_ms = 0;
+    assert_true(out->count <= LONGEST_TRANSITION);
     for (size_t i = 0; i < out->count; i++) {
-        if (out->items[i].kind == kind) {
-            return true;
+        const mqtt_connection_command_t *cmd = &out->items[i];
+        switch (cmd->kind) {
+            case MQTT_CONNECTION_CMD_CONNECT:
+                connects = true;
+                assert_int_equal(cmd->broker_index, conn->broker_index);
+                assert_true(cmd->broker_index < conn->timing.broker_count);
+                if (conn->attempt_timeout_ms != 0) { /* every CONNECT is watched */
+                    assert_true(i + 1 < out->count);
+                    assert_int_equal(out->items[i + 1].kind, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+                }
+                break;
+            case MQTT_CONNECTION_CMD_ARM_RETRY_TIMER:
+                arms = true;
+                armed_ms = cmd->delay_ms;
+                assert_true(cmd->delay_ms != 0);
+                assert_int_equal(cmd->delay_ms, timer_meaning_ms(conn));
+                break;
+            case MQTT_CONNECTION_CMD_REQUEST_LOW_POWER:
+                requests = true;
+                break;
+            case MQTT_CONNECTION_CMD_CLEAR_LOW_POWER:
+                clears = true;
+                break;
+            case MQTT_CONNECTION_CMD_PUBLISH_ONLINE:
+                online = true;
+                break;
+            case MQTT_CONNECTION_CMD_CHECK_SESSION:
+                assert_int_equal(event->kind, MQTT_CONNECTION_EV_RETRY_TIMER_FIRED);
+                assert_int_equal(conn->state, MQTT_CONNECTION_REGISTERED);
+                break;
+            default:
+                break;
         }
     }
-    return false;
+    assert_int_equal(connects, conn->state == MQTT_CONNECTION_CONNECTING && before->state != conn->state);
+    assert_int_equal(conn->connect_attempts, before->connect_attempts + (connects ? 1u : 0u));
+    if (conn->state == MQTT_CONNECTION_REGISTERED && arms) {
+        assert_int_equal(conn->tick_ms, armed_ms);
+    }
+
+    /* Low power: requested only when not requested, cleared only when requested; the flag follows. */
+    assert_false(requests && before->low_power);
+    assert_false(clears && !before->low_power);
+    assert_int_equal(conn->low_power, requests || (before->low_power && !clears));
+
+    /* Success is the PUBACK of the pending registration, and only it resets the policy and the round. */
+    const bool acked = event->kind == MQTT_CONNECTION_EV_REGISTRATION_ACKED &&
+                       before->state == MQTT_CONNECTION_REGISTERING && before->pending_msg_id != -1 &&
+                       event->msg_id == before->pending_msg_id;
+    assert_int_equal(online, acked);
+    assert_int_equal(acked, conn->state == MQTT_CONNECTION_REGISTERED && before->state != conn->state);
+
+    const bool dropped = conn->state == MQTT_CONNECTION_BACKOFF && before->state != conn->state;
+    if (dropped) {
+        /* The client is stopped first, then the wait is armed. */
+        assert_true(out->count >= 2);
+        assert_int_equal(out->items[0].kind, MQTT_CONNECTION_CMD_DISCONNECT);
+        assert_int_equal(out->items[1].kind, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
+        assert_int_equal(conn->last_delay_ms, out->items[1].delay_ms);
+        assert_int_equal(conn->pending_msg_id, -1);
+        const uint32_t delay_ms = out->items[1].delay_ms;
+        const bool full_round = before->round_failures + 1u >= conn->timing.broker_count;
+        if (is_address_event(event)) { /* an IP change: the same broker soon, no failure counted */
+            assert_int_equal(conn->broker_index, before->broker_index);
+            assert_int_equal(conn->round_failures, before->round_failures);
+            assert_int_equal(conn->policy.attempt, before->policy.attempt);
+            assert_int_equal(delay_ms, conn->timing.reconnect_ms);
+            assert_false(requests);
+        } else if (full_round) { /* the policy's next delay, with low power */
+            assert_int_equal(conn->broker_index, (before->broker_index + 1u) % conn->timing.broker_count);
+            assert_int_equal(conn->round_failures, 0);
+            assert_int_equal(conn->policy.attempt, before->policy.attempt + 1u);
+            assert_int_equal(delay_ms, retry_policy_delay_ms(&before->policy.config, before->policy.attempt,
+                                                             event->random_value));
+            assert_true(requests);
+        } else { /* the next broker of the round soon */
+            assert_int_equal(conn->broker_index, (before->broker_index + 1u) % conn->timing.broker_count);
+            assert_int_equal(conn->round_failures, before->round_failures + 1u);
+            assert_int_equal(conn->policy.attempt, before->policy.attempt);
+            assert_int_equal(delay_ms, conn->timing.reconnect_ms);
+            assert_false(requests);
+        }
+    } else {
+        assert_false(requests);
+        assert_int_equal(conn->broker_index, before->broker_index);
+        assert_int_equal(conn->last_delay_ms, before->last_delay_ms);
+        assert_int_equal(conn->policy.attempt, acked ? 0u : before->policy.attempt);
+        assert_int_equal(conn->round_failures, acked ? 0u : before->round_failures);
+    }
+    if (conn->state == MQTT_CONNECTION_WAITING && before->state != conn->state) {
+        /* Network down: the client is stopped unless it already was (BACKOFF), the wait ends. */
+        assert_int_equal(event->kind, MQTT_CONNECTION_EV_NETWORK_DOWN);
+        assert_int_equal(out->count > 0 && out->items[0].kind == MQTT_CONNECTION_CMD_DISCONNECT,
+                         before->state != MQTT_CONNECTION_BACKOFF);
+        assert_int_equal(clears, before->low_power);
+    }
 }
+
+typedef struct {
+    profile_t profile;
+    const transition_t *row;
+} table_case_t;
 
 static void test_transition(void **state)
 {
-    const transition_t *t = *state;
+    const table_case_t *c = *state;
+    const transition_t *t = c->row;
     const mqtt_connection_event_t event = EVENTS[t->event].event;
     mqtt_connection_t conn;
     mqtt_connection_commands_t out;
+    char expected[256];
+    char actual[256];
 
-    enter_with(&conn, t->start, t->watchdog_ms);
+    enter_with(&conn, t->start, c->profile);
     const mqtt_connection_t before = conn;
     const mqtt_connection_state_t state_after = mqtt_connection_handle(&conn, &event, &out);
 
@@ -462,38 +711,11 @@ static void test_transition(void **state)
     assert_int_equal(conn.state, t->state);
     assert_int_equal(conn.pending_msg_id, t->pending_msg_id);
     assert_true(out.count <= MQTT_CONNECTION_MAX_COMMANDS);
-    assert_int_equal(out.count, t->count);
-    for (size_t i = 0; i < t->count; i++) {
-        assert_string_equal(mqtt_connection_command_to_str(out.items[i].kind),
-                            mqtt_connection_command_to_str(t->commands[i].kind));
-        assert_int_equal(out.items[i].delay_ms, t->commands[i].delay_ms);
-    }
+    render(t->commands, t->count, expected, sizeof(expected));
+    render(out.items, out.count, actual, sizeof(actual));
+    assert_string_equal(actual, expected);
+    check_rules(&before, &conn, &event, &out);
 
-    /* What every transition must also keep true, whatever the row. */
-    const bool connects = has_command(&out, MQTT_CONNECTION_CMD_CONNECT);
-    const bool arms = has_command(&out, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
-    /* The documented way to tell the two uses of the timer apart: the state after the event. */
-    const bool arms_watchdog = arms && conn.state == MQTT_CONNECTION_CONNECTING;
-    const bool arms_retry = arms && conn.state == MQTT_CONNECTION_BACKOFF;
-    assert_true(!arms || arms_watchdog || arms_retry);
-    assert_int_equal(arms_watchdog, connects && t->watchdog_ms != 0); /* every CONNECT is watched */
-    for (size_t i = 0; i < out.count; i++) {
-        if (out.items[i].kind == MQTT_CONNECTION_CMD_ARM_RETRY_TIMER) {
-            assert_int_equal(out.items[i].delay_ms, arms_watchdog ? t->watchdog_ms : FIRST_DELAY_MS);
-        }
-        if (out.items[i].kind == MQTT_CONNECTION_CMD_CONNECT && t->watchdog_ms != 0) {
-            assert_true(i + 1 < out.count);
-            assert_int_equal(out.items[i + 1].kind, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
-        }
-    }
-    assert_int_equal(conn.connect_attempts, before.connect_attempts + (connects ? 1u : 0u));
-    assert_int_equal(conn.last_delay_ms, arms_retry ? FIRST_DELAY_MS : before.last_delay_ms);
-    if (event.kind == MQTT_CONNECTION_EV_MQTT_CONNECTED && t->state == MQTT_CONNECTION_REGISTERING &&
-        before.state != MQTT_CONNECTION_REGISTERING) {
-        assert_int_equal(conn.policy.attempt, 0); /* a successful connect resets the schedule */
-    } else {
-        assert_int_equal(conn.policy.attempt, before.policy.attempt + (arms_retry ? 1u : 0u));
-    }
     switch (event.kind) {
         case MQTT_CONNECTION_EV_NETWORK_UP:
             assert_true(conn.network_up);
@@ -517,25 +739,36 @@ static void test_transition(void **state)
             assert_int_equal(conn.network_up, before.network_up);
             assert_int_equal(conn.http_started, before.http_started);
             assert_int_equal(conn.last_code, before.last_code);
+            assert_true(ipv4_address_equal(&conn.ip, &before.ip));
             break;
     }
+}
+
+static const transition_t *find_row(const transition_t *rows, size_t count, profile_t profile, start_t start,
+                                    event_id_t event)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (rows[i].profile == profile && rows[i].start == start && rows[i].event == event) {
+            return &rows[i];
+        }
+    }
+    return NULL;
 }
 
 static void test_table_covers_every_state_and_event(void **state)
 {
     (void)state;
-    bool seen[START_COUNT][EV_ROW_COUNT];
-    memset(seen, 0, sizeof(seen));
-    for (size_t i = 0; i < TRANSITION_COUNT; i++) {
-        assert_false(seen[TRANSITIONS[i].start][TRANSITIONS[i].event]);
-        seen[TRANSITIONS[i].start][TRANSITIONS[i].event] = true;
-    }
     for (size_t s = 0; s < START_COUNT; s++) {
         for (size_t e = 0; e < EV_ROW_COUNT; e++) {
-            if (!seen[s][e]) {
+            if (find_row(TRANSITIONS, TRANSITION_COUNT, PROFILE_BASE, (start_t)s, (event_id_t)e) == NULL) {
                 fail_msg("no row for %s + %s", START_NAMES[s], EVENTS[e].name);
             }
         }
+    }
+    assert_int_equal(TRANSITION_COUNT, START_COUNT * EV_ROW_COUNT); /* so no row twice */
+    for (size_t i = 0; i < TRANSITION_COUNT; i++) {
+        assert_int_equal(TRANSITIONS[i].profile, PROFILE_BASE);
+        assert_true(TRANSITIONS[i].count <= LONGEST_TRANSITION);
     }
     /* The table's events include every event kind of the entity. */
     bool kinds[MQTT_CONNECTION_EV_COUNT] = {false};
@@ -545,20 +778,91 @@ static void test_table_covers_every_state_and_event(void **state)
     for (size_t k = 0; k < MQTT_CONNECTION_EV_COUNT; k++) {
         assert_true(kinds[k]);
     }
-    for (size_t i = 0; i < TRANSITION_COUNT; i++) {
-        assert_int_equal(TRANSITIONS[i].watchdog_ms, ATTEMPT_TIMEOUT_MS);
+}
+
+static bool same_expectation(const transition_t *a, const transition_t *b)
+{
+    if (a->state != b->state || a->pending_msg_id != b->pending_msg_id || a->count != b->count) {
+        return false;
+    }
+    for (size_t i = 0; i < a->count; i++) {
+        if (a->commands[i].kind != b->commands[i].kind ||
+            a->commands[i].delay_ms != b->commands[i].delay_ms ||
+            a->commands[i].broker_index != b->commands[i].broker_index) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void test_variant_rows_are_unique_and_differ_from_the_base(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < VARIANT_COUNT; i++) {
+        const transition_t *v = &VARIANTS[i];
+        assert_true(v->profile != PROFILE_BASE && v->profile < PROFILE_COUNT);
+        assert_ptr_equal(find_row(VARIANTS, VARIANT_COUNT, v->profile, v->start, v->event), v);
+        const transition_t *base = find_row(TRANSITIONS, TRANSITION_COUNT, PROFILE_BASE, v->start, v->event);
+        assert_non_null(base);
+        if (same_expectation(v, base)) {
+            fail_msg("%s + %s%s repeats the base row", START_NAMES[v->start], EVENTS[v->event].name,
+                     PROFILES[v->profile].suffix);
+        }
     }
 }
 
-static void test_no_watchdog_rows_are_unique_and_unwatched(void **state)
+/* Beyond the table's start states: long pseudo-random runs (fixed seed, so every run is the same) in every
+ * configuration plus three brokers with every timer, the header's rules checked after each event. */
+static uint32_t next_random(uint32_t *seed)
+{
+    *seed = *seed * 1664525u + 1013904223u;
+    return *seed >> 8;
+}
+
+static void test_rules_hold_on_long_random_runs(void **state)
 {
     (void)state;
-    bool seen[START_COUNT][EV_ROW_COUNT];
-    memset(seen, 0, sizeof(seen));
-    for (size_t i = 0; i < NO_WATCHDOG_TRANSITION_COUNT; i++) {
-        assert_false(seen[NO_WATCHDOG_TRANSITIONS[i].start][NO_WATCHDOG_TRANSITIONS[i].event]);
-        seen[NO_WATCHDOG_TRANSITIONS[i].start][NO_WATCHDOG_TRANSITIONS[i].event] = true;
-        assert_int_equal(NO_WATCHDOG_TRANSITIONS[i].watchdog_ms, 0);
+    static const mqtt_connection_timing_t more[] = {
+        {.attempt_timeout_ms = ATTEMPT_TIMEOUT_MS,
+         .registration_timeout_ms = REGISTRATION_TIMEOUT_MS,
+         .refresh_interval_ms = 30000,
+         .liveness_interval_ms = LIVENESS_MS,
+         .reconnect_ms = 1000,
+         .broker_count = 3},
+        {.refresh_interval_ms = 30000, .liveness_interval_ms = LIVENESS_MS, .broker_count = 2},
+    };
+    uint32_t seed = 12345;
+    for (size_t run = 0; run < PROFILE_COUNT + sizeof(more) / sizeof(more[0]); run++) {
+        mqtt_connection_t conn;
+        int32_t last_queued = 100;
+        init_default(&conn);
+        assert_int_equal(mqtt_connection_set_timing(&conn, run < PROFILE_COUNT ? &PROFILES[run].timing
+                                                                               : &more[run - PROFILE_COUNT]),
+                         DOMAIN_OK);
+        for (int i = 0; i < 20000; i++) {
+            /* Every event, with the ones that make progress (so that REGISTERED lasts) three times as often.
+             */
+            static const event_id_t progress[] = {EV_HTTP_STARTED,   EV_CONNECTED,   EV_PUBLISH_QUEUED,
+                                                  EV_ACK_PENDING_ID, EV_RETRY_TIMER, EV_REGISTER_AGAIN};
+            const uint32_t pick = next_random(&seed) % (EV_ROW_COUNT + 3u * 6u);
+            mqtt_connection_event_t event =
+                EVENTS[pick < EV_ROW_COUNT ? pick : progress[(pick - EV_ROW_COUNT) % 6u]].event;
+            event.random_value = next_random(&seed);
+            if (event.kind == MQTT_CONNECTION_EV_PUBLISH_QUEUED) {
+                event.msg_id = ++last_queued;
+            } else if (event.kind == MQTT_CONNECTION_EV_REGISTRATION_ACKED) {
+                event.msg_id = last_queued - (int32_t)(next_random(&seed) % 2u); /* current or older */
+            }
+            mqtt_connection_commands_t out;
+            const mqtt_connection_t before = conn;
+            mqtt_connection_handle(&conn, &event, &out);
+            check_rules(&before, &conn, &event, &out);
+            /* Where each state may be, and what low power means. */
+            assert_true(conn.state == MQTT_CONNECTION_WAITING || (conn.network_up && conn.http_started));
+            assert_true(!conn.low_power || conn.state == MQTT_CONNECTION_BACKOFF);
+            assert_true(conn.broker_index < conn.timing.broker_count);
+            assert_true(conn.round_failures < conn.timing.broker_count);
+        }
     }
 }
 
@@ -569,11 +873,10 @@ static void test_network_then_http_connects_once(void **state)
     (void)state;
     mqtt_connection_t conn;
     init_default(&conn);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_WAITING, 0);
-    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
-    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 0);
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_WAITING, "");
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, "connect(0)");
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_CONNECTING, "");
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, "");
     assert_int_equal(conn.connect_attempts, 1);
 }
 
@@ -582,23 +885,31 @@ static void test_http_then_network_connects_once(void **state)
     (void)state;
     mqtt_connection_t conn;
     init_default(&conn);
-    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_B), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, "");
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_B), MQTT_CONNECTION_CONNECTING,
+         "connect(0)");
     const ipv4_address_t ip_b = IP_B;
     assert_true(ipv4_address_equal(&conn.ip, &ip_b));
     assert_int_equal(conn.connect_attempts, 1);
 }
 
-static void test_happy_path_ends_registered(void **state)
+static void test_happy_path_ends_registered_and_online(void **state)
 {
     (void)state;
     mqtt_connection_t conn;
-    enter(&conn, START_REGISTERED);
-    assert_int_equal(conn.state, MQTT_CONNECTION_REGISTERED);
+    init_default(&conn);
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, "");
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING,
+         "connect(0)");
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, "publish_registration");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED,
+         "publish_online");
     assert_int_equal(conn.pending_msg_id, -1);
     assert_int_equal(conn.connect_attempts, 1);
     assert_int_equal(conn.last_delay_ms, 0);
+    assert_int_equal(conn.policy.attempt, 0);
+    assert_false(conn.low_power);
 }
 
 static void test_ack_after_disconnect_is_ignored(void **state)
@@ -606,18 +917,20 @@ static void test_ack_after_disconnect_is_ignored(void **state)
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_REGISTERING_QUEUED);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 2,
-         MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_BACKOFF, 0);
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 2,
-         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF,
+         "disconnect, arm_retry_timer(30000), request_low_power");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_BACKOFF, "");
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING,
+         "clear_low_power, connect(0)");
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, "publish_registration");
     /* The old session's PUBACK arrives late: it is not the PUBACK of the current registration. */
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, 8), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 8), MQTT_CONNECTION_REGISTERED, 0);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, 8), MQTT_CONNECTION_REGISTERING, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, "");
+    assert_int_equal(conn.policy.attempt, 1); /* the stale PUBACKs reset nothing */
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 8), MQTT_CONNECTION_REGISTERED,
+         "publish_online");
+    assert_int_equal(conn.policy.attempt, 0);
 }
 
 static void test_ack_before_the_publish_is_queued_is_ignored(void **state)
@@ -626,8 +939,23 @@ static void test_ack_before_the_publish_is_queued_is_ignored(void **state)
     mqtt_connection_t conn;
     enter(&conn, START_REGISTERING);
     /* No id is pending yet, so not even an id equal to the "none" marker matches. */
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, -1), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 0), MQTT_CONNECTION_REGISTERING, 0);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, -1), MQTT_CONNECTION_REGISTERING, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 0), MQTT_CONNECTION_REGISTERING, "");
+}
+
+static void test_only_the_pending_id_registers(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter(&conn, START_REGISTERING_QUEUED);
+    /* A PUBACK of any other message, older or newer, is not the registration's. */
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID - 1), MQTT_CONNECTION_REGISTERING,
+         "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID + 1), MQTT_CONNECTION_REGISTERING,
+         "");
+    assert_int_equal(conn.pending_msg_id, QUEUED_ID);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED,
+         "publish_online");
 }
 
 static void test_duplicate_connected_does_not_publish_again(void **state)
@@ -635,48 +963,12 @@ static void test_duplicate_connected_does_not_publish_again(void **state)
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_REGISTERING_QUEUED);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 0);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, "");
     assert_int_equal(conn.pending_msg_id, QUEUED_ID);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED, 0);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERED, 0);
-}
-
-static void test_ip_change_while_connecting_is_registered_after_connect(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    const ipv4_address_t ip_b = IP_B;
-    enter(&conn, START_CONNECTING);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_IP_CHANGED, ip_b), MQTT_CONNECTION_CONNECTING, 0);
-    assert_true(ipv4_address_equal(&conn.ip, &ip_b));
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    assert_true(ipv4_address_equal(&conn.ip, &ip_b)); /* the registration carries the new address */
-}
-
-static void test_ip_change_while_registering_supersedes_the_queued_registration(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    enter(&conn, START_REGISTERING_QUEUED);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_IP_CHANGED, (ipv4_address_t)IP_B), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    /* PUBACK of the registration with the old IP: not enough. */
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, 8), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 8), MQTT_CONNECTION_REGISTERED, 0);
-}
-
-static void test_ip_change_while_registered_registers_again(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    enter(&conn, START_REGISTERED);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_IP_CHANGED, (ipv4_address_t)IP_B), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_IP_CHANGED, (ipv4_address_t)IP_B), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_IP_CHANGED, (ipv4_address_t)IP_A), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED,
+         "publish_online");
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERED, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED, "");
 }
 
 static void test_network_down_during_backoff_waits_for_network_up(void **state)
@@ -684,12 +976,12 @@ static void test_network_down_during_backoff_waits_for_network_up(void **state)
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_BACKOFF);
-    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING, 2,
-         MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, MQTT_CONNECTION_CMD_CLEAR_LOW_POWER);
+    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING,
+         "cancel_retry_timer, clear_low_power");
     /* The timer callback was already posted before the cancel: stale. */
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_WAITING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_B), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_WAITING, "");
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_B), MQTT_CONNECTION_CONNECTING,
+         "connect(0)");
     assert_int_equal(conn.connect_attempts, 2);
 }
 
@@ -701,11 +993,11 @@ static void test_late_session_in_backoff_is_dropped_and_the_retry_goes_on(void *
     const uint32_t failures = conn.policy.attempt;
     /* The client reported the failure (or was stopped by us): a CONNECTED now belongs to a session already
      * given up, which no PUBACK or DISCONNECTED will ever follow. Drop it and keep waiting. */
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_BACKOFF, 1,
-         MQTT_CONNECTION_CMD_DISCONNECT);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_BACKOFF, "disconnect");
     assert_int_equal(conn.policy.attempt, failures);
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 2,
-         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT);
+    assert_true(conn.low_power);
+    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING,
+         "clear_low_power, connect(0)");
 }
 
 static void test_network_down_while_connecting_refuses_the_late_session(void **state)
@@ -713,27 +1005,27 @@ static void test_network_down_while_connecting_refuses_the_late_session(void **s
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_CONNECTING);
-    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING, 1,
-         MQTT_CONNECTION_CMD_DISCONNECT);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_WAITING, 1,
-         MQTT_CONNECTION_CMD_DISCONNECT);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_WAITING, 0);
+    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING, "disconnect");
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_WAITING, "disconnect");
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_WAITING, "");
 }
 
-/* Fails the current attempt (from CONNECTING) and returns the delay armed. */
-static uint32_t fail_attempt(mqtt_connection_t *conn)
+/* ---- the retry schedule ---- */
+
+/* Fails the current attempt or session (DISCONNECTED; one broker) and checks the delay armed. */
+static void fail_attempt(mqtt_connection_t *conn, uint32_t expected_delay_ms)
 {
-    const mqtt_connection_commands_t out =
-        step(conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 2,
-             MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    assert_int_equal(conn->last_delay_ms, out.items[0].delay_ms);
-    return out.items[0].delay_ms;
+    char expected[96];
+    snprintf(expected, sizeof(expected), "disconnect, arm_retry_timer(%" PRIu32 "), request_low_power",
+             expected_delay_ms);
+    step(conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, expected);
+    assert_int_equal(conn->last_delay_ms, expected_delay_ms);
 }
 
 static void retry(mqtt_connection_t *conn)
 {
-    step(conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 2,
-         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT);
+    step(conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING,
+         "clear_low_power, connect(0)");
 }
 
 static void test_failed_attempts_follow_the_retry_schedule(void **state)
@@ -743,24 +1035,62 @@ static void test_failed_attempts_follow_the_retry_schedule(void **state)
     mqtt_connection_t conn;
     enter(&conn, START_CONNECTING);
     for (size_t i = 0; i < sizeof(expected_s) / sizeof(expected_s[0]); i++) {
-        assert_int_equal(fail_attempt(&conn), expected_s[i] * 1000u);
+        fail_attempt(&conn, expected_s[i] * 1000u);
         retry(&conn);
     }
     assert_int_equal(conn.connect_attempts, 1 + sizeof(expected_s) / sizeof(expected_s[0]));
 }
 
-static void test_successful_connect_resets_the_schedule(void **state)
+static void test_connect_alone_does_not_reset_the_schedule(void **state)
 {
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_CONNECTING);
-    assert_int_equal(fail_attempt(&conn), 30000);
+    fail_attempt(&conn, 30000);
     retry(&conn);
-    assert_int_equal(fail_attempt(&conn), 60000);
+    fail_attempt(&conn, 60000);
     retry(&conn);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    assert_int_equal(fail_attempt(&conn), 30000);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, "publish_registration");
+    assert_int_equal(conn.policy.attempt, 2);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, "");
+    fail_attempt(&conn, 120000); /* connected, but the cycle never succeeded */
+}
+
+static void test_puback_of_the_current_registration_resets_the_schedule(void **state)
+{
+    (void)state;
+    mqtt_connection_t conn;
+    enter(&conn, START_CONNECTING);
+    fail_attempt(&conn, 30000);
+    retry(&conn);
+    fail_attempt(&conn, 60000);
+    retry(&conn);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, "publish_registration");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERED,
+         "publish_online");
+    assert_int_equal(conn.policy.attempt, 0);
+    fail_attempt(&conn, 30000);
+}
+
+static void test_broker_that_connacks_but_never_pubacks_backs_off_to_the_cap(void **state)
+{
+    (void)state;
+    static const uint32_t expected_s[] = {30, 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600};
+    mqtt_connection_t conn;
+    enter(&conn, START_CONNECTING);
+    for (size_t i = 0; i < sizeof(expected_s) / sizeof(expected_s[0]); i++) {
+        step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING,
+             "publish_registration");
+        step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, (int32_t)(10 + i)), MQTT_CONNECTION_REGISTERING,
+             "");
+        fail_attempt(&conn, expected_s[i] * 1000u);
+        /* Its PUBACK, should it come now, is for a session already given up. */
+        step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, (int32_t)(10 + i)), MQTT_CONNECTION_BACKOFF,
+             "");
+        retry(&conn);
+    }
+    assert_int_equal(conn.policy.attempt, sizeof(expected_s) / sizeof(expected_s[0]));
 }
 
 static void test_network_down_does_not_reset_the_schedule(void **state)
@@ -768,14 +1098,14 @@ static void test_network_down_does_not_reset_the_schedule(void **state)
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_CONNECTING);
-    assert_int_equal(fail_attempt(&conn), 30000);
+    fail_attempt(&conn, 30000);
     retry(&conn);
-    assert_int_equal(fail_attempt(&conn), 60000);
-    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING, 2,
-         MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER, MQTT_CONNECTION_CMD_CLEAR_LOW_POWER);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
-    assert_int_equal(fail_attempt(&conn), 120000);
+    fail_attempt(&conn, 60000);
+    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING,
+         "cancel_retry_timer, clear_low_power");
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING,
+         "connect(0)");
+    fail_attempt(&conn, 120000);
 }
 
 static void test_publish_failed_drops_the_connection_and_retries(void **state)
@@ -783,17 +1113,13 @@ static void test_publish_failed_drops_the_connection_and_retries(void **state)
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_REGISTERING);
-    const mqtt_connection_commands_t out =
-        step(&conn, ev(MQTT_CONNECTION_EV_PUBLISH_FAILED), MQTT_CONNECTION_BACKOFF, 3,
-             MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
-             MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    assert_int_equal(out.items[1].delay_ms, 30000);
+    step(&conn, ev(MQTT_CONNECTION_EV_PUBLISH_FAILED), MQTT_CONNECTION_BACKOFF,
+         "disconnect, arm_retry_timer(30000), request_low_power");
     /* The DISCONNECTED our own disconnect causes is not a second failure. */
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 0);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, "");
     assert_int_equal(conn.policy.attempt, 1);
     retry(&conn);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, "publish_registration");
 }
 
 static void test_error_events_only_record_the_code(void **state)
@@ -801,10 +1127,10 @@ static void test_error_events_only_record_the_code(void **state)
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_CONNECTING);
-    step(&conn, ev_code(MQTT_CONNECTION_EV_MQTT_ERROR, 42), MQTT_CONNECTION_CONNECTING, 0);
+    step(&conn, ev_code(MQTT_CONNECTION_EV_MQTT_ERROR, 42), MQTT_CONNECTION_CONNECTING, "");
     assert_int_equal(conn.last_code, 42);
-    step(&conn, ev_code(MQTT_CONNECTION_EV_MQTT_DISCONNECTED, -3), MQTT_CONNECTION_BACKOFF, 2,
-         MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
+    step(&conn, ev_code(MQTT_CONNECTION_EV_MQTT_DISCONNECTED, -3), MQTT_CONNECTION_BACKOFF,
+         "disconnect, arm_retry_timer(30000), request_low_power");
     assert_int_equal(conn.last_code, -3);
 }
 
@@ -815,15 +1141,12 @@ static void test_jitter_takes_the_random_value_of_the_event(void **state)
     retry_policy_config_t config = retry_policy_default_config();
     config.jitter_percent = 50;
     assert_int_equal(mqtt_connection_init(&conn, &config), DOMAIN_OK);
-    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, "");
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING,
+         "connect(0)");
     mqtt_connection_event_t failed = ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED);
     failed.random_value = 1000;
-    const mqtt_connection_commands_t out =
-        step(&conn, failed, MQTT_CONNECTION_BACKOFF, 2, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
-             MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    assert_int_equal(out.items[0].delay_ms, 15000);
+    step(&conn, failed, MQTT_CONNECTION_BACKOFF, "disconnect, arm_retry_timer(15000), request_low_power");
     assert_int_equal(conn.last_delay_ms, 15000);
 }
 
@@ -834,128 +1157,14 @@ static void test_custom_retry_config_is_used(void **state)
     const retry_policy_config_t config = {
         .initial_ms = 100, .max_ms = 250, .multiplier = 2, .jitter_percent = 0};
     assert_int_equal(mqtt_connection_init(&conn, &config), DOMAIN_OK);
-    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
-    assert_int_equal(fail_attempt(&conn), 100);
+    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, "");
+    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING,
+         "connect(0)");
+    fail_attempt(&conn, 100);
     retry(&conn);
-    assert_int_equal(fail_attempt(&conn), 200);
+    fail_attempt(&conn, 200);
     retry(&conn);
-    assert_int_equal(fail_attempt(&conn), 250);
-}
-
-/* ---- the attempt watchdog ---- */
-
-static void test_watchdog_is_armed_with_every_connect_and_is_not_a_retry(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
-    assert_int_equal(conn.attempt_timeout_ms, ATTEMPT_TIMEOUT_MS);
-    assert_int_equal(conn.last_delay_ms, 0);
-    assert_int_equal(conn.policy.attempt, 0);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 2,
-         MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    const mqtt_connection_commands_t out =
-        step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 3,
-             MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT,
-             MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
-    assert_int_equal(out.items[2].delay_ms, ATTEMPT_TIMEOUT_MS);
-    assert_int_equal(conn.last_delay_ms, FIRST_DELAY_MS); /* still the retry's */
-}
-
-static void test_attempt_timeout_abandons_the_attempt_and_counts_as_a_failure(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
-    mqtt_connection_commands_t out =
-        step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_BACKOFF, 3,
-             MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
-             MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    assert_int_equal(out.items[1].delay_ms, 30000);
-    assert_int_equal(conn.policy.attempt, 1);
-    assert_int_equal(conn.last_delay_ms, 30000);
-    /* The DISCONNECTED our own disconnect may cause is not a second failure. */
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_DISCONNECTED), MQTT_CONNECTION_BACKOFF, 0);
-    assert_int_equal(conn.policy.attempt, 1);
-    /* The retry is watched too; a second time-out doubles the delay like any failure. */
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 3,
-         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT,
-         MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
-    out = step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_BACKOFF, 3,
-               MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
-               MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    assert_int_equal(out.items[1].delay_ms, 60000);
-    assert_int_equal(conn.connect_attempts, 2);
-}
-
-static void test_attempt_timeout_takes_the_random_value_of_the_event(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    retry_policy_config_t config = retry_policy_default_config();
-    config.jitter_percent = 50;
-    assert_int_equal(mqtt_connection_init(&conn, &config), DOMAIN_OK);
-    assert_int_equal(mqtt_connection_set_attempt_timeout(&conn, ATTEMPT_TIMEOUT_MS), DOMAIN_OK);
-    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 2,
-         MQTT_CONNECTION_CMD_CONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
-    mqtt_connection_event_t fired = ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED);
-    fired.random_value = 1000;
-    const mqtt_connection_commands_t out =
-        step(&conn, fired, MQTT_CONNECTION_BACKOFF, 3, MQTT_CONNECTION_CMD_DISCONNECT,
-             MQTT_CONNECTION_CMD_ARM_RETRY_TIMER, MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    assert_int_equal(out.items[1].delay_ms, 15000);
-}
-
-static void test_late_success_after_an_attempt_timeout_is_refused(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_BACKOFF, 3,
-         MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
-         MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    /* The attempt succeeded while the client was being stopped: that session is gone (ESP-MQTT would
-     * still queue a publish on the stopped client, and nothing would ever acknowledge it). */
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_BACKOFF, 1,
-         MQTT_CONNECTION_CMD_DISCONNECT);
-    assert_int_equal(conn.policy.attempt, 1);
-}
-
-static void test_network_down_while_connecting_cancels_the_watchdog(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    enter_with(&conn, START_CONNECTING, ATTEMPT_TIMEOUT_MS);
-    step(&conn, ev(MQTT_CONNECTION_EV_NETWORK_DOWN), MQTT_CONNECTION_WAITING, 2,
-         MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_CANCEL_RETRY_TIMER);
-    /* An expiry posted before the cancel is stale: nothing is attempted until network up. */
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_WAITING, 0);
-    assert_int_equal(conn.policy.attempt, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 2,
-         MQTT_CONNECTION_CMD_CONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER);
-}
-
-static void test_attempt_timeout_zero_turns_the_watchdog_off(void **state)
-{
-    (void)state;
-    mqtt_connection_t conn;
-    init_default(&conn);
-    assert_int_equal(conn.attempt_timeout_ms, 0);
-    assert_int_equal(mqtt_connection_set_attempt_timeout(&conn, ATTEMPT_TIMEOUT_MS), DOMAIN_OK);
-    assert_int_equal(mqtt_connection_set_attempt_timeout(&conn, 0), DOMAIN_OK);
-    step(&conn, ev(MQTT_CONNECTION_EV_HTTP_STARTED), MQTT_CONNECTION_WAITING, 0);
-    step(&conn, ev_ip(MQTT_CONNECTION_EV_NETWORK_UP, (ipv4_address_t)IP_A), MQTT_CONNECTION_CONNECTING, 1,
-         MQTT_CONNECTION_CMD_CONNECT);
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 0);
-}
-
-static void test_set_attempt_timeout_rejects_a_missing_entity(void **state)
-{
-    (void)state;
-    assert_int_equal(mqtt_connection_set_attempt_timeout(NULL, 1000), DOMAIN_ERR_INVALID_ARG);
+    fail_attempt(&conn, 250);
 }
 
 /* ---- register again ---- */
@@ -965,12 +1174,12 @@ static void test_register_again_supersedes_the_pending_registration(void **state
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_REGISTERING_QUEUED);
-    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_REGISTERING, "publish_registration");
     assert_int_equal(conn.pending_msg_id, -1);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, 8), MQTT_CONNECTION_REGISTERING, 0);
-    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 8), MQTT_CONNECTION_REGISTERED, 0);
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, QUEUED_ID), MQTT_CONNECTION_REGISTERING, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_PUBLISH_QUEUED, 8), MQTT_CONNECTION_REGISTERING, "");
+    step(&conn, ev_msg(MQTT_CONNECTION_EV_REGISTRATION_ACKED, 8), MQTT_CONNECTION_REGISTERED,
+         "publish_online");
 }
 
 static void test_refused_registration_again_backs_off_and_registers_on_the_retry(void **state)
@@ -978,17 +1187,15 @@ static void test_refused_registration_again_backs_off_and_registers_on_the_retry
     (void)state;
     mqtt_connection_t conn;
     enter(&conn, START_REGISTERED);
-    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
-    step(&conn, ev(MQTT_CONNECTION_EV_PUBLISH_FAILED), MQTT_CONNECTION_BACKOFF, 3,
-         MQTT_CONNECTION_CMD_DISCONNECT, MQTT_CONNECTION_CMD_ARM_RETRY_TIMER,
-         MQTT_CONNECTION_CMD_REQUEST_LOW_POWER);
-    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_BACKOFF, 0);
-    step(&conn, ev(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED), MQTT_CONNECTION_CONNECTING, 2,
-         MQTT_CONNECTION_CMD_CLEAR_LOW_POWER, MQTT_CONNECTION_CMD_CONNECT);
-    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, 1,
-         MQTT_CONNECTION_CMD_PUBLISH_REGISTRATION);
+    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_REGISTERING, "publish_registration");
+    step(&conn, ev(MQTT_CONNECTION_EV_PUBLISH_FAILED), MQTT_CONNECTION_BACKOFF,
+         "disconnect, arm_retry_timer(30000), request_low_power");
+    step(&conn, ev(MQTT_CONNECTION_EV_REGISTER_AGAIN), MQTT_CONNECTION_BACKOFF, "");
+    retry(&conn);
+    step(&conn, ev(MQTT_CONNECTION_EV_MQTT_CONNECTED), MQTT_CONNECTION_REGISTERING, "publish_registration");
 }
+
+/* ---- entity ---- */
 
 static void test_init_starts_waiting_with_nothing_pending(void **state)
 {
@@ -999,12 +1206,23 @@ static void test_init_starts_waiting_with_nothing_pending(void **state)
     assert_int_equal(conn.state, MQTT_CONNECTION_WAITING);
     assert_false(conn.network_up);
     assert_false(conn.http_started);
+    assert_false(conn.low_power);
     assert_int_equal(conn.pending_msg_id, -1);
     assert_int_equal(conn.last_delay_ms, 0);
     assert_int_equal(conn.connect_attempts, 0);
     assert_int_equal(conn.policy.attempt, 0);
     assert_int_equal(conn.policy.config.initial_ms, RETRY_POLICY_DEFAULT_INITIAL_MS);
+    /* No timers, one broker, the default quick reconnect. */
     assert_int_equal(conn.attempt_timeout_ms, 0);
+    assert_int_equal(conn.timing.attempt_timeout_ms, 0);
+    assert_int_equal(conn.timing.registration_timeout_ms, 0);
+    assert_int_equal(conn.timing.refresh_interval_ms, 0);
+    assert_int_equal(conn.timing.liveness_interval_ms, 0);
+    assert_int_equal(conn.timing.reconnect_ms, MQTT_CONNECTION_DEFAULT_RECONNECT_MS);
+    assert_int_equal(conn.timing.broker_count, 1);
+    assert_int_equal(conn.broker_index, 0);
+    assert_int_equal(conn.round_failures, 0);
+    assert_int_equal(conn.tick_ms, 0);
 }
 
 static void test_init_rejects_bad_arguments(void **state)
@@ -1039,81 +1257,86 @@ static void test_handle_tolerates_missing_and_unknown_input(void **state)
 static void test_names(void **state)
 {
     (void)state;
-    assert_string_equal(mqtt_connection_state_to_str(MQTT_CONNECTION_WAITING), "waiting");
-    assert_string_equal(mqtt_connection_state_to_str(MQTT_CONNECTION_CONNECTING), "connecting");
-    assert_string_equal(mqtt_connection_state_to_str(MQTT_CONNECTION_REGISTERING), "registering");
-    assert_string_equal(mqtt_connection_state_to_str(MQTT_CONNECTION_REGISTERED), "registered");
-    assert_string_equal(mqtt_connection_state_to_str(MQTT_CONNECTION_BACKOFF), "backoff");
-    assert_string_equal(mqtt_connection_state_to_str(MQTT_CONNECTION_STATE_COUNT), "unknown");
-    assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_NETWORK_UP), "network_up");
-    assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_RETRY_TIMER_FIRED),
-                        "retry_timer_fired");
-    assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_REGISTER_AGAIN), "register_again");
-    assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_COUNT), "unknown");
-    assert_string_equal(mqtt_connection_command_to_str(MQTT_CONNECTION_CMD_ARM_RETRY_TIMER),
-                        "arm_retry_timer");
-    assert_string_equal(mqtt_connection_command_to_str(MQTT_CONNECTION_CMD_COUNT), "unknown");
+    static const char *const states[] = {"waiting", "connecting", "registering", "registered", "backoff"};
+    static const char *const events[] = {
+        "network_up",        "network_down",   "ip_changed",     "http_started",   "mqtt_connected",
+        "mqtt_disconnected", "mqtt_error",     "publish_queued", "publish_failed", "registration_acked",
+        "retry_timer_fired", "register_again", "session_lost",
+    };
+    static const char *const commands[] = {
+        "connect",         "disconnect",         "publish_registration",
+        "arm_retry_timer", "cancel_retry_timer", "request_low_power",
+        "clear_low_power", "publish_online",     "check_session",
+    };
+    assert_int_equal(sizeof(states) / sizeof(states[0]), MQTT_CONNECTION_STATE_COUNT);
+    assert_int_equal(sizeof(events) / sizeof(events[0]), MQTT_CONNECTION_EV_COUNT);
+    assert_int_equal(sizeof(commands) / sizeof(commands[0]), MQTT_CONNECTION_CMD_COUNT);
+    for (int k = 0; k < MQTT_CONNECTION_STATE_COUNT; k++) {
+        assert_string_equal(mqtt_connection_state_to_str((mqtt_connection_state_t)k), states[k]);
+    }
     for (int k = 0; k < MQTT_CONNECTION_EV_COUNT; k++) {
-        assert_string_not_equal(mqtt_connection_event_to_str((mqtt_connection_event_kind_t)k), "unknown");
+        assert_string_equal(mqtt_connection_event_to_str((mqtt_connection_event_kind_t)k), events[k]);
     }
     for (int k = 0; k < MQTT_CONNECTION_CMD_COUNT; k++) {
-        assert_string_not_equal(mqtt_connection_command_to_str((mqtt_connection_command_kind_t)k), "unknown");
+        assert_string_equal(mqtt_connection_command_to_str((mqtt_connection_command_kind_t)k), commands[k]);
     }
+    assert_string_equal(mqtt_connection_state_to_str(MQTT_CONNECTION_STATE_COUNT), "unknown");
+    assert_string_equal(mqtt_connection_event_to_str(MQTT_CONNECTION_EV_COUNT), "unknown");
+    assert_string_equal(mqtt_connection_command_to_str(MQTT_CONNECTION_CMD_COUNT), "unknown");
+    assert_string_equal(mqtt_connection_state_to_str((mqtt_connection_state_t)-1), "unknown");
 }
 
-/* One cmocka test per row, named "<start> + <event>" (with " (no watchdog)" for the second table). */
-static void fill_table(struct CMUnitTest *table, char (*names)[96], const transition_t *rows, size_t count,
-                       const char *suffix)
+/* One cmocka test per row and configuration, named "<start> + <event>" plus the configuration's suffix: the
+ * base row unless the configuration lists its own. */
+#define CASE_COUNT (PROFILE_COUNT * TRANSITION_COUNT)
+
+static table_case_t cases[CASE_COUNT];
+static struct CMUnitTest tables[PROFILE_COUNT][TRANSITION_COUNT];
+static char names[PROFILE_COUNT][TRANSITION_COUNT][96];
+
+static void fill_table(profile_t profile)
 {
-    for (size_t i = 0; i < count; i++) {
-        snprintf(names[i], sizeof(names[i]), "%s + %s%s", START_NAMES[rows[i].start],
-                 EVENTS[rows[i].event].name, suffix);
-        table[i].name = names[i];
-        table[i].test_func = test_transition;
-        table[i].setup_func = NULL;
-        table[i].teardown_func = NULL;
-        table[i].initial_state = (void *)&rows[i];
+    for (size_t i = 0; i < TRANSITION_COUNT; i++) {
+        const transition_t *base = &TRANSITIONS[i];
+        const transition_t *variant = find_row(VARIANTS, VARIANT_COUNT, profile, base->start, base->event);
+        table_case_t *c = &cases[profile * TRANSITION_COUNT + i];
+        c->profile = profile;
+        c->row = variant != NULL ? variant : base;
+        snprintf(names[profile][i], sizeof(names[profile][i]), "%s + %s%s", START_NAMES[base->start],
+                 EVENTS[base->event].name, PROFILES[profile].suffix);
+        tables[profile][i].name = names[profile][i];
+        tables[profile][i].test_func = test_transition;
+        tables[profile][i].setup_func = NULL;
+        tables[profile][i].teardown_func = NULL;
+        tables[profile][i].initial_state = c;
     }
 }
 
 int main(void)
 {
-    static struct CMUnitTest table[TRANSITION_COUNT];
-    static char names[TRANSITION_COUNT][96];
-    static struct CMUnitTest no_watchdog_table[NO_WATCHDOG_TRANSITION_COUNT];
-    static char no_watchdog_names[NO_WATCHDOG_TRANSITION_COUNT][96];
-    fill_table(table, names, TRANSITIONS, TRANSITION_COUNT, "");
-    fill_table(no_watchdog_table, no_watchdog_names, NO_WATCHDOG_TRANSITIONS, NO_WATCHDOG_TRANSITION_COUNT,
-               " (no watchdog)");
     const struct CMUnitTest sequences[] = {
         cmocka_unit_test(test_table_covers_every_state_and_event),
-        cmocka_unit_test(test_no_watchdog_rows_are_unique_and_unwatched),
+        cmocka_unit_test(test_variant_rows_are_unique_and_differ_from_the_base),
+        cmocka_unit_test(test_rules_hold_on_long_random_runs),
         cmocka_unit_test(test_network_then_http_connects_once),
         cmocka_unit_test(test_http_then_network_connects_once),
-        cmocka_unit_test(test_happy_path_ends_registered),
+        cmocka_unit_test(test_happy_path_ends_registered_and_online),
         cmocka_unit_test(test_ack_after_disconnect_is_ignored),
         cmocka_unit_test(test_ack_before_the_publish_is_queued_is_ignored),
+        cmocka_unit_test(test_only_the_pending_id_registers),
         cmocka_unit_test(test_duplicate_connected_does_not_publish_again),
-        cmocka_unit_test(test_ip_change_while_connecting_is_registered_after_connect),
-        cmocka_unit_test(test_ip_change_while_registering_supersedes_the_queued_registration),
-        cmocka_unit_test(test_ip_change_while_registered_registers_again),
         cmocka_unit_test(test_network_down_during_backoff_waits_for_network_up),
         cmocka_unit_test(test_late_session_in_backoff_is_dropped_and_the_retry_goes_on),
         cmocka_unit_test(test_network_down_while_connecting_refuses_the_late_session),
         cmocka_unit_test(test_failed_attempts_follow_the_retry_schedule),
-        cmocka_unit_test(test_successful_connect_resets_the_schedule),
+        cmocka_unit_test(test_connect_alone_does_not_reset_the_schedule),
+        cmocka_unit_test(test_puback_of_the_current_registration_resets_the_schedule),
+        cmocka_unit_test(test_broker_that_connacks_but_never_pubacks_backs_off_to_the_cap),
         cmocka_unit_test(test_network_down_does_not_reset_the_schedule),
         cmocka_unit_test(test_publish_failed_drops_the_connection_and_retries),
         cmocka_unit_test(test_error_events_only_record_the_code),
         cmocka_unit_test(test_jitter_takes_the_random_value_of_the_event),
         cmocka_unit_test(test_custom_retry_config_is_used),
-        cmocka_unit_test(test_watchdog_is_armed_with_every_connect_and_is_not_a_retry),
-        cmocka_unit_test(test_attempt_timeout_abandons_the_attempt_and_counts_as_a_failure),
-        cmocka_unit_test(test_attempt_timeout_takes_the_random_value_of_the_event),
-        cmocka_unit_test(test_late_success_after_an_attempt_timeout_is_refused),
-        cmocka_unit_test(test_network_down_while_connecting_cancels_the_watchdog),
-        cmocka_unit_test(test_attempt_timeout_zero_turns_the_watchdog_off),
-        cmocka_unit_test(test_set_attempt_timeout_rejects_a_missing_entity),
         cmocka_unit_test(test_register_again_supersedes_the_pending_registration),
         cmocka_unit_test(test_refused_registration_again_backs_off_and_registers_on_the_retry),
         cmocka_unit_test(test_init_starts_waiting_with_nothing_pending),
@@ -1121,12 +1344,11 @@ int main(void)
         cmocka_unit_test(test_handle_tolerates_missing_and_unknown_input),
         cmocka_unit_test(test_names),
     };
-    const int table_failures =
-        _cmocka_run_group_tests("mqtt_connection_transitions", table, TRANSITION_COUNT, NULL, NULL);
-    const int no_watchdog_failures =
-        _cmocka_run_group_tests("mqtt_connection_transitions_no_watchdog", no_watchdog_table,
-                                NO_WATCHDOG_TRANSITION_COUNT, NULL, NULL);
-    const int sequence_failures =
-        cmocka_run_group_tests_name("mqtt_connection_sequences", sequences, NULL, NULL);
-    return table_failures + no_watchdog_failures + sequence_failures;
+    int failures = 0;
+    for (int p = 0; p < PROFILE_COUNT; p++) {
+        fill_table((profile_t)p);
+        failures += _cmocka_run_group_tests(PROFILES[p].group, tables[p], TRANSITION_COUNT, NULL, NULL);
+    }
+    failures += cmocka_run_group_tests_name("mqtt_connection_sequences", sequences, NULL, NULL);
+    return failures;
 }

@@ -196,6 +196,21 @@ static void test_a_reused_msg_id_is_the_newest(void **state)
     assert_true(registration_history_acked(&history, 6));
 }
 
+static void test_a_forgotten_msg_id_is_no_older_registration(void **state)
+{
+    (void)state;
+    registration_history_t history;
+    fresh(&history);
+    registration_history_record(&history, 5, CONTENT_A);
+    registration_history_record(&history, 6, CONTENT_B);
+    assert_false(registration_history_acked(&history, 6));
+    registration_history_forget(&history, 5); /* 5 now names a presence message */
+    assert_false(registration_history_acked(&history, 5));
+    registration_history_forget(&history, 77); /* unknown: nothing happens */
+    registration_history_forget(NULL, 5);
+    assert_false(registration_history_acked(&history, 6));
+}
+
 static void test_the_ring_forgets_entries_beyond_its_size(void **state)
 {
     (void)state;
@@ -264,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_a_duplicate_puback_of_the_newest_is_false),
         cmocka_unit_test(test_every_older_registration_with_other_content_is_noticed),
         cmocka_unit_test(test_a_reused_msg_id_forgets_the_older_entry),
+        cmocka_unit_test(test_a_forgotten_msg_id_is_no_older_registration),
         cmocka_unit_test(test_a_reused_msg_id_is_the_newest),
         cmocka_unit_test(test_the_ring_forgets_entries_beyond_its_size),
         cmocka_unit_test(test_the_ring_keeps_working_after_many_registrations),

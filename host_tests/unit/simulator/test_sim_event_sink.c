@@ -79,8 +79,33 @@ static void test_connect_attempt_line(void **state)
     fixture_t *f = *state;
     domain_event_t e = event_of(DOMAIN_EVENT_CONNECT_ATTEMPT);
     e.data.connect_attempt.attempt = 3;
+    e.data.connect_attempt.broker_index = 1;
     sim_event_sink_on_domain_event(&f->sink, &e);
-    assert_string_equal(output(f), "{\"event\":\"connect_attempt\",\"t_ms\":1234,\"attempt\":3}\n");
+    assert_string_equal(output(f),
+                        "{\"event\":\"connect_attempt\",\"t_ms\":1234,\"attempt\":3,\"broker\":1}\n");
+}
+
+static void test_connect_attempt_line_names_the_broker_of_the_list(void **state)
+{
+    fixture_t *f = *state;
+    static mqtt_settings_t mqtt;
+    strcpy(mqtt.broker_uri, "ws://10.0.0.1:8080,ws://10.0.0.2:8080/mqtt");
+    strcpy(mqtt.ws_path, "/mqtt");
+    strcpy(mqtt.status_topic, "/farm/{mac}/status");
+    const mac_address_t mac = {{0xA4, 0xCF, 0x12, 0x0B, 0x8E, 0x01}};
+    sim_event_sink_set_mqtt(&f->sink, &mqtt, &mac);
+    domain_event_t e = event_of(DOMAIN_EVENT_CONNECT_ATTEMPT);
+    e.data.connect_attempt.attempt = 2;
+    e.data.connect_attempt.broker_index = 1;
+    sim_event_sink_on_domain_event(&f->sink, &e);
+    e = event_of(DOMAIN_EVENT_PRESENCE);
+    e.data.presence.online = true;
+    e.data.presence.msg_id = 5;
+    sim_event_sink_on_domain_event(&f->sink, &e);
+    assert_string_equal(output(f), "{\"event\":\"connect_attempt\",\"t_ms\":1234,\"attempt\":2,\"broker\":1,"
+                                   "\"uri\":\"ws://10.0.0.2:8080/mqtt\"}\n"
+                                   "{\"event\":\"presence\",\"t_ms\":1234,\"status\":\"online\",\"msg_id\":5,"
+                                   "\"topic\":\"/farm/A4CF120B8E01/status\"}\n");
 }
 
 static void test_retry_scheduled_line(void **state)
@@ -305,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_state_change_line),
         T(test_connect_attempt_line),
+        T(test_connect_attempt_line_names_the_broker_of_the_list),
         T(test_retry_scheduled_line),
         T(test_registered_line),
         T(test_registration_failed_line_names_the_rule),

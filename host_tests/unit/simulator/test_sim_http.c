@@ -21,6 +21,8 @@
 #include "fake_ports.h"
 #include "sim_http.h"
 
+#define SECRET "7K3M9QXD2F4H8RTV"
+
 typedef struct {
     fake_ports_t fakes;
     application_t app;
@@ -39,6 +41,7 @@ static int setup(void **state)
     fake_ports_init(&f->fakes);
     app_settings_t settings;
     app_settings_defaults(&settings);
+    strcpy(settings.security.setup_secret, SECRET);
     assert_int_equal(application_start(&f->app, &f->fakes.ports, &settings), APP_OK);
     fake_executor_run_all(&f->fakes.executor);
     f->stream = open_memstream(&f->buf, &f->size);
@@ -146,14 +149,51 @@ static void test_post_body_arriving_in_pieces_is_accumulated(void **state)
     fixture_t *f = *state;
     char fixed[256];
     const char *body = "device_name=Bomba+Nueva%21";
-    int len = snprintf(fixed, sizeof(fixed),
-                       "POST /config HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
-                       strlen(body), body);
+    int len =
+        snprintf(fixed, sizeof(fixed),
+                 "POST /config HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer " SECRET
+                 "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+                 strlen(body), body);
     size_t split = (size_t)len - 10; /* the last ten body bytes come in a second write */
     assert_int_equal(exchange(f, fixed, (size_t)len, split), 200);
     assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME),
                         "Bomba Nueva!");
+}
+
+static int post_config(fixture_t *f, const char *extra_headers, const char *body)
+{
+    char request[512];
+    int len = snprintf(request, sizeof(request),
+                       "POST /config HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s"
+                       "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+                       extra_headers, strlen(body), body);
+    return exchange(f, request, (size_t)len, (size_t)len);
+}
+
+static void test_the_request_headers_reach_the_application_and_its_headers_come_back(void **state)
+{
+    fixture_t *f = *state;
+    /* no secret: 401 with WWW-Authenticate */
+    assert_int_equal(post_config(f, "", "device_name=Uno"), 401);
+    assert_non_null(strstr(f->response, "WWW-Authenticate: Bearer"));
+    /* another site's page: 403 before anything else */
+    assert_int_equal(post_config(f, "Origin: http://evil.example\r\nAuthorization: Bearer " SECRET "\r\n",
+                                 "device_name=Uno"),
+                     403);
+    /* HTTP Basic with any user name, the form field: both work; the second change comes too soon */
+    assert_int_equal(
+        post_config(f, "Authorization: Basic dGVjbmljbzo3SzNNOVFYRDJGNEg4UlRW\r\n", "device_name=Uno"), 200);
+    assert_int_equal(post_config(f, "", "device_name=Dos&setup_secret=7k3m-9qxd-2f4h-8rtv"), 429);
+    assert_non_null(strstr(f->response, "Retry-After: 10"));
+    assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME), "Uno");
+}
+
+static void test_the_query_string_reaches_the_application(void **state)
+{
+    fixture_t *f = *state;
+    /* /status ignores its query, which is only kept in the path; a query on an unknown path is still 404 */
+    assert_int_equal(get(f, "/status?lang=en&x"), 200);
+    assert_int_equal(get(f, "/nope?lang=en"), 404);
 }
 
 static void test_body_over_the_limit_is_413(void **state)
@@ -198,6 +238,8 @@ int main(void)
         T(test_get_reaches_the_application),
         T(test_whoami_answers_json),
         T(test_unknown_path_is_404_and_wrong_method_405),
+        T(test_the_request_headers_reach_the_application_and_its_headers_come_back),
+        T(test_the_query_string_reaches_the_application),
         T(test_post_body_arriving_in_pieces_is_accumulated),
         T(test_body_over_the_limit_is_413),
         cmocka_unit_test(test_bad_bind_address_is_refused),

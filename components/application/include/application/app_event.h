@@ -36,7 +36,8 @@ typedef enum {
     APP_EVENT_MQTT_DELETED,      /* msg_id: dropped from the outbox before PUBACK */
     APP_EVENT_TIMER_FIRED,       /* timer + token: what timer_port arm_once was given */
     APP_EVENT_CONFIG_CHANGED,    /* name or location stored anew: register again if connected */
-    APP_EVENT_STOP,              /* the executor ends its task after this event (simulator exit) */
+    APP_EVENT_SHUTDOWN, /* a clean stop: offline presence, then disconnect (DOMAIN_EVENT_SHUT_DOWN) */
+    APP_EVENT_STOP,     /* the executor ends its task after this event (simulator exit) */
     APP_EVENT_COUNT
 } app_event_kind_t;
 
@@ -46,6 +47,9 @@ typedef enum {
     APP_MQTT_ERROR_CONNECTION_REFUSED, /* code = CONNACK return code */
     APP_MQTT_ERROR_PROTOCOL,           /* e.g. wrong WebSocket path: the broker did not speak MQTT */
     APP_MQTT_ERROR_OTHER,
+    APP_MQTT_ERROR_HOST_NOT_FOUND, /* the broker's host name did not resolve */
+    APP_MQTT_ERROR_TCP_REFUSED,    /* nothing listens at the broker's address and port */
+    APP_MQTT_ERROR_TLS,            /* wss://: the TLS handshake or the certificate check failed */
     APP_MQTT_ERROR_COUNT
 } app_mqtt_error_kind_t;
 

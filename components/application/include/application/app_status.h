@@ -28,6 +28,7 @@
     X(APP_ERR_BUFFER_TOO_SMALL, "buffer too small")                      \
     X(APP_ERR_NO_MEMORY, "out of memory")                                \
     X(APP_ERR_PLATFORM, "platform error")                                \
+    X(APP_ERR_RATE_LIMITED, "too soon after the last change")            \
     X(APP_ERR_NOT_STARTED, "the application task could not be started")
 
 typedef enum {

@@ -77,13 +77,14 @@ app_err_t application_get_status(application_t *app, app_status_snapshot_t *out)
 /* Uptime from the clock port. */
 uint64_t application_uptime_ms(application_t *app);
 
-/* UpdateDeviceConfigUseCase (update_device_config.h): NULL keeps a value. */
+/* UpdateDeviceConfigUseCase (update_device_config.h): NULL keeps a value; retry_after_s (may be NULL) is set
+ * with APP_ERR_RATE_LIMITED. */
 app_err_t application_update_config(application_t *app, const char *device_name, const char *location,
-                                    char *reason, size_t reason_size);
+                                    char *reason, size_t reason_size, uint32_t *retry_after_s);
 
 /* The setup form (provisioning.h, step 2); ssid_out gets PROVISIONING_SSID_MAX_BYTES + 1 bytes. */
 app_err_t application_provision(application_t *app, const char *body, size_t body_len, char *ssid_out,
-                                char *reason, size_t reason_size);
+                                char *reason, size_t reason_size, uint32_t *retry_after_s);
 
 /* GET /scan (provisioning.h). */
 app_err_t application_scan_json(application_t *app, char *out, size_t out_size, size_t *out_len);

@@ -9,11 +9,16 @@
  *   - The entity's commands are carried out in order; what a command causes (connect() refused ->
  *     MQTT_DISCONNECTED, publish queued -> PUBLISH_QUEUED, publish refused -> PUBLISH_FAILED) is fed to the
  *     entity after the whole command list, so one list is never interleaved with the next.
- *   - Attempt watchdog: the entity gets mqtt_connection_use_case_attempt_timeout_ms(network timeout), so each
- *     CONNECT is followed by ARM_RETRY_TIMER(watchdog). The watchdog is not a retry: it emits no
- *     RETRY_SCHEDULED and leaves the snapshot's next_retry_* at 0; when it expires (the entity goes from
- *     CONNECTING to BACKOFF on the timer) last_error and a warning notice say "mqtt connect attempt timed out
- *     after N ms", then the retry delay is scheduled as for any failed attempt.
+ *   - Timers: the entity's one connection timer is the attempt watchdog (mqtt_connection_use_case_attempt_
+ *     timeout_ms of the network timeout), the registration timeout, the refresh/liveness tick or a wait, by
+ *     the state after the event; only a wait (BACKOFF) is reported as RETRY_SCHEDULED and in next_retry_*.
+ *     An expired watchdog sets last_error "connect attempt timed out after N ms"; an expired registration
+ *     timeout "registration not acknowledged within N ms" and a REGISTRATION_FAILED(not_acknowledged).
+ *   - Errors: last_error names the cause (connection_reasons.h) and the broker URI in use.
+ *   - Liveness: CHECK_SESSION asks mqtt_session is_connected(); a client that says no is fed SESSION_LOST.
+ *   - Shutdown (APP_EVENT_SHUTDOWN): when connected with presence on, the retained offline message is
+ *     published and its PUBACK awaited (bounded: MQTT_CONNECTION_USE_CASE_SHUTDOWN_MS), then the client is
+ *     disconnected and DOMAIN_EVENT_SHUT_DOWN reported; every event after that is ignored.
  *   - Register again (config changed, or a stale registration acknowledged last: domain/registration_history)
  *     goes through the entity's normal path, so a refused or dropped re-registration backs off and is
  * retried.
@@ -34,6 +39,7 @@
 #include "application/app_event.h"
 #include "application/app_ports.h"
 #include "application/power_arbiter.h"
+#include "application/presence.h"
 #include "application/register_device.h"
 #include "application/settings.h"
 #include "application/status_snapshot.h"
@@ -42,6 +48,9 @@
 #include "domain/mqtt_connection.h"
 #include "domain/registration_history.h"
 
+/* How long a clean shutdown waits for the offline message's PUBACK. */
+#define MQTT_CONNECTION_USE_CASE_SHUTDOWN_MS 2000u
+
 typedef struct {
     const app_ports_t *ports;
     const app_settings_t *settings;
@@ -49,11 +58,15 @@ typedef struct {
     register_device_t *registration;
     power_arbiter_t *power;
     bool enabled;
-    broker_uri_t broker;
+    char uri[BROKER_URI_MAX_LEN + 1]; /* effective URI of the broker connected or tried last */
     char client_id[MAC_ADDRESS_CLIENT_ID_SIZE];
     mqtt_connection_t connection;
     registration_history_t history; /* the registrations queued last (stale resend detection) */
-    uint32_t timer_token;           /* token of the armed connection timer */
+    presence_t presence;
+    uint32_t timer_token; /* token of the armed connection timer */
+    bool shutting_down;   /* SHUTDOWN received: waiting for the offline message's PUBACK */
+    bool shut_down;       /* done: every event is ignored */
+    int32_t offline_msg_id;
 } mqtt_connection_use_case_t;
 
 /*
@@ -75,11 +88,15 @@ void mqtt_connection_use_case_disable(mqtt_connection_use_case_t *uc);
 void mqtt_connection_use_case_on_network(mqtt_connection_use_case_t *uc, mqtt_connection_event_kind_t kind,
                                          const ipv4_address_t *ip);
 
-/* HTTP_STARTED, MQTT_*, TIMER_FIRED for APP_TIMER_CONNECTION; other kinds are ignored. */
+/* HTTP_STARTED, MQTT_*, TIMER_FIRED for APP_TIMER_CONNECTION, SHUTDOWN; other kinds are ignored. */
 void mqtt_connection_use_case_handle(mqtt_connection_use_case_t *uc, const app_event_t *event);
 
 /* The registration's content changed: publish it again when connected. */
 void mqtt_connection_use_case_register_again(mqtt_connection_use_case_t *uc);
+
+/* The effective URI (WebSocket path applied) of broker index of the list, or of the single broker. */
+bool mqtt_connection_use_case_broker_uri(const mqtt_connection_use_case_t *uc, size_t index, char *out,
+                                         size_t out_size);
 
 /* Writes the connection fields of the working snapshot. */
 void mqtt_connection_use_case_refresh_status(mqtt_connection_use_case_t *uc);

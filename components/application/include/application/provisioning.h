@@ -46,10 +46,12 @@ app_err_t provisioning_start(provisioning_t *p, const mac_address_t *mac);
 /*
  * Step 2. ssid_out (PROVISIONING_SSID_MAX_BYTES + 1 bytes) gets the network joined, for the answer page.
  * Results: APP_OK; APP_ERR_INVALID_VALUE / APP_ERR_TOO_LONG / APP_ERR_NOT_FOUND / APP_ERR_INVALID_ARG with
- * a reason (400); APP_ERR_STORAGE or APP_ERR_PLATFORM (500); APP_ERR_QUEUE_FULL (503: send again).
+ * a reason (400); APP_ERR_RATE_LIMITED with *retry_after_s when a changed name or location comes sooner
+ * than the write interval allows (429); APP_ERR_STORAGE or APP_ERR_PLATFORM (500); APP_ERR_QUEUE_FULL or
+ * APP_ERR_LOCK_TIMEOUT (503: send again).
  */
 app_err_t provisioning_submit(provisioning_t *p, const char *body, size_t body_len, char *ssid_out,
-                              char *reason, size_t reason_size);
+                              char *reason, size_t reason_size, uint32_t *retry_after_s);
 
 /* GET /scan (HTTP task): the networks in range as JSON into out, strongest first, as many as fit. */
 app_err_t provisioning_scan_json(provisioning_t *p, char *out, size_t out_size, size_t *out_len);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "domain/broker_uri.h"
 #include "domain/device_registration.h"
 #include "domain/ipv4_address.h"
 #include "domain/mac_address.h"
@@ -32,10 +33,12 @@ typedef struct {
     /* connection */
     bool mqtt_enabled; /* false when the MQTT settings were rejected at start */
     mqtt_connection_state_t state;
-    uint32_t connect_attempts;     /* since boot */
-    uint32_t consecutive_failures; /* since the last successful connect */
-    uint32_t next_retry_delay_ms;  /* delay of the armed retry (never the watchdog); 0 when none */
-    uint64_t next_retry_at_ms;     /* uptime when it fires; 0 when none */
+    uint8_t broker_index;                    /* the broker of the list in use or tried next */
+    char broker_uri[BROKER_URI_MAX_LEN + 1]; /* its effective URI ("" with MQTT disabled) */
+    uint32_t connect_attempts;               /* since boot */
+    uint32_t consecutive_failures;           /* since the last successful connect */
+    uint32_t next_retry_delay_ms;            /* delay of the armed retry (never the watchdog); 0 when none */
+    uint64_t next_retry_at_ms;               /* uptime when it fires; 0 when none */
     /* registration */
     uint32_t registrations; /* acknowledged since boot */
     bool has_registration;

@@ -18,6 +18,7 @@
 #include "application/app_status.h"
 #include "application/ports/resource_lock_port.h"
 #include "application/status_snapshot.h"
+#include "application/write_limiter.h"
 
 typedef struct {
     const resource_lock_port_t *lock;
@@ -27,6 +28,7 @@ typedef struct {
     app_status_snapshot_t shared;  /* under the lock */
     bool config_reloaded;          /* working's config fields are newer than shared's */
     bool stale;                    /* the last publish timed out on the lock */
+    write_limiter_t writes;        /* under the lock: configuration writes */
 } status_store_t;
 
 void status_store_init(status_store_t *store, const resource_lock_port_t *lock, void *lock_ctx,
@@ -43,6 +45,11 @@ app_err_t status_store_publish(status_store_t *store);
 
 /* Any task: a copy of the shared snapshot. APP_OK or APP_ERR_LOCK_TIMEOUT. */
 app_err_t status_store_read(status_store_t *store, app_status_snapshot_t *out);
+
+/* Any task: takes the configuration write slot (write_limiter.h). APP_OK, APP_ERR_RATE_LIMITED with
+ * *retry_after_ms, or APP_ERR_LOCK_TIMEOUT. The limit is set with status_store_set_write_interval(). */
+app_err_t status_store_try_write(status_store_t *store, uint64_t now_ms, uint32_t *retry_after_ms);
+void status_store_set_write_interval(status_store_t *store, uint32_t min_interval_ms);
 
 /* Any task: the config cache after a stored change (NULL keeps a field). APP_OK or APP_ERR_LOCK_TIMEOUT. */
 app_err_t status_store_set_config(status_store_t *store, const char *device_name, const char *location);

@@ -14,16 +14,23 @@
 #define APPLICATION_UPDATE_DEVICE_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "application/app_ports.h"
 #include "application/status_store.h"
 
 /*
- * NULL keeps a value. Results: APP_OK once the values are stored; APP_ERR_INVALID_VALUE / APP_ERR_TOO_LONG /
- * APP_ERR_INVALID_ARG with the reason in reason (nothing stored); APP_ERR_STORAGE (nothing stored, or only
- * the name when the location failed: the cache and the registration then follow the name).
+ * NULL keeps a value. Values are trimmed first (the limits apply to the trimmed value, which is what is
+ * stored, cached and registered). Values equal to those in effect write nothing and succeed. A change takes
+ * the write slot first (status_store_try_write: the minimum interval between writes).
+ * Results: APP_OK once the values are stored (or were already in effect); APP_ERR_INVALID_VALUE /
+ * APP_ERR_TOO_LONG / APP_ERR_INVALID_ARG with the reason in reason (nothing stored); APP_ERR_RATE_LIMITED
+ * with *retry_after_s (seconds, rounded up; may be NULL) and a reason; APP_ERR_LOCK_TIMEOUT; APP_ERR_STORAGE
+ * (nothing stored, or only the name when the location failed: the cache and the registration then follow the
+ * name).
  */
-app_err_t update_device_config_apply(const app_ports_t *ports, status_store_t *store, const char *device_name,
-                                     const char *location, char *reason, size_t reason_size);
+app_err_t update_device_config_apply(const app_ports_t *ports, status_store_t *store, const char *raw_name,
+                                     const char *raw_location, char *reason, size_t reason_size,
+                                     uint32_t *retry_after_s);
 
 #endif

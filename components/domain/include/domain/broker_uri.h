@@ -12,6 +12,7 @@
 #define DOMAIN_BROKER_URI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "domain/domain_status.h"
@@ -36,5 +37,15 @@ domain_status_t broker_uri_check_path(const char *path);
 
 /* Parses uri; default_ws_path (NULL or "" means "/mqtt") is used when the URI has none. */
 domain_status_t broker_uri_parse(const char *uri, const char *default_ws_path, broker_uri_t *out);
+
+/*
+ * A broker list: URIs separated by commas (white space around each is ignored), for failover across a
+ * cluster. broker_uri_list_count counts the entries (0 for an empty list; an empty entry counts).
+ * broker_uri_list_get parses entry index (0-based) into out: DOMAIN_ERR_INVALID_ARG past the end,
+ * DOMAIN_ERR_URI_HOST for an empty entry, else broker_uri_parse's result.
+ */
+size_t broker_uri_list_count(const char *list);
+domain_status_t broker_uri_list_get(const char *list, size_t index, const char *default_ws_path,
+                                    broker_uri_t *out);
 
 #endif /* DOMAIN_BROKER_URI_H */

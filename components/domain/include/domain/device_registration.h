@@ -38,6 +38,14 @@ typedef struct {
 domain_status_t device_registration_check_name(const char *name);
 domain_status_t device_registration_check_location(const char *location);
 
+/*
+ * Validates like the check functions and writes the value the server will store: raw without the white space
+ * around it (out: DEVICE_NAME_MAX_BYTES + 1 / DEVICE_LOCATION_MAX_BYTES + 1 bytes or more). What is stored
+ * and shown is then exactly what is sent. out is "" on any error.
+ */
+domain_status_t device_registration_clean_name(const char *raw, char *out, size_t out_size);
+domain_status_t device_registration_clean_location(const char *raw, char *out, size_t out_size);
+
 /* Builds a valid message or returns the first rule broken (checked in the order: name, location, IP). */
 domain_status_t device_registration_create(device_registration_t *out, const mac_address_t *mac,
                                            const ipv4_address_t *ip, const char *device_name,

@@ -5,6 +5,7 @@
 #ifndef DOMAIN_DOMAIN_EVENTS_H
 #define DOMAIN_DOMAIN_EVENTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "domain/ipv4_address.h"
@@ -18,14 +19,17 @@ typedef enum {
     DOMAIN_EVENT_DEVICE_REGISTERED, /* PUBACK of the current registration */
     DOMAIN_EVENT_REGISTRATION_FAILED,
     DOMAIN_EVENT_WIFI_LINK_CHANGED, /* the station link's state or mode changed */
+    DOMAIN_EVENT_PRESENCE,          /* a presence message was queued (online after a registration, offline) */
+    DOMAIN_EVENT_SHUT_DOWN,         /* the clean stop is done: nothing more will be published */
     DOMAIN_EVENT_COUNT
 } domain_event_kind_t;
 
 typedef enum {
     REGISTRATION_FAILURE_INVALID_MESSAGE = 0, /* the message broke the contract; detail holds the rule */
     REGISTRATION_FAILURE_NO_IP,
-    REGISTRATION_FAILURE_PUBLISH_REFUSED, /* the client would not queue it (outbox full, not connected) */
-    REGISTRATION_FAILURE_DELETED,         /* the client dropped it before PUBACK (outbox expiry) */
+    REGISTRATION_FAILURE_PUBLISH_REFUSED,  /* the client would not queue it (outbox full, not connected) */
+    REGISTRATION_FAILURE_DELETED,          /* the client dropped it before PUBACK (outbox expiry) */
+    REGISTRATION_FAILURE_NOT_ACKNOWLEDGED, /* no PUBACK within the registration timeout */
     REGISTRATION_FAILURE_COUNT
 } registration_failure_t;
 
@@ -38,7 +42,8 @@ typedef struct {
             mqtt_connection_state_t new_state;
         } state_changed;
         struct {
-            uint32_t attempt; /* 1-based since boot */
+            uint32_t attempt;     /* 1-based since boot */
+            uint8_t broker_index; /* which broker of the list */
         } connect_attempt;
         struct {
             uint32_t delay_ms;
@@ -55,6 +60,10 @@ typedef struct {
             int32_t reason;    /* the last disconnect reason */
             uint32_t retry_ms; /* the retry delay armed (new state backoff), else 0 */
         } wifi_link;
+        struct {
+            bool online;
+            int32_t msg_id; /* -1 when it could not be queued */
+        } presence;
         struct {
             registration_failure_t reason;
             int32_t detail; /* domain_status_t for INVALID_MESSAGE, platform code otherwise */

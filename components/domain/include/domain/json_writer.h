@@ -43,6 +43,12 @@ void json_writer_member_null(json_writer_t *w, const char *key);
 /* "key": followed by a nested object the caller then writes with begin/end. */
 void json_writer_member_object_begin(json_writer_t *w, const char *key);
 
+/* Arrays of strings: "key": then begin_array, elements, end_array (json_writer_member_object_begin gives the
+ * "key": part, as for a nested object). */
+void json_writer_begin_array(json_writer_t *w);
+void json_writer_end_array(json_writer_t *w);
+void json_writer_element_cstr(json_writer_t *w, const char *value);
+
 /* Escaped length of value (quotes not included): what json_writer_member_string adds for the value. */
 size_t json_writer_escaped_len(const char *value, size_t value_len);
 

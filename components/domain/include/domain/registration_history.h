@@ -41,6 +41,10 @@ uint32_t registration_history_digest(const char *payload, size_t len);
  * client has forgotten that message too). */
 void registration_history_record(registration_history_t *history, int32_t msg_id, uint32_t digest);
 
+/* Forgets msg_id: the client now uses it for another message (a presence message), whose PUBACK must not be
+ * read as an old registration's. */
+void registration_history_forget(registration_history_t *history, int32_t msg_id);
+
 /*
  * Records the PUBACK of msg_id. True when it is an older registration acknowledged after the newest one
  * and with other content (see above); the entry is then forgotten, so this is true once per message.

@@ -120,6 +120,12 @@ app_err_t freertos_adapter_timer_init(freertos_adapter_timer_t *timer, const exe
 
 /* ---- system info (ctx unused: pass NULL) ---- */
 
+/* The application task's name (main/ creates it with this name; system info finds it by it). */
+#define FREERTOS_ADAPTER_APP_TASK_NAME "irrigation_app"
+
+/* esp_reset_reason() as text for /status ("power_on", "panic", "task_watchdog", "brownout", ...). */
+const char *freertos_adapter_reset_reason_to_str(int reason);
+
 extern const system_info_port_t freertos_adapter_system_info_port;
 
 #endif /* FREERTOS_ADAPTER_H */

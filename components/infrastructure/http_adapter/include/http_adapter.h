@@ -1,10 +1,12 @@
 /*
  * http_adapter: the device's HTTP server on esp_http_server.
  *
- * http_adapter_start() starts one server (static state: there is one per device) and registers every
- * route of the application's http_api_routes[] with a single handler, which reads the request body
- * (at most HTTP_API_MAX_BODY bytes: a longer Content-Length is answered 413 without reading it), calls
- * http_api_handle() and sends the status line, content type and body it produced. Once httpd_start()
+ * http_adapter_start() starts one server (static state: there is one per device) with a single wildcard
+ * handler (every path, any method: http_api routes, and in provisioning mode redirects any other page to the
+ * setup page), which copies the request headers http_api reads (Authorization, Host, Origin, Sec-Fetch-Site,
+ * Accept-Language), reads the request body (at most HTTP_API_MAX_BODY bytes: a longer Content-Length is
+ * answered 413 without reading it), calls http_api_handle() and sends the status line, headers, content
+ * type and body it produced. Once httpd_start()
  * has succeeded it posts APP_EVENT_HTTP_STARTED through the executor port (MQTT waits for it).
  *
  * Sockets: lwIP has CONFIG_LWIP_MAX_SOCKETS of them for everything (sdkconfig.defaults: 16; ESP-IDF's
@@ -13,8 +15,10 @@
  * HTTP_ADAPTER_MAX_OPEN_SOCKETS clients with LRU purge: 3 + 5 = 8, leaving 8 for MQTT and the rest.
  *
  * Every route is the application's (http_api_routes[], the setup routes included: http_api answers 404 for
- * them outside provisioning), so no other adapter adds or removes handlers at run time. The request body
- * buffer is wiped after each request (a setup form carries a WiFi password).
+ * them outside provisioning), so no other adapter adds or removes handlers at run time. The request body and
+ * header buffers are wiped after each request (a setup form carries a WiFi password, writes the secret).
+ * Browsers send 600-900 bytes of headers: sdkconfig.defaults raises CONFIG_HTTPD_MAX_REQ_HDR_LEN to 1024
+ * (ESP-IDF's 512 answers them 431).
  *
  * Handlers run on the server's task (one task, one request at a time). They must not hold the shared
  * lock across I/O (http_api takes it only to copy). start/stop are called from the task that runs main/
@@ -31,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "application/http_api.h"
 #include "application/ports/executor_port.h"
 #include "esp_err.h"
 #include "esp_http_server.h"
@@ -78,12 +83,18 @@ http_adapter_body_t http_adapter_read_body(httpd_req_t *req, char *buf, size_t b
                                            size_t *out_len);
 
 /*
- * Sends a complete response: status line for the code ("200 OK", "400 Bad Request", "404 Not Found",
- * "405 Method Not Allowed", "413 Payload Too Large", "500 Internal Server Error", "503 Service
- * Unavailable"; other codes map to 500), content type, body of body_len bytes.
+ * Sends a complete response as http_api produced it: the status line for its code (200, 302, 400, 401, 403,
+ * 404, 405, 413, 429, 503; other codes map to 500), content type, the Retry-After, WWW-Authenticate and
+ * Location headers it asks for, and body (resp->body_len bytes). Server task only (static header buffers).
  */
-esp_err_t http_adapter_send(httpd_req_t *req, uint16_t status, const char *content_type, const char *body,
-                            size_t body_len);
+esp_err_t http_adapter_send(httpd_req_t *req, const http_api_response_t *resp, const char *body);
+
+/* Headers http_api reads, in http_api_request_headers order. */
+#define HTTP_ADAPTER_HEADER_COUNT 5
+
+/* Copies those headers of req into out (NULL when absent or too long). Server task only (static buffers,
+ * wiped after each request). */
+void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out);
 
 /* The status line text for a code, e.g. "413 Payload Too Large" (never NULL). */
 const char *http_adapter_status_line(uint16_t status);

@@ -7,6 +7,7 @@
 #include "http_adapter.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "application/app_event.h"
@@ -37,23 +38,38 @@ typedef struct {
 
 static http_adapter_state_t s_state;
 
+/* The request headers http_api reads are copied (the server purges them on send); longer values are dropped
+ * as absent, never cut (a cut Authorization could not match anyway). */
+#define HTTP_ADAPTER_HEADER_MAX 160
+
 /* Used only on the server task (see above). */
 static char s_body[HTTP_API_MAX_BODY + 1];
 static char s_response[HTTP_API_RESPONSE_MAX];
+static char s_headers[HTTP_ADAPTER_HEADER_COUNT][HTTP_ADAPTER_HEADER_MAX];
+static char s_retry_after[12];
+static char s_location[HTTP_API_LOCATION_MAX];
 
 const char *http_adapter_status_line(uint16_t status)
 {
     switch (status) {
         case 200:
             return "200 OK";
+        case 302:
+            return "302 Found";
         case 400:
             return "400 Bad Request";
+        case 401:
+            return "401 Unauthorized";
+        case 403:
+            return "403 Forbidden";
         case 404:
             return "404 Not Found";
         case 405:
             return "405 Method Not Allowed";
         case 413:
             return "413 Payload Too Large";
+        case 429:
+            return "429 Too Many Requests";
         case 503:
             return "503 Service Unavailable";
         default:
@@ -89,13 +105,25 @@ http_adapter_body_t http_adapter_read_body(httpd_req_t *req, char *buf, size_t b
     return HTTP_ADAPTER_BODY_OK;
 }
 
-esp_err_t http_adapter_send(httpd_req_t *req, uint16_t status, const char *content_type, const char *body,
-                            size_t body_len)
+esp_err_t http_adapter_send(httpd_req_t *req, const http_api_response_t *resp, const char *body)
 {
-    esp_err_t err = httpd_resp_set_status(req, http_adapter_status_line(status));
+    esp_err_t err = httpd_resp_set_status(req, http_adapter_status_line(resp->status));
     if (err == ESP_OK) {
-        err = httpd_resp_set_type(req, content_type);
+        err = httpd_resp_set_type(req, resp->content_type);
     }
+    /* httpd_resp_set_hdr keeps the pointers until the send: the values live in static buffers. */
+    if (err == ESP_OK && resp->retry_after_s > 0) {
+        (void)snprintf(s_retry_after, sizeof(s_retry_after), "%lu", (unsigned long)resp->retry_after_s);
+        err = httpd_resp_set_hdr(req, "Retry-After", s_retry_after);
+    }
+    if (err == ESP_OK && resp->www_authenticate != NULL) {
+        err = httpd_resp_set_hdr(req, "WWW-Authenticate", resp->www_authenticate);
+    }
+    if (err == ESP_OK && resp->location[0] != '\0') {
+        (void)snprintf(s_location, sizeof(s_location), "%s", resp->location);
+        err = httpd_resp_set_hdr(req, "Location", s_location);
+    }
+    const size_t body_len = resp->body_len;
     if (err == ESP_OK) {
         err = httpd_resp_send(req, body, (ssize_t)body_len);
     }
@@ -117,41 +145,57 @@ static http_api_method_t api_method(int method)
     }
 }
 
+/* Copies the headers http_api reads; NULL for each one absent (or longer than HTTP_ADAPTER_HEADER_MAX). */
+void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out)
+{
+    const char **fields[HTTP_ADAPTER_HEADER_COUNT] = {&out->authorization, &out->host, &out->origin,
+                                                      &out->sec_fetch_site, &out->accept_language};
+    for (size_t i = 0; i < HTTP_ADAPTER_HEADER_COUNT; i++) {
+        *fields[i] = NULL;
+        if (httpd_req_get_hdr_value_str(req, http_api_request_headers[i], s_headers[i],
+                                        sizeof(s_headers[i])) == ESP_OK) {
+            *fields[i] = s_headers[i];
+        }
+    }
+}
+
+static void wipe_request(size_t body_len)
+{
+    /* A setup form carries a WiFi password and every write the setup secret: do not keep them. */
+    memset(s_body, 0, body_len);
+    memset(s_headers, 0, sizeof(s_headers));
+}
+
 static esp_err_t api_handler(httpd_req_t *req)
 {
-    const char *path = req->user_ctx; /* the route's path; the request URI may carry a query string */
-    http_api_response_t resp = {0};
+    http_api_response_t resp;
+    memset(&resp, 0, sizeof(resp));
+    http_api_request_t api_req = {.method = api_method(req->method), .path = req->uri};
+    http_adapter_read_headers(req, &api_req);
     size_t body_len = 0;
     http_adapter_body_t body =
         http_adapter_read_body(req, s_body, sizeof(s_body), HTTP_API_MAX_BODY, &body_len);
     if (body == HTTP_ADAPTER_BODY_ERROR) {
+        wipe_request(sizeof(s_body));
         return ESP_FAIL; /* the client is gone or stalled: esp_http_server closes the socket */
     }
     if (body == HTTP_ADAPTER_BODY_TOO_LARGE) {
         /* http_api answers 413 from the announced length alone and reads none of the body (its contract);
          * it refuses a NULL body with a length, so it gets the empty buffer. */
         s_body[0] = '\0';
-        http_api_handle(s_state.config.app, api_method(req->method), path, s_body, req->content_len,
-                        s_response, sizeof(s_response), &resp);
-        http_adapter_send(req, resp.status, resp.content_type, s_response, resp.body_len);
+        api_req.body = s_body;
+        api_req.body_len = req->content_len;
+        http_api_handle(s_state.config.app, &api_req, s_response, sizeof(s_response), &resp);
+        wipe_request(0);
+        http_adapter_send(req, &resp, s_response);
         /* ESP_FAIL closes the connection instead of letting the server drain the unread body. */
         return ESP_FAIL;
     }
-    http_api_handle(s_state.config.app, api_method(req->method), path, body_len > 0 ? s_body : NULL, body_len,
-                    s_response, sizeof(s_response), &resp);
-    memset(s_body, 0, body_len); /* a setup form carries a WiFi password: do not keep it */
-    return http_adapter_send(req, resp.status, resp.content_type, s_response, resp.body_len);
-}
-
-/* True when an earlier route has the same path (it is registered once, for every method). */
-static bool path_seen_before(size_t index)
-{
-    for (size_t i = 0; i < index; i++) {
-        if (strcmp(http_api_routes[i].path, http_api_routes[index].path) == 0) {
-            return true;
-        }
-    }
-    return false;
+    api_req.body = body_len > 0 ? s_body : NULL;
+    api_req.body_len = body_len;
+    http_api_handle(s_state.config.app, &api_req, s_response, sizeof(s_response), &resp);
+    wipe_request(body_len);
+    return http_adapter_send(req, &resp, s_response);
 }
 
 esp_err_t http_adapter_start(const http_adapter_config_t *config)
@@ -163,6 +207,11 @@ esp_err_t http_adapter_start(const http_adapter_config_t *config)
     if (s_state.server != NULL) {
         return ESP_ERR_INVALID_STATE;
     }
+    if (http_api_request_header_count != HTTP_ADAPTER_HEADER_COUNT) {
+        ESP_LOGE(TAG, "start: http_api reads %u headers, the adapter copies %u",
+                 (unsigned)http_api_request_header_count, (unsigned)HTTP_ADAPTER_HEADER_COUNT);
+        return ESP_ERR_INVALID_STATE;
+    }
     s_state.config = *config;
 
     httpd_config_t httpd_config = HTTPD_DEFAULT_CONFIG();
@@ -172,7 +221,10 @@ esp_err_t http_adapter_start(const http_adapter_config_t *config)
     if (config->stack_size != 0) {
         httpd_config.stack_size = config->stack_size;
     }
-    httpd_config.max_uri_handlers = (uint16_t)(http_api_route_count);
+    /* One wildcard handler: every path and method goes to http_api, which routes (the captive portal's
+     * redirects answer any path, so they cannot be registered one by one). */
+    httpd_config.max_uri_handlers = 1;
+    httpd_config.uri_match_fn = httpd_uri_match_wildcard;
     /* Sockets are shared with MQTT (see the header): a bounded number of clients, the least recently used
      * one closed when a new client comes, so idle browser connections cannot lock out new ones. */
     httpd_config.max_open_sockets = HTTP_ADAPTER_MAX_OPEN_SOCKETS;
@@ -185,24 +237,19 @@ esp_err_t http_adapter_start(const http_adapter_config_t *config)
                  esp_err_to_name(err), err);
         return err;
     }
-    for (size_t i = 0; i < http_api_route_count; i++) {
-        if (path_seen_before(i)) {
-            continue;
-        }
-        /* Every method goes to http_api, so a wrong method gets its 405 body, the same bytes as the
-         * simulator's. */
-        const httpd_uri_t route = {
-            .uri = http_api_routes[i].path,
-            .method = (httpd_method_t)HTTP_ANY,
-            .handler = api_handler,
-            .user_ctx = (void *)http_api_routes[i].path,
-        };
-        err = httpd_register_uri_handler(server, &route);
-        if (err != ESP_OK) {
-            ESP_LOGE(TAG, "register %s: %s (0x%x)", route.uri, esp_err_to_name(err), err);
-            httpd_stop(server);
-            return err;
-        }
+    /* Every method goes to http_api, so a wrong method gets its 405 body, the same bytes as the simulator's.
+     */
+    const httpd_uri_t route = {
+        .uri = "/*",
+        .method = (httpd_method_t)HTTP_ANY,
+        .handler = api_handler,
+        .user_ctx = NULL,
+    };
+    err = httpd_register_uri_handler(server, &route);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "register %s: %s (0x%x)", route.uri, esp_err_to_name(err), err);
+        httpd_stop(server);
+        return err;
     }
     s_state.server = server;
     ESP_LOGI(TAG, "HTTP server on port %u", (unsigned)httpd_config.server_port);

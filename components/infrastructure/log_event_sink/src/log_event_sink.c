@@ -23,8 +23,9 @@ int log_event_sink_format(const domain_event_t *event, char *buf, size_t buf_siz
                             mqtt_connection_state_to_str(event->data.state_changed.old_state),
                             mqtt_connection_state_to_str(event->data.state_changed.new_state));
         case DOMAIN_EVENT_CONNECT_ATTEMPT:
-            return snprintf(buf, buf_size, "connect attempt %lu",
-                            (unsigned long)event->data.connect_attempt.attempt);
+            return snprintf(buf, buf_size, "connect attempt %lu (broker %u of the list)",
+                            (unsigned long)event->data.connect_attempt.attempt,
+                            (unsigned)event->data.connect_attempt.broker_index + 1u);
         case DOMAIN_EVENT_RETRY_SCHEDULED:
             return snprintf(buf, buf_size, "retry in %lu ms (consecutive failures: %lu)",
                             (unsigned long)event->data.retry_scheduled.delay_ms,
@@ -50,6 +51,12 @@ int log_event_sink_format(const domain_event_t *event, char *buf, size_t buf_siz
                             wifi_link_mode_to_str(event->data.wifi_link.mode),
                             (long)event->data.wifi_link.reason,
                             (unsigned long)event->data.wifi_link.retry_ms);
+        case DOMAIN_EVENT_PRESENCE:
+            return snprintf(buf, buf_size, "presence %s queued: msg_id %ld",
+                            event->data.presence.online ? "online" : "offline",
+                            (long)event->data.presence.msg_id);
+        case DOMAIN_EVENT_SHUT_DOWN:
+            return snprintf(buf, buf_size, "shut down: the broker session is closed");
         default:
             return snprintf(buf, buf_size, "domain event %d", (int)event->kind);
     }

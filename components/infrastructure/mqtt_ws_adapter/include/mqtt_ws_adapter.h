@@ -1,35 +1,48 @@
 /*
  * mqtt_ws_adapter: the MqttWebSocketAdapter: mqtt_session_port_t and mqtt_publisher_port_t on ESP-MQTT (MQTT
- * 3.1.1 over ws://), one adapter with one context for both ports.
+ * 3.1.1 over ws:// or wss://), one adapter with one context for both ports.
  *
- * configure() builds the ESP-MQTT client from the application's mqtt_client_config_t: the effective URI (the
- * application already applied the WebSocket path; NATS needs /mqtt), client id, clean session, keepalive,
- * network timeout, buffer sizes, task stack and priority, outbox limit, and ESP-MQTT's own auto-reconnect
- * turned off (network.disable_auto_reconnect) so that the application's retry schedule is the only one.
- * A client that cannot be created (malformed URI, no memory) is an error returned from configure(): the
- * application then runs with MQTT disabled; nothing here aborts or reboots.
+ * configure() builds the ESP-MQTT client from the application's mqtt_client_config_t: client id, clean
+ * session, keepalive, credentials, network timeout, QoS 1 retransmit interval, buffers, task stack and
+ * priority, outbox limit, and ESP-MQTT's own auto-reconnect turned off so that the application's retry
+ * schedule is the only one. The transport is the adapter's own (network.transport): WebSocket over TCP, or
+ * over TLS for wss:// (verified with the certificate bundle or the CA given at init; without either,
+ * configure() refuses a wss:// broker instead of connecting unverified), so that once connected the socket
+ * gets TCP_NODELAY: ESP-MQTT's ws transport writes a frame header and its payload separately, and with Nagle
+ * every request/reply would wait for the broker's delayed ACK (~43 ms measured). Every broker of a list must
+ * use the configured scheme (the transport is built once): connect() refuses another one (APP_ERR_BAD_URI).
+ * Every URI handed to ESP-MQTT carries its port (ESP-MQTT keeps the previous broker's port for a URI without
+ * one). A client that cannot be created is an error returned from configure(): the application runs with MQTT
+ * disabled; nothing here aborts or reboots.
  *
- * The event handler runs on the ESP-MQTT task. It only translates BEFORE_CONNECT, CONNECTED
- * (session_present), DISCONNECTED, ERROR (transport errno / esp-tls error, or CONNACK return code),
- * PUBLISHED and DELETED (msg id) into app_event_t, posts them through the executor port without blocking,
- * and logs the platform codes once. It never calls back into ESP-MQTT (never esp_mqtt_client_stop(), which
- * must not run on the MQTT task).
+ * The event handler runs on the ESP-MQTT task: it translates BEFORE_CONNECT, CONNECTED, DISCONNECTED, ERROR
+ * (classified: host not found, TCP refused, TLS, WebSocket upgrade refused (protocol), CONNACK refusal,
+ * transport), PUBLISHED and DELETED into app events, posts them without blocking, keeps the is_connected()
+ * flag and sets TCP_NODELAY on CONNECTED. It never calls back into ESP-MQTT.
  *
- * connect(), disconnect() and publish() are called from the application task only (never from the MQTT
- * task). connect() is esp_mqtt_client_start() the first time and after a disconnect(), otherwise
- * esp_mqtt_client_reconnect() (accepted only while the client waits after MQTT_EVENT_DISCONNECTED; refused
- * = APP_ERR_PLATFORM, nothing posted). disconnect() is esp_mqtt_client_stop(): it posts no event of its own
- * and waits for the client task to end, i.e. for the rest of a connect attempt in progress (bounded by the
- * network timeout) or up to MQTT_WS_ADAPTER_RECONNECT_WAIT_MS / 2 when the task is idle; the outbox is
- * emptied. publish() uses esp_mqtt_client_enqueue, which stores the message in the outbox and does not
- * send it, but it takes the client lock that the MQTT task holds during a connect attempt and across its
- * socket writes: it may wait that long (each blocking step bounded by the network timeout); a full outbox
- * is refused at once.
+ * connect() and disconnect() never block the application task: esp_mqtt_client_stop() waits for the client
+ * task to end (up to a whole connect attempt), so the adapter queues the request to a small worker task of
+ * its own, which runs them in order: disconnect = stop; connect = stop if running, switch to the requested
+ * URI (esp_mqtt_client_set_uri + the ws path) and last will (esp_mqtt_set_config with the full kept
+ * configuration: set_config puts defaults back in fields it is given as 0, e.g. auto-reconnect on), then
+ * esp_mqtt_client_start(). Between a stop
+ * and the next start the worker waits MQTT_WS_ADAPTER_RESTART_GAP_MS: the stopped task still writes its final
+ * state after stop() returns (mqtt_client.c, esp_mqtt_task after the loop), which a start() in that instant
+ * would have overwritten. A start that fails is posted as ERROR + DISCONNECTED (the port's rule: every
+ * connect() ends in CONNECTED or one DISCONNECTED), and so is a connect() while a stop() failed (the old task
+ * still runs; the next request stops it again) or after a set_config that failed (ESP-MQTT then has freed the
+ * client's configuration: the client is never touched again, MQTT stays down until restart). A full worker
+ * queue refuses the call (APP_ERR_QUEUE_FULL).
  *
- * Usage (main/): static mqtt_ws_adapter_t mqtt; mqtt_ws_adapter_init(&mqtt, executor_port, executor_ctx);
- * then ports.mqtt_session = &mqtt_ws_adapter_session_port, ports.mqtt_publisher =
- * &mqtt_ws_adapter_publisher_port, both contexts &mqtt. The adapter keeps no heap of its own;
- * ESP-MQTT allocates its client, buffers and task at configure()/first connect().
+ * publish() uses esp_mqtt_client_enqueue (store = true: the MQTT task sends it), which refuses a full outbox
+ * at once (-2) and otherwise may wait for the client lock that the MQTT task holds across a connect step or a
+ * socket write (bounded by the network timeout). A stopped client would accept a message and never send
+ * it: publish() refuses while no client task runs.
+ *
+ * Usage (main/): static mqtt_ws_adapter_t mqtt; mqtt_ws_adapter_init(&mqtt, executor_port, executor_ctx,
+ * &tls); then ports.mqtt_session = &mqtt_ws_adapter_session_port, ports.mqtt_publisher =
+ * &mqtt_ws_adapter_publisher_port, both contexts &mqtt. ESP-MQTT allocates its client, buffers and task at
+ * configure()/first connect(); the worker task and its queue are allocated at configure().
  */
 #ifndef MQTT_WS_ADAPTER_H
 #define MQTT_WS_ADAPTER_H
@@ -41,23 +54,68 @@
 #include "application/ports/executor_port.h"
 #include "application/ports/mqtt_publisher_port.h"
 #include "application/ports/mqtt_session_port.h"
+#include "application/settings.h"
 #include "domain/broker_uri.h"
+#include "domain/device_presence.h"
+#include "esp_transport.h"
+#include "freertos/FreeRTOS.h"
+#include "freertos/queue.h"
+#include "freertos/task.h"
 #include "mqtt_client.h"
 
 /* Longest client id kept (the application's is "ESP32_A1B2C3"). */
 #define MQTT_WS_ADAPTER_CLIENT_ID_MAX_LEN 63
+/* Pause between stopping the client and starting it again (see above). */
+#define MQTT_WS_ADAPTER_RESTART_GAP_MS 20
+/* The worker task: stop/start/set_config only. */
+#define MQTT_WS_ADAPTER_WORKER_STACK_BYTES 3072
+#define MQTT_WS_ADAPTER_WORKER_QUEUE_LEN   4
+/* A topic of the last will: the presence topic with the MAC in place of "{mac}". */
+#define MQTT_WS_ADAPTER_WILL_TOPIC_MAX_LEN (APP_TOPIC_MAX_LEN + 2 * MAC_ADDRESS_LEN)
 
-/* ESP-MQTT's network.reconnect_timeout_ms. Auto-reconnect is off, so it only sets the waiting task's sleep
- * slice (half of it): the longest disconnect() waits for an idle task, and its wake-up period. */
-#define MQTT_WS_ADAPTER_RECONNECT_WAIT_MS 2000
+/* How wss:// brokers are verified (the composition root decides; both NULL refuses wss://). */
+typedef struct {
+    esp_err_t (*crt_bundle_attach)(
+        void *conf);    /* esp_crt_bundle_attach (CONFIG_MBEDTLS_CERTIFICATE_BUNDLE) */
+    const char *ca_pem; /* or one CA certificate, PEM, NUL-terminated, static */
+} mqtt_ws_adapter_tls_t;
+
+typedef enum {
+    MQTT_WS_ADAPTER_CMD_CONNECT = 0,
+    MQTT_WS_ADAPTER_CMD_DISCONNECT,
+} mqtt_ws_adapter_cmd_t;
+
+/* What the last connect() asked for, handed to the worker under the spinlock. */
+typedef struct {
+    char uri[BROKER_URI_MAX_LEN + 1];
+    bool has_will;
+    char will_topic[MQTT_WS_ADAPTER_WILL_TOPIC_MAX_LEN + 1];
+    char will_payload[DEVICE_PRESENCE_JSON_MAX_SIZE];
+    size_t will_len;
+} mqtt_ws_adapter_request_t;
 
 typedef struct {
     const executor_port_t *executor;
     void *executor_ctx;
-    esp_mqtt_client_handle_t client;  /* NULL until configure() succeeds */
-    bool started;                     /* a client task may be alive: started, not stopped by disconnect() */
-    char uri[BROKER_URI_MAX_LEN + 1]; /* kept for the log and for ESP-MQTT's lifetime */
+    mqtt_ws_adapter_tls_t tls;
+    esp_mqtt_client_handle_t client; /* NULL until configure() succeeds */
+    esp_transport_handle_t ws;       /* the WebSocket transport handed to ESP-MQTT (it owns it) */
+    esp_transport_handle_t base;     /* TCP or TLS under ws: the adapter's (ESP-MQTT never destroys it) */
+    esp_mqtt_client_config_t config; /* the full configuration, applied again with a new last will */
     char client_id[MQTT_WS_ADAPTER_CLIENT_ID_MAX_LEN + 1];
+    char username[APP_CREDENTIAL_MAX_LEN + 1];
+    char password[APP_CREDENTIAL_MAX_LEN + 1];
+    bool secure; /* the transport is wss:// */
+    portMUX_TYPE lock;
+    mqtt_ws_adapter_request_t requested; /* under lock */
+    /* worker task only: */
+    mqtt_ws_adapter_request_t applied;
+    bool config_applied;
+    bool broken; /* a failed esp_mqtt_set_config freed the client's configuration: never used again */
+    QueueHandle_t queue;
+    TaskHandle_t worker;
+    atomic_bool started;     /* a client task may be alive (publish() reads it) */
+    atomic_bool connected;   /* CONNECTED reported, no disconnect since */
     atomic_uint lost_events; /* posts refused by a full application queue */
 } mqtt_ws_adapter_t;
 
@@ -65,9 +123,13 @@ typedef struct {
 extern const mqtt_session_port_t mqtt_ws_adapter_session_port;
 extern const mqtt_publisher_port_t mqtt_ws_adapter_publisher_port;
 
-/* Prepares the adapter (no ESP-MQTT call yet). APP_ERR_INVALID_ARG when an argument or the executor's post
- * function is missing. */
+/* Prepares the adapter (no ESP-MQTT call yet). tls may be NULL (wss:// refused). APP_ERR_INVALID_ARG when an
+ * argument or the executor's post function is missing. */
 app_err_t mqtt_ws_adapter_init(mqtt_ws_adapter_t *adapter, const executor_port_t *executor,
-                               void *executor_ctx);
+                               void *executor_ctx, const mqtt_ws_adapter_tls_t *tls);
+
+/* The worker's body: waits up to wait_ticks for one request and carries it out. true when one was handled.
+ * The worker task loops on it; host tests call it directly. */
+bool mqtt_ws_adapter_process(mqtt_ws_adapter_t *adapter, TickType_t wait_ticks);
 
 #endif /* MQTT_WS_ADAPTER_H */

@@ -13,6 +13,9 @@ typedef struct fake_queue *QueueHandle_t;
 
 QueueHandle_t xQueueCreateStatic(UBaseType_t uxQueueLength, UBaseType_t uxItemSize, uint8_t *pucQueueStorage,
                                  StaticQueue_t *pxQueueBuffer);
+/* Dynamic creation: the fake keeps the items in a buffer of its own (FAKE_FREERTOS_DYNAMIC_QUEUE_BYTES). */
+QueueHandle_t xQueueCreate(UBaseType_t uxQueueLength, UBaseType_t uxItemSize);
+void vQueueDelete(QueueHandle_t xQueue);
 BaseType_t xQueueSend(QueueHandle_t xQueue, const void *pvItemToQueue, TickType_t xTicksToWait);
 BaseType_t xQueueReceive(QueueHandle_t xQueue, void *pvBuffer, TickType_t xTicksToWait);
 UBaseType_t uxQueueMessagesWaiting(QueueHandle_t xQueue);

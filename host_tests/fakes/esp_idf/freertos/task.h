@@ -14,11 +14,16 @@ typedef void (*TaskFunction_t)(void *);
 TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *const pcName,
                                const uint32_t ulStackDepth, void *const pvParameters, UBaseType_t uxPriority,
                                StackType_t *const puxStackBuffer, StaticTask_t *const pxTaskBuffer);
+/* Dynamic creation: recorded like the static one (no buffers; the fake allocates nothing). */
+BaseType_t xTaskCreate(TaskFunction_t pxTaskCode, const char *const pcName, const uint32_t usStackDepth,
+                       void *const pvParameters, UBaseType_t uxPriority, TaskHandle_t *const pxCreatedTask);
 void vTaskDelete(TaskHandle_t xTaskToDelete);
 /* Returns at once; the ticks are recorded and the test's delay hook runs (fake_freertos.h), standing for
  * whatever other tasks do meanwhile. */
 void vTaskDelay(const TickType_t xTicksToDelay);
 /* The task the test says it runs as (fake_freertos_set_current_task); one fixed handle by default. */
 TaskHandle_t xTaskGetCurrentTaskHandle(void);
+TaskHandle_t xTaskGetHandle(const char *pcNameToQuery);
+UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fake_esp_log.h"
+#include "esp_system.h"
 #include "fake_esp_system.h"
 #include "fake_esp_timer.h"
 #include "fake_executor.h"
@@ -426,6 +427,44 @@ static void test_system_info_reports_the_heap_figures(void **state)
     assert_int_equal(freertos_adapter_system_info_port.min_free_heap_bytes(NULL), 150000);
 }
 
+static void noop_task(void *arg)
+{
+    (void)arg;
+}
+
+static void test_system_info_reports_stacks_by_task_name_the_largest_block_and_the_reset_reason(void **state)
+{
+    (void)state;
+    static StackType_t stacks[2][64];
+    static StaticTask_t buffers[2];
+    assert_non_null(
+        xTaskCreateStatic(noop_task, FREERTOS_ADAPTER_APP_TASK_NAME, 6144, NULL, 4, stacks[0], &buffers[0]));
+    assert_non_null(xTaskCreateStatic(noop_task, "mqtt_task", 6144, NULL, 5, stacks[1], &buffers[1]));
+    const size_t first = fake_freertos_task_count() - 2;
+    fake_freertos_set_high_water(first, 2304);
+    fake_freertos_set_high_water(first + 1, 1876);
+    fake_esp_system_set_largest_block(94208);
+    fake_esp_system_set_reset_reason(ESP_RST_TASK_WDT);
+    system_info_runtime_t rt;
+    freertos_adapter_system_info_port.runtime(NULL, &rt);
+    assert_int_equal(rt.largest_free_block, 94208);
+    assert_int_equal(rt.stack_high_water[SYSTEM_INFO_TASK_APP], 2304);
+    assert_int_equal(rt.stack_high_water[SYSTEM_INFO_TASK_MQTT], 1876);
+    assert_int_equal(rt.stack_high_water[SYSTEM_INFO_TASK_HTTP], -1); /* no "httpd" task */
+    assert_string_equal(rt.reset_reason, "task_watchdog");
+}
+
+static void test_reset_reasons_have_names(void **state)
+{
+    (void)state;
+    assert_string_equal(freertos_adapter_reset_reason_to_str(ESP_RST_POWERON), "power_on");
+    assert_string_equal(freertos_adapter_reset_reason_to_str(ESP_RST_PANIC), "panic");
+    assert_string_equal(freertos_adapter_reset_reason_to_str(ESP_RST_BROWNOUT), "brownout");
+    assert_string_equal(freertos_adapter_reset_reason_to_str(ESP_RST_SW), "software");
+    assert_string_equal(freertos_adapter_reset_reason_to_str(ESP_RST_UNKNOWN), "unknown");
+    assert_string_equal(freertos_adapter_reset_reason_to_str(999), "unknown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -460,6 +499,9 @@ int main(void)
         cmocka_unit_test_setup(test_now_ms_is_esp_timer_time_in_milliseconds, setup),
         cmocka_unit_test_setup(test_random_comes_from_esp_random, setup),
         cmocka_unit_test_setup(test_system_info_reports_the_heap_figures, setup),
+        cmocka_unit_test_setup(
+            test_system_info_reports_stacks_by_task_name_the_largest_block_and_the_reset_reason, setup),
+        cmocka_unit_test_setup(test_reset_reasons_have_names, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

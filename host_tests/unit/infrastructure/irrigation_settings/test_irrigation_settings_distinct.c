@@ -32,6 +32,19 @@ static void test_the_broker_options_map_to_the_mqtt_settings(void **state)
     assert_int_equal(m->qos, 0);
     assert_int_equal(m->keepalive_s, 45);
     assert_int_equal(m->network_timeout_ms, 7000);
+    assert_string_equal(m->status_topic, "/test/{mac}/presence");
+    assert_string_equal(m->username, "nodo7");
+    assert_string_equal(m->password, "clave-mqtt");
+}
+
+static void test_the_timers_map_in_their_units(void **state)
+{
+    (void)state;
+    const mqtt_settings_t *m = &s_settings.mqtt;
+    assert_int_equal(m->registration_timeout_ms, 15000);
+    assert_int_equal(m->retransmit_ms, 3000);
+    assert_int_equal(m->refresh_interval_s, 3600);
+    assert_int_equal(m->liveness_interval_ms, 30000);
 }
 
 static void test_the_client_resources_map_to_the_mqtt_settings(void **state)
@@ -63,7 +76,8 @@ static void test_the_device_defaults_and_application_options_are_mapped(void **s
     assert_int_equal(s_settings.lock_timeout_ms, 250);
     assert_string_equal(s_settings.firmware_version, "2.3.4-test");
     assert_string_equal(s_settings.wifi.ap_ssid_prefix, "Nodo-Setup");
-    assert_string_equal(s_settings.wifi.ap_password, "otra-clave-1");
+    assert_string_equal(s_settings.security.setup_secret, ""); /* never from Kconfig */
+    assert_int_equal(s_settings.config_min_interval_ms, 5000);
 }
 
 static void test_the_mapped_settings_are_valid_for_the_application(void **state)
@@ -78,6 +92,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_the_broker_options_map_to_the_mqtt_settings, setup),
         cmocka_unit_test_setup(test_the_client_resources_map_to_the_mqtt_settings, setup),
+        cmocka_unit_test_setup(test_the_timers_map_in_their_units, setup),
         cmocka_unit_test_setup(test_the_retry_schedule_is_converted_from_seconds_to_milliseconds, setup),
         cmocka_unit_test_setup(test_the_device_defaults_and_application_options_are_mapped, setup),
         cmocka_unit_test_setup(test_the_mapped_settings_are_valid_for_the_application, setup),

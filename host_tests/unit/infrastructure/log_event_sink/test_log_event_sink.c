@@ -35,14 +35,15 @@ static domain_event_t state_changed(mqtt_connection_state_t from, mqtt_connectio
 static void test_each_domain_event_has_its_line(void **state)
 {
     (void)state;
-    format_case_t cases[8];
+    format_case_t cases[10];
     size_t n = 0;
     cases[n].event = state_changed(MQTT_CONNECTION_CONNECTING, MQTT_CONNECTION_REGISTERING);
     cases[n++].text = "state connecting -> registering";
     memset(&cases[n].event, 0, sizeof(cases[n].event));
     cases[n].event.kind = DOMAIN_EVENT_CONNECT_ATTEMPT;
     cases[n].event.data.connect_attempt.attempt = 3;
-    cases[n++].text = "connect attempt 3";
+    cases[n].event.data.connect_attempt.broker_index = 1;
+    cases[n++].text = "connect attempt 3 (broker 2 of the list)";
     memset(&cases[n].event, 0, sizeof(cases[n].event));
     cases[n].event.kind = DOMAIN_EVENT_RETRY_SCHEDULED;
     cases[n].event.data.retry_scheduled.delay_ms = 60000;
@@ -74,8 +75,16 @@ static void test_each_domain_event_has_its_line(void **state)
     cases[n].event.data.wifi_link.retry_ms = 30000;
     cases[n++].text = "wifi connected -> backoff (station, last reason 201, retry in 30000 ms)";
     memset(&cases[n].event, 0, sizeof(cases[n].event));
+    cases[n].event.kind = DOMAIN_EVENT_PRESENCE;
+    cases[n].event.data.presence.online = true;
+    cases[n].event.data.presence.msg_id = 4;
+    cases[n++].text = "presence online queued: msg_id 4";
+    memset(&cases[n].event, 0, sizeof(cases[n].event));
+    cases[n].event.kind = DOMAIN_EVENT_SHUT_DOWN;
+    cases[n++].text = "shut down: the broker session is closed";
+    memset(&cases[n].event, 0, sizeof(cases[n].event));
     cases[n].event.kind = DOMAIN_EVENT_COUNT;
-    cases[n++].text = "domain event 6";
+    cases[n++].text = "domain event 8";
 
     char expected_refused[LOG_EVENT_SINK_LINE_MAX];
     char expected_invalid[LOG_EVENT_SINK_LINE_MAX];

@@ -19,11 +19,12 @@
 #include <stdint.h>
 
 #include "application/app_status.h"
+#include "application/ports/mqtt_session_port.h"
 
 typedef struct mqtt_publisher_port {
-    /* Queues a message without blocking; *msg_id identifies its outcome. APP_ERR_OUTBOX_FULL when full. */
-    app_err_t (*publish)(void *ctx, const char *topic, const char *payload, size_t payload_len, uint8_t qos,
-                         int32_t *msg_id);
+    /* Queues message (copied) without blocking; *msg_id identifies its outcome. APP_ERR_OUTBOX_FULL when
+     * full. */
+    app_err_t (*publish)(void *ctx, const mqtt_message_t *message, int32_t *msg_id);
 } mqtt_publisher_port_t;
 
 #endif

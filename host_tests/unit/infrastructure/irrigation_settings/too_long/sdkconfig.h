@@ -1,14 +1,22 @@
-/* Test sdkconfig.h: a broker URI one byte longer than the settings field holds; no firmware version. */
+/* Test sdkconfig.h: a broker list longer than the settings field holds; no firmware version. */
 #ifndef TEST_SDKCONFIG_TOO_LONG_H
 #define TEST_SDKCONFIG_TOO_LONG_H
 
-/* "ws://" + 187 'a' = 192 bytes: BROKER_URI_MAX_LEN is 191. */
+/* "ws://" + 800 'a' = 805 bytes: the broker list holds APP_BROKER_LIST_MAX_LEN (772). */
 #define TEST_A10  "aaaaaaaaaa"
 #define TEST_A100 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10
 #define CONFIG_IRRIGATION_BROKER_URI \
-    "ws://" TEST_A100 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 TEST_A10 "aaaaaaa"
+    "ws://" TEST_A100 TEST_A100 TEST_A100 TEST_A100 TEST_A100 TEST_A100 TEST_A100 TEST_A100
 #define CONFIG_IRRIGATION_WS_PATH                 "/mqtt"
 #define CONFIG_IRRIGATION_REGISTRATION_TOPIC      "/liwaisi/iot/smart-irrigation/device/registration"
+#define CONFIG_IRRIGATION_STATUS_TOPIC            "/liwaisi/iot/smart-irrigation/device/{mac}/status"
+#define CONFIG_IRRIGATION_MQTT_USERNAME           ""
+#define CONFIG_IRRIGATION_MQTT_PASSWORD           ""
+#define CONFIG_IRRIGATION_REGISTRATION_TIMEOUT_MS 20000
+#define CONFIG_IRRIGATION_MQTT_RETRANSMIT_MS      5000
+#define CONFIG_IRRIGATION_REFRESH_INTERVAL_S      21600
+#define CONFIG_IRRIGATION_LIVENESS_INTERVAL_S     60
+#define CONFIG_IRRIGATION_CONFIG_MIN_INTERVAL_S   10
 #define CONFIG_IRRIGATION_MQTT_QOS                1
 #define CONFIG_IRRIGATION_MQTT_KEEPALIVE_S        60
 #define CONFIG_IRRIGATION_MQTT_NETWORK_TIMEOUT_MS 10000
@@ -24,7 +32,6 @@
 #define CONFIG_IRRIGATION_DEFAULT_DEVICE_NAME     "ESP32-Riego"
 #define CONFIG_IRRIGATION_DEFAULT_LOCATION        "Sin ubicacion configurada"
 #define CONFIG_IRRIGATION_AP_SSID_PREFIX          "Riego-Setup"
-#define CONFIG_IRRIGATION_AP_PASSWORD             "riego-setup"
 #define CONFIG_IRRIGATION_LOCK_TIMEOUT_MS         100
 #define CONFIG_IRRIGATION_FIRMWARE_VERSION        ""
 
