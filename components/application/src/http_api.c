@@ -215,11 +215,19 @@ static void handle_config(struct application *app, const app_status_snapshot_t *
     respond_json(resp, &w, out, out_size);
 }
 
-static void handle_setup_form(const app_status_snapshot_t *s, char *out, size_t out_size,
+/* The page's language from the path's query string (?lang=); the Accept-Language header is not passed here
+ * yet. */
+static setup_page_lang_t page_lang(const char *path)
+{
+    const char *query = strchr(path, '?');
+    return setup_page_pick_lang(query != NULL ? query + 1 : NULL, NULL);
+}
+
+static void handle_setup_form(const app_status_snapshot_t *s, const char *path, char *out, size_t out_size,
                               http_api_response_t *resp)
 {
     size_t len = 0;
-    if (setup_page_render_form(s->ap_ssid, out, out_size, &len) != APP_OK) {
+    if (setup_page_render_form(s->ap_ssid, page_lang(path), out, out_size, &len) != APP_OK) {
         respond_error(resp, 500, out, out_size, "response too large");
         return;
     }
@@ -256,8 +264,8 @@ static uint16_t provision_status(app_err_t rc)
     }
 }
 
-static void handle_provision(struct application *app, const char *body, size_t body_len, char *out,
-                             size_t out_size, http_api_response_t *resp)
+static void handle_provision(struct application *app, const char *path, const char *body, size_t body_len,
+                             char *out, size_t out_size, http_api_response_t *resp)
 {
     char reason[160] = "";
     char ssid[PROVISIONING_SSID_MAX_BYTES + 1] = "";
@@ -268,7 +276,7 @@ static void handle_provision(struct application *app, const char *body, size_t b
         return;
     }
     size_t len = 0;
-    if (setup_page_render_saved(ssid, out, out_size, &len) != APP_OK) {
+    if (setup_page_render_saved(ssid, page_lang(path), out, out_size, &len) != APP_OK) {
         respond_raw(resp, 200, CONTENT_TEXT, out, out_size, "saved");
         return;
     }
@@ -350,7 +358,7 @@ void http_api_handle(struct application *app, http_api_method_t method, const ch
         return;
     }
     if (strcmp(route->path, "/provision") == 0) {
-        handle_provision(app, body, body_len, out, out_size, resp);
+        handle_provision(app, path, body, body_len, out, out_size, resp);
         return;
     }
 
@@ -363,7 +371,7 @@ void http_api_handle(struct application *app, http_api_method_t method, const ch
     } else if (strcmp(route->path, "/status") == 0) {
         handle_status(app, &snapshot, out, out_size, resp);
     } else if (strcmp(route->path, "/") == 0) {
-        handle_setup_form(&snapshot, out, out_size, resp);
+        handle_setup_form(&snapshot, path, out, out_size, resp);
     } else {
         handle_config(app, &snapshot, body, body_len, out, out_size, resp);
     }
