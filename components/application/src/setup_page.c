@@ -54,8 +54,8 @@ static const page_texts_t TEXTS[SETUP_PAGE_LANG_COUNT] = {
             .saved_before = "El equipo se conecta a <b>",
             .saved_after =
                 "</b>. Esta red de configuración se cierra cuando lo logra; si sigue abierta en un "
-                "minuto, la red o la clave estaban mal: ",
-            .back = "volver al formulario",
+                "minuto, la red o la clave estaban mal.",
+            .back = "Volver al formulario",
         },
     [SETUP_PAGE_LANG_EN] =
         {
@@ -79,8 +79,8 @@ static const page_texts_t TEXTS[SETUP_PAGE_LANG_COUNT] = {
             .saved_title = "Saved",
             .saved_before = "The device is joining <b>",
             .saved_after = "</b>. This setup network closes once it is connected; if it is still there in a "
-                           "minute, the network or its password was wrong: ",
-            .back = "back to the form",
+                           "minute, the network or its password was wrong.",
+            .back = "Back to the form",
         },
 };
 
@@ -265,11 +265,11 @@ app_err_t setup_page_render_saved(const char *ssid, setup_page_lang_t lang, char
     put(&w, t->saved_before);
     put_escaped(&w, ssid);
     put(&w, t->saved_after);
-    put(&w, "<a href=\"/?lang=");
+    put(&w, "</p><a href=\"/?lang=");
     put(&w, t->code);
     put(&w, "\">");
     put(&w, t->back);
-    put(&w, "</a>.</p></body></html>");
+    put(&w, "</a></body></html>");
     return end_page(&w, len);
 }
 

@@ -217,13 +217,13 @@ static void test_the_saved_page_names_the_network_in_both_languages(void **state
     assert_true(contains(page, "<html lang=\"es\">"));
     assert_true(contains(page, "<h1>Guardado</h1>"));
     assert_true(contains(page, "El equipo se conecta a <b>Finca-Riego</b>."));
-    assert_true(contains(page, "<a href=\"/?lang=es\">volver al formulario</a>"));
+    assert_true(contains(page, "</p><a href=\"/?lang=es\">Volver al formulario</a>"));
     assert_true(contains(page, "<meta name=\"viewport\""));
     render_saved("Finca-Riego", SETUP_PAGE_LANG_EN, page);
     assert_true(contains(page, "<html lang=\"en\">"));
     assert_true(contains(page, "<h1>Saved</h1>"));
     assert_true(contains(page, "The device is joining <b>Finca-Riego</b>."));
-    assert_true(contains(page, "<a href=\"/?lang=en\">back to the form</a>"));
+    assert_true(contains(page, "</p><a href=\"/?lang=en\">Back to the form</a>"));
 }
 
 static void test_the_saved_page_escapes_the_network_name(void **state)
