@@ -86,7 +86,7 @@ static const page_texts_t TEXTS[SETUP_PAGE_LANG_COUNT] = {
 
 static const char PAGE_HEAD[] = "<!DOCTYPE html><html lang=\"";
 static const char PAGE_META[] =
-    "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+    "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
     "<style>body{font:18px sans-serif;padding:0 1em;max-width:30em}h1{font-size:1.5em}"
     "label,button,a{display:block;margin-top:1em}"
     "input,select,button,a{width:100%;box-sizing:border-box;font:inherit;min-height:48px}"
@@ -94,16 +94,18 @@ static const char PAGE_META[] =
 
 /* The script (ES2015, what every phone browser with fetch has): the list from /scan (strongest first, as
  * /scan sorts it; each name once; hidden networks' empty names left out; a last entry for a network that is
- * not listed, which shows the typed name field again), then the form posted with the normalised secret as a
- * bearer token (as printed on the label, without its spaces or hyphens, in upper case). Answers: 200 saved,
- * 401 wrong secret, 400 the server's reason, anything else (or none) busy. Without the list (no script, or
- * /scan failed) the typed name is the way to give the network. f[0] is the list (the form's first control),
- * the <output> the answer line; the texts are the form's data- attributes. */
+ * not listed, which shows the typed name field again; a name typed while /scan ran is kept), then the form
+ * posted with the normalised secret as a bearer token (as printed on the label, without its spaces or
+ * hyphens, in upper case). Answers: 200 saved, 401 wrong secret, 400 the server's reason, anything else (or
+ * none) busy. Without the list (no script, or /scan failed) the typed name is the way to give the network.
+ * f[0] is the list (the form's first control), the <output> the answer line; the texts are the form's data-
+ * attributes. */
 static const char PAGE_SCRIPT[] =
     "<script>const f=document.forms[0],d=f.dataset,n=f[0],s=f.ssid,h=new Set,"
     "pick=()=>{s.value=n.value;(s.hidden=!!n.value)||s.focus()};"
     "fetch('/scan').then(r=>r.json()).then(l=>{for(const x of l)if(x.ssid&&!h.has(x.ssid)){h.add(x.ssid);"
-    "n.add(new Option(x.ssid))}n.add(new Option(d.o,''));n.hidden=0;pick()});n.onchange=pick;"
+    "n.add(new Option(x.ssid))}n.add(new "
+    "Option(d.o,''));n.hidden=0;s.value?n.value='':pick()});n.onchange=pick;"
     "f.onsubmit=e=>{e.preventDefault();const b=new URLSearchParams(new FormData(f)),"
     "k=b.get('setup_secret').replace(/[\\s-]/g,'').toUpperCase();b.delete('setup_secret');"
     "fetch(f.action,{method:'POST',headers:{Authorization:'Bearer '+k},body:b}).then(r=>r.text().then(t=>{"
