@@ -76,6 +76,7 @@ EN = {
     "switch": "Español",
     "labels": ["Farm WiFi network", "WiFi password", "Device name", "Location (plot, area)",
                "Password on the label"],
+    "other": "Other network (type it)",
 }
 
 
@@ -243,7 +244,7 @@ def test_the_page_switches_to_english_and_back(browser, nats, simulator):
     for label in EN["labels"]:
         assert label in text
     assert driver.find_element(By.TAG_NAME, "button").text == EN["save"]
-    assert network_list(driver)[-1] == "Other network (type it)"
+    assert network_list(driver)[-1] == EN["other"]
     driver.find_element(By.LINK_TEXT, EN["switch"]).click()
     wait(driver, lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es", "the Spanish page")
     assert driver.title == ES["title"]
