@@ -33,12 +33,12 @@ APT_PACKAGES = (
     "nats-server",
     "mosquitto",
     "mosquitto-clients",
+    "chromium",  # the setup page's browser test (host_tests/e2e/test_setup_page_browser.py)
+    "chromium-driver",
     "libpaho-mqtt-dev",
     "libmicrohttpd-dev",
     "iproute2",
     "git",  # the lint session lists the C files with git ls-files
-    "chromium",  # the setup page's browser test (host_tests/e2e/test_setup_page_browser.py)
-    "chromium-driver",
 )
 
 DPKG_FORMAT = "${Package}\t${db:Status-Status}\n"
