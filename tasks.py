@@ -3,6 +3,7 @@
 `./dev <task>` bootstraps the environment and runs `invoke <task>`; `invoke --list` lists the tasks.
 """
 
+import os
 import shlex
 import subprocess
 import sys
@@ -235,3 +236,23 @@ def benchmark(c, runs=20, core_only=False):
     """Print speed and memory figures of the core and the simulator (never a pass/fail)."""
     with _user_errors():
         _benchmark.run_benchmark(ROOT, runs=int(runs), simulator=not core_only)
+
+
+SETUP_PAGE_BROWSER_TEST = "host_tests/e2e/test_setup_page_browser.py"
+
+
+@task(help={"out": "PNG file to write (default docs/setup-page.png)"})
+def screenshot(c, out="docs/setup-page.png"):
+    """Screenshot the setup page in Spanish on a 360x740 phone (headless Chromium, simulator)."""
+    target = (ROOT / out).resolve()
+    before = target.stat().st_mtime_ns if target.exists() else None
+    # The browser test's Spanish page step saves what the phone shows when SETUP_PAGE_SCREENSHOT is set.
+    env = dict(os.environ, SETUP_PAGE_SCREENSHOT=str(target))
+    cmd = [sys.executable, "-m", "pytest", SETUP_PAGE_BROWSER_TEST, "-q", "-k", "loads_in_spanish"]
+    code = subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
+    if code != 0:
+        raise Exit(f"screenshot: the browser test failed (exit {code})", code=code)
+    if not target.exists() or target.stat().st_mtime_ns == before:
+        raise Exit("screenshot: nothing written (the browser test was skipped: see its reason; ./dev setup "
+                   "installs chromium and chromium-driver)", code=1)
+    print(f"screenshot: {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")

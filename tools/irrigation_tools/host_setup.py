@@ -33,6 +33,8 @@ APT_PACKAGES = (
     "nats-server",
     "mosquitto",
     "mosquitto-clients",
+    "chromium",  # the setup page's browser test (host_tests/e2e/test_setup_page_browser.py)
+    "chromium-driver",
     "libpaho-mqtt-dev",
     "libmicrohttpd-dev",
     "iproute2",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = {"setup", "doctor", "build", "flash", "label", "monitor", "menuconfig", "clean", "size-report", "test",
-         "format", "simulate", "benchmark", "memory-budget"}
+         "format", "simulate", "benchmark", "memory-budget", "screenshot"}
 SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e", "benchmark"}
 
 

@@ -9,6 +9,7 @@
 
 #include "application/application.h"
 #include "application/http_guard.h"
+#include "application/setup_page.h"
 #include "domain/bounded_text.h"
 #include "http_api_internal.h"
 
@@ -26,10 +27,12 @@ const char *const http_api_request_headers[] = {"Authorization", "Host", "Origin
 const size_t http_api_request_header_count =
     sizeof(http_api_request_headers) / sizeof(http_api_request_headers[0]);
 
-/* One line for a refused /provision, in both languages of the setup page. */
-#define PROVISION_UNAUTHORIZED_TEXT                                                                        \
-    "Clave de configuracion incorrecta o ausente (ver la etiqueta del equipo). / Setup secret missing or " \
-    "wrong (see the device label)."
+/* The setup page's language: ?lang= in the path, else Accept-Language, else Spanish. */
+static setup_page_lang_t page_lang(const http_api_request_t *req)
+{
+    const char *query = strchr(req->path, '?');
+    return setup_page_pick_lang(query != NULL ? query + 1 : NULL, req->accept_language);
+}
 
 /* Compares the request path without its query string. */
 static bool path_equals(const char *path, const char *route)
@@ -109,7 +112,7 @@ static bool write_allowed(struct application *app, const http_api_route_t *route
     }
     if (!http_guard_has_secret(app->settings.security.setup_secret, req)) {
         if (strcmp(route->path, "/provision") == 0) {
-            http_api_respond_raw(resp, 401, CONTENT_TEXT, out, out_size, PROVISION_UNAUTHORIZED_TEXT);
+            http_api_respond_raw(resp, 401, CONTENT_TEXT, out, out_size, setup_page_unauthorized_text());
         } else {
             http_api_respond_error(resp, 401, out, out_size, "setup secret required");
         }
@@ -163,7 +166,7 @@ void http_api_handle(struct application *app, const http_api_request_t *req, cha
         return;
     }
     if (strcmp(route->path, "/provision") == 0) {
-        http_api_handle_provision(app, req->body, req->body_len, out, out_size, resp);
+        http_api_handle_provision(app, page_lang(req), req->body, req->body_len, out, out_size, resp);
         return;
     }
     if (strcmp(route->path, "/config") == 0) {
@@ -179,6 +182,6 @@ void http_api_handle(struct application *app, const http_api_request_t *req, cha
     } else if (strcmp(route->path, "/status") == 0) {
         http_api_handle_status(app, &snapshot, out, out_size, resp);
     } else {
-        http_api_handle_setup_form(&snapshot, out, out_size, resp);
+        http_api_handle_setup_form(&snapshot, page_lang(req), out, out_size, resp);
     }
 }

@@ -283,11 +283,11 @@ void http_api_handle_config(struct application *app, const char *body, size_t bo
     http_api_respond_json(resp, &w, out, out_size);
 }
 
-void http_api_handle_setup_form(const app_status_snapshot_t *s, char *out, size_t out_size,
-                                http_api_response_t *resp)
+void http_api_handle_setup_form(const app_status_snapshot_t *s, setup_page_lang_t lang, char *out,
+                                size_t out_size, http_api_response_t *resp)
 {
     size_t len = 0;
-    if (setup_page_render_form(s->ap_ssid, out, out_size, &len) != APP_OK) {
+    if (setup_page_render_form(s->ap_ssid, lang, out, out_size, &len) != APP_OK) {
         http_api_respond_error(resp, 500, out, out_size, "response too large");
         return;
     }
@@ -326,8 +326,8 @@ static uint16_t provision_status(app_err_t rc)
     }
 }
 
-void http_api_handle_provision(struct application *app, const char *body, size_t body_len, char *out,
-                               size_t out_size, http_api_response_t *resp)
+void http_api_handle_provision(struct application *app, setup_page_lang_t lang, const char *body,
+                               size_t body_len, char *out, size_t out_size, http_api_response_t *resp)
 {
     char reason[160] = "";
     char ssid[PROVISIONING_SSID_MAX_BYTES + 1] = "";
@@ -341,7 +341,7 @@ void http_api_handle_provision(struct application *app, const char *body, size_t
         return;
     }
     size_t len = 0;
-    if (setup_page_render_saved(ssid, out, out_size, &len) != APP_OK) {
+    if (setup_page_render_saved(ssid, lang, out, out_size, &len) != APP_OK) {
         http_api_respond_raw(resp, 200, CONTENT_TEXT, out, out_size, "saved");
         return;
     }

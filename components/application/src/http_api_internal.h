@@ -9,6 +9,7 @@
 
 #include "application/application.h"
 #include "application/http_api.h"
+#include "application/setup_page.h"
 #include "domain/json_writer.h"
 
 #define HTTP_API_CONTENT_JSON "application/json"
@@ -30,10 +31,10 @@ void http_api_handle_status(struct application *app, const app_status_snapshot_t
                             size_t out_size, http_api_response_t *resp);
 void http_api_handle_config(struct application *app, const char *body, size_t body_len, char *out,
                             size_t out_size, http_api_response_t *resp);
-void http_api_handle_setup_form(const app_status_snapshot_t *s, char *out, size_t out_size,
-                                http_api_response_t *resp);
+void http_api_handle_setup_form(const app_status_snapshot_t *s, setup_page_lang_t lang, char *out,
+                                size_t out_size, http_api_response_t *resp);
 void http_api_handle_scan(struct application *app, char *out, size_t out_size, http_api_response_t *resp);
-void http_api_handle_provision(struct application *app, const char *body, size_t body_len, char *out,
-                               size_t out_size, http_api_response_t *resp);
+void http_api_handle_provision(struct application *app, setup_page_lang_t lang, const char *body,
+                               size_t body_len, char *out, size_t out_size, http_api_response_t *resp);
 
 #endif

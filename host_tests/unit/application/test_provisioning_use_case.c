@@ -192,7 +192,7 @@ static void test_a_valid_form_stores_the_config_keeps_the_credentials_in_ram_and
     response_t r = request(f, HTTP_API_POST, "/provision", FORM);
     assert_int_equal(r.resp.status, 200);
     assert_string_equal(r.resp.content_type, "text/html");
-    assert_non_null(strstr(r.body, "joining <b>Finca</b>"));
+    assert_non_null(strstr(r.body, "se conecta a <b>Finca</b>")); /* Spanish: no ?lang=en */
     assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME),
                         "Riego Norte");
     assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_LOCATION), "Lote 3");
