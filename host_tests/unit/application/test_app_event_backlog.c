@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "application/app_event_backlog.h"
+#include "event_scenarios.h"
 
 static app_event_backlog_t backlog;
 
@@ -21,35 +22,10 @@ static int setup(void **state)
     return 0;
 }
 
-static app_event_t make(app_event_kind_t kind)
-{
-    app_event_t e;
-    memset(&e, 0, sizeof(e));
-    e.kind = kind;
-    return e;
-}
-
-static app_event_t published(int32_t msg_id)
-{
-    app_event_t e = make(APP_EVENT_MQTT_PUBLISHED);
-    e.msg_id = msg_id;
-    return e;
-}
-
-static app_event_t timer_fired(app_timer_id_t timer, uint32_t token)
-{
-    app_event_t e = make(APP_EVENT_TIMER_FIRED);
-    e.timer = timer;
-    e.token = token;
-    return e;
-}
-
-static app_event_t disconnected(int32_t code)
-{
-    app_event_t e = make(APP_EVENT_MQTT_DISCONNECTED);
-    e.code = code;
-    return e;
-}
+#define make               event_scenarios_event
+#define published          event_scenarios_published
+#define timer_fired        event_scenarios_timer_fired
+#define disconnected(code) event_scenarios_with_code(APP_EVENT_MQTT_DISCONNECTED, code)
 
 static void add(app_event_t e)
 {
@@ -93,23 +69,31 @@ static void test_an_empty_backlog_has_nothing_to_take(void **state)
     assert_int_equal(e.kind, APP_EVENT_START); /* untouched */
 }
 
+/* Adds the scenario's posts, then takes everything: the executors' scenarios hold for the backlog alone. */
+static void run_scenario(event_scenarios_t scenario)
+{
+    for (size_t i = 0; i < scenario.post_count; i++) {
+        add(scenario.posts[i]);
+    }
+    app_event_t taken[APP_EVENT_BACKLOG_SIZE];
+    assert_int_equal(app_event_backlog_count(&backlog), scenario.handled_count);
+    for (size_t i = 0; i < scenario.handled_count; i++) {
+        taken[i] = take();
+    }
+    event_scenarios_assert_handled(&scenario, taken);
+    assert_int_equal(app_event_backlog_stats(&backlog).coalesced, scenario.coalesced);
+}
+
 static void test_take_returns_events_oldest_first_with_their_values(void **state)
 {
     (void)state;
-    add(disconnected(-1));
-    add(published(7));
-    add(timer_fired(APP_TIMER_CONNECTION, 3));
-    add_kind(APP_EVENT_MQTT_CONNECTED);
-    app_event_t e = take();
-    assert_int_equal(e.kind, APP_EVENT_MQTT_DISCONNECTED);
-    assert_int_equal(e.code, -1);
-    e = take();
-    assert_int_equal(e.kind, APP_EVENT_MQTT_PUBLISHED);
-    assert_int_equal(e.msg_id, 7);
-    e = take();
-    assert_int_equal(e.kind, APP_EVENT_TIMER_FIRED);
-    assert_int_equal(e.token, 3);
-    ASSERT_KINDS(APP_EVENT_MQTT_CONNECTED);
+    run_scenario(event_scenarios_outcomes());
+}
+
+static void test_the_latest_value_of_each_key_stays_in_the_position_of_its_last_add(void **state)
+{
+    (void)state;
+    run_scenario(event_scenarios_latest_wins());
 }
 
 static void test_connected_disconnected_connected_keeps_disconnected_then_connected(void **state)
@@ -325,6 +309,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_an_empty_backlog_has_nothing_to_take),
         T(test_take_returns_events_oldest_first_with_their_values),
+        T(test_the_latest_value_of_each_key_stays_in_the_position_of_its_last_add),
         T(test_connected_disconnected_connected_keeps_disconnected_then_connected),
         T(test_a_flapping_connection_ends_in_its_final_state),
         T(test_the_latest_value_of_a_key_wins),

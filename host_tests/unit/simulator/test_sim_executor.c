@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "event_scenarios.h"
 #include "sim_executor.h"
 
 #define MAX_SEEN 8192
@@ -93,27 +94,6 @@ static void fill_ring(void)
     }
 }
 
-static app_event_t published(int32_t msg_id)
-{
-    app_event_t e = event_with_token(APP_EVENT_MQTT_PUBLISHED, 0);
-    e.msg_id = msg_id;
-    return e;
-}
-
-static app_event_t with_code(app_event_kind_t kind, int32_t code)
-{
-    app_event_t e = event_with_token(kind, 0);
-    e.code = code;
-    return e;
-}
-
-static void post_all(const app_event_t *events, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        assert_true(sim_executor_post(&executor, &events[i]));
-    }
-}
-
 /* Starts, stops (which joins) and checks that the ring's fillers came first, in order. */
 static const app_event_t *run_after_fillers(int expected_after)
 {
@@ -127,49 +107,31 @@ static const app_event_t *run_after_fillers(int expected_after)
     return &recorder.seen[SIM_EXECUTOR_QUEUE_LEN];
 }
 
+/* Posts the scenario beyond a full ring, then starts and stops; checks what the thread handled. */
+static void run_scenario_beyond_a_full_ring(event_scenarios_t scenario)
+{
+    fill_ring();
+    for (size_t i = 0; i < scenario.post_count; i++) {
+        assert_true(sim_executor_post(&executor, &scenario.posts[i]));
+    }
+    const app_event_t *after = run_after_fillers((int)scenario.handled_count + 1);
+    event_scenarios_assert_handled(&scenario, after);
+    assert_int_equal(after[scenario.handled_count].kind, APP_EVENT_STOP);
+    app_event_backlog_stats_t stats = sim_executor_stats(&executor);
+    assert_int_equal(stats.coalesced, scenario.coalesced);
+    assert_int_equal(stats.lost, 0);
+}
+
 static void test_outcomes_posted_beyond_a_full_ring_are_all_handled_in_order(void **state)
 {
     (void)state;
-    fill_ring();
-    const app_event_t beyond[] = {
-        with_code(APP_EVENT_MQTT_DISCONNECTED, -1),
-        published(7),
-        event_with_token(APP_EVENT_TIMER_FIRED, 5),
-        event_with_token(APP_EVENT_MQTT_CONNECTED, 0),
-    };
-    post_all(beyond, sizeof(beyond) / sizeof(beyond[0]));
-    const app_event_t *after = run_after_fillers(5);
-    assert_int_equal(after[0].kind, APP_EVENT_MQTT_DISCONNECTED);
-    assert_int_equal(after[0].code, -1);
-    assert_int_equal(after[1].kind, APP_EVENT_MQTT_PUBLISHED);
-    assert_int_equal(after[1].msg_id, 7);
-    assert_int_equal(after[2].kind, APP_EVENT_TIMER_FIRED);
-    assert_int_equal(after[2].token, 5);
-    assert_int_equal(after[3].kind, APP_EVENT_MQTT_CONNECTED);
-    assert_int_equal(after[4].kind, APP_EVENT_STOP);
-    assert_int_equal(sim_executor_dropped(&executor), 0);
+    run_scenario_beyond_a_full_ring(event_scenarios_outcomes());
 }
 
 static void test_the_latest_value_of_each_key_is_handled_in_the_position_of_its_last_post(void **state)
 {
     (void)state;
-    fill_ring();
-    const app_event_t beyond[] = {
-        event_with_token(APP_EVENT_MQTT_CONNECTED, 0), with_code(APP_EVENT_MQTT_DISCONNECTED, 1),
-        event_with_token(APP_EVENT_TIMER_FIRED, 1),    event_with_token(APP_EVENT_MQTT_CONNECTED, 0),
-        event_with_token(APP_EVENT_TIMER_FIRED, 2),    with_code(APP_EVENT_MQTT_DISCONNECTED, 2),
-    };
-    post_all(beyond, sizeof(beyond) / sizeof(beyond[0]));
-    const app_event_t *after = run_after_fillers(4);
-    assert_int_equal(after[0].kind, APP_EVENT_MQTT_CONNECTED);
-    assert_int_equal(after[1].kind, APP_EVENT_TIMER_FIRED);
-    assert_int_equal(after[1].token, 2);
-    assert_int_equal(after[2].kind, APP_EVENT_MQTT_DISCONNECTED);
-    assert_int_equal(after[2].code, 2);
-    assert_int_equal(after[3].kind, APP_EVENT_STOP);
-    app_event_backlog_stats_t stats = sim_executor_stats(&executor);
-    assert_int_equal(stats.coalesced, 3);
-    assert_int_equal(stats.lost, 0);
+    run_scenario_beyond_a_full_ring(event_scenarios_latest_wins());
 }
 
 static void test_post_returns_false_only_when_the_backlog_refuses(void **state)
@@ -177,7 +139,7 @@ static void test_post_returns_false_only_when_the_backlog_refuses(void **state)
     (void)state;
     fill_ring();
     for (size_t i = 0; i < APP_EVENT_BACKLOG_SIZE; i++) {
-        app_event_t e = published((int32_t)i);
+        app_event_t e = event_scenarios_published((int32_t)i);
         assert_true(sim_executor_post(&executor, &e));
     }
     app_event_t e = event_with_token(APP_EVENT_MQTT_DISCONNECTED, 0);

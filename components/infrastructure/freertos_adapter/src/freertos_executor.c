@@ -216,8 +216,7 @@ app_err_t freertos_adapter_executor_init(freertos_adapter_executor_t *executor,
     }
     memset(executor, 0, sizeof(*executor));
     executor->config = *config;
-    const portMUX_TYPE unlocked = portMUX_INITIALIZER_UNLOCKED;
-    executor->backlog_lock = unlocked;
+    executor->backlog_lock = (portMUX_TYPE)portMUX_INITIALIZER_UNLOCKED;
     app_event_backlog_init(&executor->backlog);
     executor->queue = xQueueCreateStatic((UBaseType_t)config->queue_length, (UBaseType_t)sizeof(app_event_t),
                                          config->queue_storage, &executor->queue_buffer);

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "event_scenarios.h"
 #include "executor_test_support.h"
 #include "fake_esp_log.h"
 #include "fake_esp_task_wdt.h"
@@ -26,27 +27,9 @@
 #define make       executor_test_event
 #define fill_queue executor_test_fill_queue
 
-static app_event_t with_code(app_event_kind_t kind, int32_t code)
-{
-    app_event_t e = make(kind);
-    e.code = code;
-    return e;
-}
-
-static app_event_t published(int32_t msg_id)
-{
-    app_event_t e = make(APP_EVENT_MQTT_PUBLISHED);
-    e.msg_id = msg_id;
-    return e;
-}
-
-static app_event_t timer_fired(app_timer_id_t timer, uint32_t token)
-{
-    app_event_t e = make(APP_EVENT_TIMER_FIRED);
-    e.timer = timer;
-    e.token = token;
-    return e;
-}
+#define with_code   event_scenarios_with_code
+#define published   event_scenarios_published
+#define timer_fired event_scenarios_timer_fired
 
 /* The fillers of fill_queue() come first, in order. */
 static void assert_fillers_first(void)
@@ -158,58 +141,37 @@ static void test_the_task_deletes_itself_after_stop(void **state)
 
 /* ---- a full queue ---- */
 
-static void test_outcomes_posted_beyond_a_full_queue_are_all_handled_in_order(void **state)
+/* Posts the scenario beyond a full queue and STOP after it, runs the task, checks what it handled. */
+static void run_scenario_beyond_a_full_queue(event_scenarios_t scenario)
 {
-    (void)state;
     executor_test_init();
     fill_queue();
-    assert_true(post(with_code(APP_EVENT_MQTT_DISCONNECTED, -1)));
-    assert_true(post(published(7)));
-    assert_true(post(timer_fired(APP_TIMER_CONNECTION, 5)));
-    assert_true(post_kind(APP_EVENT_MQTT_CONNECTED));
+    for (size_t i = 0; i < scenario.post_count; i++) {
+        assert_true(post(scenario.posts[i]));
+    }
     assert_true(post_kind(APP_EVENT_STOP));
     assert_int_equal(fake_freertos_last_send_ticks(), 0); /* still never blocking */
     executor_test_start_and_run();
-    assert_int_equal(N_HANDLED, QUEUE_LEN + 5);
+    assert_int_equal(N_HANDLED, QUEUE_LEN + scenario.handled_count + 1);
     assert_fillers_first();
-    const app_event_t *after = &HANDLED[QUEUE_LEN];
-    assert_int_equal(after[0].kind, APP_EVENT_MQTT_DISCONNECTED);
-    assert_int_equal(after[0].code, -1);
-    assert_int_equal(after[1].kind, APP_EVENT_MQTT_PUBLISHED);
-    assert_int_equal(after[1].msg_id, 7);
-    assert_int_equal(after[2].kind, APP_EVENT_TIMER_FIRED);
-    assert_int_equal(after[2].token, 5);
-    assert_int_equal(after[3].kind, APP_EVENT_MQTT_CONNECTED);
-    assert_int_equal(after[4].kind, APP_EVENT_STOP);
-    assert_int_equal(freertos_adapter_executor_stats(&EXECUTOR).lost, 0);
+    event_scenarios_assert_handled(&scenario, &HANDLED[QUEUE_LEN]);
+    assert_int_equal(HANDLED[N_HANDLED - 1].kind, APP_EVENT_STOP);
+    app_event_backlog_stats_t stats = freertos_adapter_executor_stats(&EXECUTOR);
+    assert_int_equal(stats.coalesced, scenario.coalesced);
+    assert_int_equal(stats.lost, 0);
+    assert_int_equal(fake_freertos_critical_nesting(), 0); /* every spinlock section was left */
+}
+
+static void test_outcomes_posted_beyond_a_full_queue_are_all_handled_in_order(void **state)
+{
+    (void)state;
+    run_scenario_beyond_a_full_queue(event_scenarios_outcomes());
 }
 
 static void test_the_latest_value_of_each_key_is_handled_in_the_position_of_its_last_post(void **state)
 {
     (void)state;
-    executor_test_init();
-    fill_queue();
-    assert_true(post_kind(APP_EVENT_MQTT_CONNECTED));
-    assert_true(post(with_code(APP_EVENT_MQTT_DISCONNECTED, 1)));
-    assert_true(post(timer_fired(APP_TIMER_CONNECTION, 1)));
-    assert_true(post_kind(APP_EVENT_MQTT_CONNECTED));
-    assert_true(post(timer_fired(APP_TIMER_CONNECTION, 2)));
-    assert_true(post(with_code(APP_EVENT_MQTT_DISCONNECTED, 2)));
-    assert_true(post_kind(APP_EVENT_STOP));
-    executor_test_start_and_run();
-    assert_int_equal(N_HANDLED, QUEUE_LEN + 4);
-    assert_fillers_first();
-    const app_event_t *after = &HANDLED[QUEUE_LEN];
-    assert_int_equal(after[0].kind, APP_EVENT_MQTT_CONNECTED);
-    assert_int_equal(after[1].kind, APP_EVENT_TIMER_FIRED);
-    assert_int_equal(after[1].token, 2);
-    assert_int_equal(after[2].kind, APP_EVENT_MQTT_DISCONNECTED);
-    assert_int_equal(after[2].code, 2);
-    assert_int_equal(after[3].kind, APP_EVENT_STOP);
-    app_event_backlog_stats_t stats = freertos_adapter_executor_stats(&EXECUTOR);
-    assert_int_equal(stats.accepted, 7);
-    assert_int_equal(stats.coalesced, 3);
-    assert_int_equal(stats.lost, 0);
+    run_scenario_beyond_a_full_queue(event_scenarios_latest_wins());
 }
 
 static void test_a_post_after_the_queue_has_room_again_does_not_overtake_the_backlog(void **state)
