@@ -15,6 +15,8 @@
 
 #define FAKE_FREERTOS_MAX_QUEUES 4
 #define FAKE_FREERTOS_MAX_TASKS  4
+/* Receive timeouts after which the fake aborts the test: a task polling a queue nothing fills. */
+#define FAKE_FREERTOS_MAX_RECEIVE_TIMEOUTS 1000
 
 void fake_freertos_reset(void);
 
@@ -53,8 +55,21 @@ void fake_freertos_set_high_water(size_t index, uint32_t bytes);
 void fake_freertos_fail_next_task_create(void);
 size_t fake_freertos_task_count(void);
 const fake_freertos_task_t *fake_freertos_task(size_t index);
-/* Runs the index-th task's function on the calling thread until it returns. */
+/* Runs the index-th task's function on the calling thread until it returns, as that task (its handle is
+ * the current task meanwhile). */
 void fake_freertos_run_task(size_t index);
+TaskHandle_t fake_freertos_task_handle(size_t index);
+
+/* xQueueReceive with ticks on an empty queue: the hook runs (NULL = none), standing for the other tasks
+ * while the caller is blocked; then the queue is looked at once more. Counted: receives that would have
+ * blocked, and those that found nothing after the hook (timed out). The ticks of the last receive. */
+void fake_freertos_set_receive_hook(void (*hook)(void *arg), void *arg);
+int fake_freertos_blocking_receives(void);
+int fake_freertos_receive_timeouts(void);
+TickType_t fake_freertos_last_receive_ticks(void);
+/* xQueueSend on a full queue runs this hook (NULL = none) before returning errQUEUE_FULL: what other tasks
+ * did while the sender was between that failure and its next step. */
+void fake_freertos_set_send_full_hook(void (*hook)(void *arg), void *arg);
 
 /* vTaskDelay: calls made, ticks asked in total, and a hook run on each call (NULL = none). */
 int fake_freertos_delay_count(void);

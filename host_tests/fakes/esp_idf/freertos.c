@@ -1,4 +1,6 @@
 /* Fake of the FreeRTOS kernel calls the adapters make: see the freertos/ headers and fake_freertos.h. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fake_freertos.h"
@@ -43,6 +45,13 @@ static int s_foreign_gives;
 static TickType_t s_delayed_ticks;
 static void (*s_delay_hook)(void *arg);
 static void *s_delay_hook_arg;
+static void (*s_receive_hook)(void *arg);
+static void *s_receive_hook_arg;
+static void (*s_send_full_hook)(void *arg);
+static void *s_send_full_hook_arg;
+static TickType_t s_last_receive_ticks;
+static int s_blocking_receives;
+static int s_receive_timeouts;
 
 void fake_freertos_reset(void)
 {
@@ -66,6 +75,13 @@ void fake_freertos_reset(void)
     s_delayed_ticks = 0;
     s_delay_hook = NULL;
     s_delay_hook_arg = NULL;
+    s_receive_hook = NULL;
+    s_receive_hook_arg = NULL;
+    s_send_full_hook = NULL;
+    s_send_full_hook_arg = NULL;
+    s_last_receive_ticks = 0;
+    s_blocking_receives = 0;
+    s_receive_timeouts = 0;
 }
 
 static struct fake_queue *queue_alloc(void)
@@ -197,7 +213,13 @@ BaseType_t xQueueSend(QueueHandle_t xQueue, const void *pvItemToQueue, TickType_
     UBaseType_t tail;
     s_sends++;
     s_last_send_ticks = xTicksToWait;
-    if (xQueue == NULL || xQueue->is_mutex || xQueue->count == xQueue->length) {
+    if (xQueue == NULL || xQueue->is_mutex) {
+        return errQUEUE_FULL;
+    }
+    if (xQueue->count == xQueue->length) {
+        if (s_send_full_hook != NULL) {
+            s_send_full_hook(s_send_full_hook_arg);
+        }
         return errQUEUE_FULL;
     }
     tail = (xQueue->head + xQueue->count) % xQueue->length;
@@ -208,9 +230,30 @@ BaseType_t xQueueSend(QueueHandle_t xQueue, const void *pvItemToQueue, TickType_
 
 BaseType_t xQueueReceive(QueueHandle_t xQueue, void *pvBuffer, TickType_t xTicksToWait)
 {
-    (void)xTicksToWait;
-    if (xQueue == NULL || xQueue->is_mutex || xQueue->count == 0) {
-        return pdFALSE;
+    s_last_receive_ticks = xTicksToWait;
+    if (xQueue == NULL || xQueue->is_mutex) {
+        return errQUEUE_EMPTY;
+    }
+    if (xQueue->count == 0 && xTicksToWait > 0) {
+        s_blocking_receives++;
+        if (s_receive_hook != NULL) {
+            s_receive_hook(s_receive_hook_arg);
+        }
+        if (xQueue->count == 0 && xTicksToWait == portMAX_DELAY) {
+            (void)fprintf(stderr,
+                          "fake FreeRTOS: xQueueReceive(portMAX_DELAY) on an empty queue that nothing "
+                          "fills would block forever\n");
+            abort();
+        }
+        if (xQueue->count == 0 && ++s_receive_timeouts > FAKE_FREERTOS_MAX_RECEIVE_TIMEOUTS) {
+            (void)fprintf(stderr,
+                          "fake FreeRTOS: %d receive waits timed out: a task polls a queue nothing fills\n",
+                          s_receive_timeouts);
+            abort();
+        }
+    }
+    if (xQueue->count == 0) {
+        return errQUEUE_EMPTY;
     }
     memcpy(pvBuffer, xQueue->storage + (size_t)xQueue->head * xQueue->item_size, xQueue->item_size);
     xQueue->head = (xQueue->head + 1) % xQueue->length;
@@ -297,8 +340,14 @@ UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask)
 
 void vTaskDelete(TaskHandle_t xTaskToDelete)
 {
-    /* NULL deletes the calling task: the most recently run one in this fake. */
+    /* NULL deletes the calling task: the one fake_freertos_run_task runs, else the most recently created. */
     if (xTaskToDelete == NULL) {
+        for (size_t i = 0; i < s_task_count; i++) {
+            if (s_current_task == &s_tasks[i]) {
+                s_tasks[i].info.deleted = true;
+                return;
+            }
+        }
         if (s_task_count > 0) {
             s_tasks[s_task_count - 1].info.deleted = true;
         }
@@ -407,8 +456,44 @@ const fake_freertos_task_t *fake_freertos_task(size_t index)
 void fake_freertos_run_task(size_t index)
 {
     if (index < s_task_count) {
+        /* The task runs as itself: xTaskGetCurrentTaskHandle() and vTaskDelete(NULL) name it. */
+        TaskHandle_t caller = s_current_task;
+        s_current_task = &s_tasks[index];
         s_tasks[index].info.function(s_tasks[index].info.parameters);
+        s_current_task = caller;
     }
+}
+
+TaskHandle_t fake_freertos_task_handle(size_t index)
+{
+    return index < s_task_count ? &s_tasks[index] : NULL;
+}
+
+void fake_freertos_set_receive_hook(void (*hook)(void *arg), void *arg)
+{
+    s_receive_hook = hook;
+    s_receive_hook_arg = arg;
+}
+
+void fake_freertos_set_send_full_hook(void (*hook)(void *arg), void *arg)
+{
+    s_send_full_hook = hook;
+    s_send_full_hook_arg = arg;
+}
+
+TickType_t fake_freertos_last_receive_ticks(void)
+{
+    return s_last_receive_ticks;
+}
+
+int fake_freertos_blocking_receives(void)
+{
+    return s_blocking_receives;
+}
+
+int fake_freertos_receive_timeouts(void)
+{
+    return s_receive_timeouts;
 }
 
 int fake_freertos_critical_nesting(void)

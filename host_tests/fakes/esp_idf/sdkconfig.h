@@ -22,4 +22,16 @@
 #define CONFIG_HTTPD_MAX_REQ_HDR_LEN 512
 #define CONFIG_HTTPD_MAX_URI_LEN     512
 
+/* Task watchdog as sdkconfig.defaults sets it (enabled, started at boot, 30 s). A test target may define
+ * FAKE_SDKCONFIG_TASK_WDT_OFF (CONFIG_ESP_TASK_WDT_EN=n) or FAKE_SDKCONFIG_TASK_WDT_NO_INIT
+ * (CONFIG_ESP_TASK_WDT_INIT=n, whose dependants, e.g. the timeout, are then absent too) to build an adapter
+ * as those configurations would. */
+#ifndef FAKE_SDKCONFIG_TASK_WDT_OFF
+#define CONFIG_ESP_TASK_WDT_EN 1
+#ifndef FAKE_SDKCONFIG_TASK_WDT_NO_INIT
+#define CONFIG_ESP_TASK_WDT_INIT      1
+#define CONFIG_ESP_TASK_WDT_TIMEOUT_S 30
+#endif
+#endif
+
 #endif /* FAKE_SDKCONFIG_H */

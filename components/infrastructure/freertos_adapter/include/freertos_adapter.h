@@ -7,13 +7,23 @@
  *       give() from the task that took it (a give by any other task is logged and ignored: FreeRTOS itself
  *       would trip an assert).
  *   executor (executor_port_t)  the application task: a statically allocated queue of app_event_t
- *       (xQueueCreateStatic) and a statically allocated task (xTaskCreateStatic) that calls the handler for
- *       each event, in order, one at a time. post() is xQueueSend with 0 ticks: it never blocks and returns
- *       false when the queue is full. It is safe from any task (ESP-MQTT's task, the default event loop's
- *       task, the HTTP server's task, the esp_timer task: esp_timer callbacks with ESP_TIMER_TASK dispatch
- * run in a task). It must not be called from an ISR: nothing in this firmware posts from one, so there is no
- * FromISR variant. Events posted before start() wait in the queue. After APP_EVENT_STOP (simulator only;
- * never posted on the device) the task deletes itself. timers + clock + random (timer_port_t)  one
+ *       (xQueueCreateStatic), a backlog for when that queue is full (app_event_backlog_t, under a spinlock)
+ *       and a statically allocated task (xTaskCreateStatic) that calls the handler for each event, one at a
+ *       time. post() never blocks (xQueueSend with 0 ticks) and is safe from any task (ESP-MQTT's task, the
+ *       default event loop's task, the HTTP server's task, the esp_timer task: esp_timer callbacks with
+ *       ESP_TIMER_TASK dispatch run in a task); it must not be called from an ISR (nothing in this firmware
+ *       posts from one, so there is no FromISR variant). While the queue is full, or the backlog holds
+ *       anything, post() adds to the backlog instead, so nothing posted later overtakes what waits there:
+ *       a repeated key replaces its older copy (latest wins; app_event_backlog.h), and post() returns false
+ *       only when the backlog refuses a new key (counted as lost). The task handles the queue first and
+ *       the backlog whenever the queue is empty, and logs one warning per overflow burst (how many events
+ *       waited, were coalesced or lost) once the backlog has drained; post() itself never logs. Events
+ *       posted before start() wait. The task subscribes itself to the task watchdog (esp_task_wdt_add) when
+ *       CONFIG_ESP_TASK_WDT_EN is set, resets it on every turn of its loop and bounds its idle wait so that
+ *       an idle task still resets it; without the watchdog (or when esp_task_wdt_add fails) it logs a
+ *       warning and runs unwatched. After APP_EVENT_STOP (simulator only; never posted on the device) the
+ *       task unsubscribes and deletes itself.
+ *   timers + clock + random (timer_port_t)  one
  * esp_timer one-shot timer per app_timer_id_t, dispatched in the esp_timer task; its callback only posts
  * APP_EVENT_TIMER_FIRED with the id and the token given to arm_once(), and drops an expiry that raced with a
  * re-arm or a cancel (checked against the armed deadline under a spinlock), so a stale token is never posted
@@ -22,17 +32,18 @@
  * esp_get_minimum_free_heap_size(); ctx NULL.
  *
  * All storage is in the structs below, which main/ declares static; the queue buffer and the task stack are
- * given by main/ (sized from Kconfig there, so this component reads no sdkconfig). Nothing here allocates,
- * except esp_timer_create() once at init.
+ * given by main/ (sized from Kconfig there). The only sdkconfig values read here are the task watchdog's
+ * (CONFIG_ESP_TASK_WDT_*), which belong to the system, not to the application. Nothing here allocates,
+ * except esp_timer_create() once at init (and esp_task_wdt_add()'s entry for the subscription).
  */
 #ifndef FREERTOS_ADAPTER_H
 #define FREERTOS_ADAPTER_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "application/app_event_backlog.h"
 #include "application/ports/executor_port.h"
 #include "application/ports/resource_lock_port.h"
 #include "application/ports/system_info_port.h"
@@ -81,7 +92,8 @@ typedef struct {
     TaskHandle_t task; /* NULL until start() succeeds */
     app_event_handler_fn handler;
     void *user_arg;
-    atomic_uint refused; /* posts refused because the queue was full */
+    portMUX_TYPE backlog_lock;   /* guards backlog between the posting tasks and the application task */
+    app_event_backlog_t backlog; /* events posted while the queue was full, and after them */
 } freertos_adapter_executor_t;
 
 extern const executor_port_t freertos_adapter_executor_port;
@@ -90,6 +102,10 @@ extern const executor_port_t freertos_adapter_executor_port;
  * APP_ERR_PLATFORM when the queue could not be created. */
 app_err_t freertos_adapter_executor_init(freertos_adapter_executor_t *executor,
                                          const freertos_adapter_executor_config_t *config);
+
+/* Events that went through the backlog since init: accepted, coalesced (an older copy replaced), lost
+ * (refused: post() returned false). Any task. */
+app_event_backlog_stats_t freertos_adapter_executor_stats(freertos_adapter_executor_t *executor);
 
 /* ---- timers, clock, random ---- */
 

@@ -1,6 +1,7 @@
 /*
- * freertos_adapter against the FreeRTOS / esp_timer / esp_system fakes: lock timeouts, the executor's
- * non-blocking post and its task, the retry timer's token and stale expiries, clock, random, heap figures.
+ * freertos_adapter against the FreeRTOS / esp_timer / esp_system fakes: lock timeouts, the retry timer's
+ * token and stale expiries, clock, random, heap figures. The executor has its own file
+ * (test_freertos_executor.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,19 +19,9 @@
 #include "fake_freertos.h"
 #include "freertos_adapter.h"
 
-#define QUEUE_LENGTH 3
-#define STACK_BYTES  4096
-
 static freertos_adapter_lock_t s_lock;
-static freertos_adapter_executor_t s_executor;
-static uint8_t s_queue_storage[FREERTOS_ADAPTER_QUEUE_BYTES(QUEUE_LENGTH)];
-static StackType_t s_stack[STACK_BYTES];
 static freertos_adapter_timer_t s_timer;
 static fake_executor_t s_app_queue;
-
-static app_event_t s_handled[8];
-static size_t s_handled_count;
-static void *s_handled_arg;
 
 static int setup(void **state)
 {
@@ -41,46 +32,7 @@ static int setup(void **state)
     fake_esp_log_reset();
     fake_esp_log_set_echo(0);
     fake_executor_init(&s_app_queue);
-    memset(s_handled, 0, sizeof(s_handled));
-    s_handled_count = 0;
-    s_handled_arg = NULL;
     return 0;
-}
-
-static void record_event(const app_event_t *event, void *user_arg)
-{
-    if (s_handled_count < sizeof(s_handled) / sizeof(s_handled[0])) {
-        s_handled[s_handled_count++] = *event;
-    }
-    s_handled_arg = user_arg;
-}
-
-static freertos_adapter_executor_config_t executor_config(void)
-{
-    freertos_adapter_executor_config_t config = {
-        .queue_storage = s_queue_storage,
-        .queue_length = QUEUE_LENGTH,
-        .stack = s_stack,
-        .stack_size = STACK_BYTES,
-        .priority = 4,
-        .task_name = "app",
-    };
-    return config;
-}
-
-static void init_executor(void)
-{
-    freertos_adapter_executor_config_t config = executor_config();
-    assert_int_equal(freertos_adapter_executor_init(&s_executor, &config), APP_OK);
-}
-
-static bool post_kind(app_event_kind_t kind, uint32_t token)
-{
-    app_event_t event;
-    memset(&event, 0, sizeof(event));
-    event.kind = kind;
-    event.token = token;
-    return freertos_adapter_executor_port.post(&s_executor, &event);
 }
 
 static void init_timer(void)
@@ -177,108 +129,6 @@ static void test_ms_to_ticks_rounds_up_and_never_means_forever(void **state)
         assert_int_equal(freertos_adapter_ms_to_ticks(cases[i].ms), cases[i].ticks);
         assert_true(freertos_adapter_ms_to_ticks(cases[i].ms) != portMAX_DELAY);
     }
-}
-
-/* ---- executor ---- */
-
-static void test_executor_init_rejects_a_zero_length_queue(void **state)
-{
-    (void)state;
-    freertos_adapter_executor_config_t config = executor_config();
-    config.queue_length = 0;
-    assert_int_equal(freertos_adapter_executor_init(&s_executor, &config), APP_ERR_INVALID_ARG);
-}
-
-static void test_executor_init_reports_a_queue_that_could_not_be_created(void **state)
-{
-    (void)state;
-    freertos_adapter_executor_config_t config = executor_config();
-    fake_freertos_fail_next_queue_create();
-    assert_int_equal(freertos_adapter_executor_init(&s_executor, &config), APP_ERR_PLATFORM);
-}
-
-static void test_post_never_blocks(void **state)
-{
-    (void)state;
-    init_executor();
-    assert_true(post_kind(APP_EVENT_HTTP_STARTED, 0));
-    assert_int_equal(fake_freertos_send_count(), 1);
-    assert_int_equal(fake_freertos_last_send_ticks(), 0);
-}
-
-static void test_post_returns_false_when_the_queue_is_full(void **state)
-{
-    (void)state;
-    init_executor();
-    for (int i = 0; i < QUEUE_LENGTH; i++) {
-        assert_true(post_kind(APP_EVENT_HTTP_STARTED, 0));
-    }
-    assert_false(post_kind(APP_EVENT_HTTP_STARTED, 0));
-    assert_int_equal(fake_freertos_last_send_ticks(), 0);
-    assert_int_equal(atomic_load(&s_executor.refused), 1);
-}
-
-static void test_start_creates_the_application_task_from_static_storage(void **state)
-{
-    (void)state;
-    init_executor();
-    int arg = 0;
-    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, &arg), APP_OK);
-    assert_int_equal(fake_freertos_task_count(), 1);
-    const fake_freertos_task_t *task = fake_freertos_task(0);
-    assert_string_equal(task->name, "app");
-    assert_int_equal(task->stack_depth, STACK_BYTES);
-    assert_ptr_equal(task->stack, s_stack);
-    assert_ptr_equal(task->buffer, &s_executor.task_buffer);
-    assert_int_equal(task->priority, 4);
-}
-
-static void test_the_task_handles_events_posted_before_start_in_order(void **state)
-{
-    (void)state;
-    init_executor();
-    int arg = 0;
-    assert_true(post_kind(APP_EVENT_WIFI_GOT_IP, 0));
-    assert_true(post_kind(APP_EVENT_TIMER_FIRED, 9));
-    assert_true(post_kind(APP_EVENT_STOP, 0));
-    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, &arg), APP_OK);
-    fake_freertos_run_task(0);
-    assert_int_equal(s_handled_count, 3);
-    assert_int_equal(s_handled[0].kind, APP_EVENT_WIFI_GOT_IP);
-    assert_int_equal(s_handled[1].kind, APP_EVENT_TIMER_FIRED);
-    assert_int_equal(s_handled[1].token, 9);
-    assert_int_equal(s_handled[2].kind, APP_EVENT_STOP);
-    assert_ptr_equal(s_handled_arg, &arg);
-}
-
-static void test_the_task_deletes_itself_after_stop(void **state)
-{
-    (void)state;
-    init_executor();
-    assert_true(post_kind(APP_EVENT_STOP, 0));
-    assert_true(post_kind(APP_EVENT_HTTP_STARTED, 0));
-    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL), APP_OK);
-    fake_freertos_run_task(0);
-    assert_true(fake_freertos_task(0)->deleted);
-    assert_int_equal(s_handled_count, 1); /* nothing after STOP */
-}
-
-static void test_start_twice_is_refused(void **state)
-{
-    (void)state;
-    init_executor();
-    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL), APP_OK);
-    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL),
-                     APP_ERR_INVALID_ARG);
-    assert_int_equal(fake_freertos_task_count(), 1);
-}
-
-static void test_start_reports_a_task_that_could_not_be_created(void **state)
-{
-    (void)state;
-    init_executor();
-    fake_freertos_fail_next_task_create();
-    assert_int_equal(freertos_adapter_executor_port.start(&s_executor, record_event, NULL), APP_ERR_PLATFORM);
 }
 
 /* ---- timers, clock, random ---- */
@@ -477,15 +327,6 @@ int main(void)
         cmocka_unit_test_setup(test_lock_give_by_a_task_that_does_not_hold_it_is_refused_before_freertos,
                                setup),
         cmocka_unit_test_setup(test_ms_to_ticks_rounds_up_and_never_means_forever, setup),
-        cmocka_unit_test_setup(test_executor_init_rejects_a_zero_length_queue, setup),
-        cmocka_unit_test_setup(test_executor_init_reports_a_queue_that_could_not_be_created, setup),
-        cmocka_unit_test_setup(test_post_never_blocks, setup),
-        cmocka_unit_test_setup(test_post_returns_false_when_the_queue_is_full, setup),
-        cmocka_unit_test_setup(test_start_creates_the_application_task_from_static_storage, setup),
-        cmocka_unit_test_setup(test_the_task_handles_events_posted_before_start_in_order, setup),
-        cmocka_unit_test_setup(test_the_task_deletes_itself_after_stop, setup),
-        cmocka_unit_test_setup(test_start_twice_is_refused, setup),
-        cmocka_unit_test_setup(test_start_reports_a_task_that_could_not_be_created, setup),
         cmocka_unit_test_setup(test_timer_callbacks_run_in_the_esp_timer_task, setup),
         cmocka_unit_test_setup(test_timer_init_reports_esp_timer_create_failure, setup),
         cmocka_unit_test_setup(test_arm_once_starts_a_one_shot_of_the_delay_in_microseconds, setup),
