@@ -135,6 +135,17 @@ void app_fixture_boot_registered(app_fixture_t *f)
     assert_int_equal(app_fixture_state(f), MQTT_CONNECTION_REGISTERED);
 }
 
+app_fixture_response_t app_fixture_request(app_fixture_t *f, http_api_method_t method, const char *path,
+                                           const char *body)
+{
+    app_fixture_response_t r;
+    memset(&r, 0, sizeof(r));
+    http_api_handle(&f->app, method, path, body, body == NULL ? 0 : strlen(body), r.body, sizeof(r.body),
+                    &r.resp);
+    fake_executor_run_all(&f->fakes.executor);
+    return r;
+}
+
 mqtt_connection_state_t app_fixture_state(const app_fixture_t *f)
 {
     return f->app.mqtt.connection.state;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "application/application.h"
+#include "application/http_api.h"
 #include "fake_ports.h"
 
 #define TEST_IP  "192.168.1.50"
@@ -50,6 +51,14 @@ void app_fixture_boot_connecting(app_fixture_t *f);
 void app_fixture_boot_registering(app_fixture_t *f);
 /* ... + PUBACK of msg 1. */
 void app_fixture_boot_registered(app_fixture_t *f);
+
+/* An HTTP request through http_api, as the HTTP task makes it; what the handler posted then runs. */
+typedef struct {
+    http_api_response_t resp;
+    char body[HTTP_API_RESPONSE_MAX];
+} app_fixture_response_t;
+app_fixture_response_t app_fixture_request(app_fixture_t *f, http_api_method_t method, const char *path,
+                                           const char *body);
 
 mqtt_connection_state_t app_fixture_state(const app_fixture_t *f);
 /* The shared snapshot (asserts the lock was available). */
