@@ -269,6 +269,27 @@ static app_err_t station_stop_access_point(void *ctx)
     return to_app(esp_wifi_set_mode(WIFI_MODE_STA), "esp_wifi_set_mode(STA)");
 }
 
+static app_err_t station_forget_credentials(void *ctx)
+{
+    (void)ctx;
+    if (!s_initialised) {
+        return APP_ERR_NOT_STARTED;
+    }
+    /* esp_wifi.h (v5.4.2): esp_wifi_set_config() needs the interface enabled (STA or APSTA: true once the
+     * link has started) and stores the config in NVS under WIFI_STORAGE_FLASH; after a trial the storage is
+     * RAM, so it is set first. */
+    wifi_config_t empty;
+    memset(&empty, 0, sizeof(empty));
+    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
+    if (rc == APP_OK) {
+        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, &empty), "esp_wifi_set_config(STA, empty)");
+    }
+    if (rc == APP_OK) {
+        ESP_LOGW(TAG, "station credentials erased (factory reset)");
+    }
+    return rc;
+}
+
 static size_t ssid_length(const uint8_t *ssid, size_t max)
 {
     size_t n = 0;
@@ -314,6 +335,7 @@ static const wifi_station_port_t s_station_port = {
     .persist_credentials = station_persist_credentials,
     .stop_access_point = station_stop_access_point,
     .scan = station_scan,
+    .forget_credentials = station_forget_credentials,
 };
 
 const wifi_station_port_t *wifi_adapter_station_port(void)
