@@ -188,6 +188,18 @@ static app_err_t sim_stop_access_point(void *ctx)
     return APP_OK;
 }
 
+static app_err_t sim_forget_credentials(void *ctx)
+{
+    sim_wifi_t *wifi = ctx;
+    (void)pthread_mutex_lock(&wifi->mutex);
+    /* Like the device: the association in use lasts until the link's disconnect. */
+    wifi->stored = false;
+    memset(wifi->sta_ssid, 0, sizeof(wifi->sta_ssid));
+    memset(wifi->sta_password, 0, sizeof(wifi->sta_password));
+    (void)pthread_mutex_unlock(&wifi->mutex);
+    return APP_OK;
+}
+
 static void add_network(wifi_station_network_t *out, const char *ssid, int8_t rssi, bool secured)
 {
     memset(out, 0, sizeof(*out));
@@ -225,6 +237,7 @@ const wifi_station_port_t sim_wifi_station_port = {
     .persist_credentials = sim_persist_credentials,
     .stop_access_point = sim_stop_access_point,
     .scan = sim_scan,
+    .forget_credentials = sim_forget_credentials,
 };
 
 /* ---- network_port -----------------------------------------------------------------------------------------

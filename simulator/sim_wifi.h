@@ -11,9 +11,10 @@
  *   network down while associated -> WIFI_DISCONNECTED(200 BEACON_TIMEOUT)
  *   ip change while associated    -> WIFI_GOT_IP(new address)
  * Credentials: the simulator starts provisioned (station credentials stored) unless told otherwise; then
- * set_credentials holds a trial pair and persist_credentials stores it. scan lists the farm network and
- * two neighbours. Every port call and getter may come from any thread (a mutex guards the state; events are
- * posted under it, so they reach the application in the order of the changes).
+ * set_credentials holds a trial pair and persist_credentials stores it; forget_credentials (factory reset)
+ * drops both, so has_credentials is false and a connect finds no network until the form is sent again. scan
+ * lists the farm network and two neighbours. Every port call and getter may come from any thread (a mutex
+ * guards the state; events are posted under it, so they reach the application in the order of the changes).
  */
 #ifndef SIM_WIFI_H
 #define SIM_WIFI_H
