@@ -247,17 +247,26 @@ static app_err_t station_set_credentials(void *ctx, const char *ssid, const char
     return rc;
 }
 
+/* esp_wifi.h (v5.4.2): esp_wifi_set_config() needs the interface enabled (STA or APSTA: true once the link
+ * has started) and stores the config in NVS under WIFI_STORAGE_FLASH; after a trial the storage is RAM, so it
+ * is set first. */
+static app_err_t write_station_config(wifi_config_t *conf, const char *what)
+{
+    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
+    if (rc == APP_OK) {
+        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, conf), what);
+    }
+    return rc;
+}
+
 static app_err_t station_persist_credentials(void *ctx)
 {
     (void)ctx;
     wifi_config_t conf;
     memset(&conf, 0, sizeof(conf));
-    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
+    app_err_t rc = to_app(esp_wifi_get_config(WIFI_IF_STA, &conf), "esp_wifi_get_config(STA)");
     if (rc == APP_OK) {
-        rc = to_app(esp_wifi_get_config(WIFI_IF_STA, &conf), "esp_wifi_get_config(STA)");
-    }
-    if (rc == APP_OK) {
-        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, &conf), "esp_wifi_set_config(STA)");
+        rc = write_station_config(&conf, "esp_wifi_set_config(STA)");
     }
     memset(&conf, 0, sizeof(conf));
     return rc;
@@ -275,15 +284,9 @@ static app_err_t station_forget_credentials(void *ctx)
     if (!s_initialised) {
         return APP_ERR_NOT_STARTED;
     }
-    /* esp_wifi.h (v5.4.2): esp_wifi_set_config() needs the interface enabled (STA or APSTA: true once the
-     * link has started) and stores the config in NVS under WIFI_STORAGE_FLASH; after a trial the storage is
-     * RAM, so it is set first. */
     wifi_config_t empty;
     memset(&empty, 0, sizeof(empty));
-    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
-    if (rc == APP_OK) {
-        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, &empty), "esp_wifi_set_config(STA, empty)");
-    }
+    const app_err_t rc = write_station_config(&empty, "esp_wifi_set_config(STA, empty)");
     if (rc == APP_OK) {
         ESP_LOGW(TAG, "station credentials erased (factory reset)");
     }

@@ -226,13 +226,19 @@ static void test_connect_and_disconnect_call_the_driver_and_report_refusals(void
     assert_int_equal(fake_esp_wifi_state()->disconnect_calls, 1);
 }
 
-static void test_forget_credentials_erases_the_stored_station_config_for_the_next_boot(void **state)
+/* A node whose credentials are in flash, booted again and running as a station. */
+static void boot_provisioned_station(void)
 {
-    (void)state;
     fake_esp_wifi_store_sta("Finca", "clave-segura");
     fake_esp_wifi_reboot();
     assert_int_equal(wifi_adapter_init(&wf.cfg), ESP_OK);
     assert_int_equal(port()->start_station(NULL), APP_OK);
+}
+
+static void test_forget_credentials_erases_the_stored_station_config_for_the_next_boot(void **state)
+{
+    (void)state;
+    boot_provisioned_station();
     assert_true(port()->has_credentials(NULL));
     assert_int_equal(port()->forget_credentials(NULL), APP_OK);
     assert_false(port()->has_credentials(NULL));
@@ -261,10 +267,7 @@ static void test_forget_credentials_after_a_trial_drops_the_ram_pair_and_stores_
 static void test_a_refused_erase_is_a_platform_error(void **state)
 {
     (void)state;
-    fake_esp_wifi_store_sta("Finca", "clave-segura");
-    fake_esp_wifi_reboot();
-    assert_int_equal(wifi_adapter_init(&wf.cfg), ESP_OK);
-    assert_int_equal(port()->start_station(NULL), APP_OK);
+    boot_provisioned_station();
     fake_esp_wifi_set_error(FAKE_WIFI_FN_SET_CONFIG, ESP_ERR_WIFI_NVS);
     assert_int_equal(port()->forget_credentials(NULL), APP_ERR_PLATFORM);
     assert_true(logs_contain("esp_wifi_set_config(STA, empty)"));
