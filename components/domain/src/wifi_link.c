@@ -225,7 +225,6 @@ static void on_factory_reset(wifi_link_t *link, wifi_link_commands_t *out)
     if (link->mode == WIFI_LINK_MODE_NONE) {
         return; /* not started: START reads the (now empty) credentials */
     }
-    /* From station mode the access point is down; while finishing, provisioning_finish may be closing it. */
     const bool open_access_point = link->mode == WIFI_LINK_MODE_STATION || link->finishing;
     report_down(link, 0, out);
     if (link->state == WIFI_LINK_CONNECTING || link->state == WIFI_LINK_CONNECTED) {

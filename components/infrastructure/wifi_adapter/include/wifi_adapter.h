@@ -12,7 +12,8 @@
  *   has_credentials      esp_wifi_get_config(WIFI_IF_STA) holds an SSID
  *   start_station        WIFI_MODE_STA, esp_wifi_start (connect comes after WIFI_STARTED)
  *   start_access_point   WIFI_MODE_APSTA (the station half makes scanning and trying credentials possible),
- *                        a WPA2-PSK access point with the given name and password, esp_wifi_start
+ *                        a WPA2-PSK access point with the given name and password, esp_wifi_start unless
+ *                        the driver runs already (after a factory reset the mode switch starts the AP)
  *   connect, disconnect  esp_wifi_connect, esp_wifi_disconnect
  *   set_credentials      WIFI_STORAGE_RAM, then the station config: nothing persists until it worked
  *   persist_credentials  WIFI_STORAGE_FLASH, then the same station config again (now written to NVS)

@@ -17,6 +17,10 @@ static const char *TAG = "wifi_adapter";
 static wifi_adapter_config_t s_cfg;
 static esp_netif_t *s_sta_netif;
 static bool s_initialised;
+/* esp_wifi_start() succeeded: a factory reset switches a running station to APSTA by esp_wifi_set_mode()
+ * alone, as ESP-IDF's provisioning manager does (wifi_prov_mgr_start_provisioning starts the station, its
+ * softAP scheme then only sets APSTA and the AP config). */
+static bool s_started;
 /* The station holds an address (for get_ip): esp_netif keeps the old one for a while after a disconnect. */
 static atomic_bool s_has_ip;
 
@@ -113,6 +117,7 @@ esp_err_t wifi_adapter_init(const wifi_adapter_config_t *cfg)
     }
     s_cfg = *cfg;
     s_initialised = false;
+    s_started = false;
     atomic_init(&s_has_ip, false);
 
     RETURN_ON_ERROR(esp_netif_init(), "esp_netif_init");
@@ -171,6 +176,7 @@ static app_err_t station_start_station(void *ctx)
     if (rc == APP_OK) {
         rc = to_app(esp_wifi_start(), "esp_wifi_start");
     }
+    s_started = s_started || rc == APP_OK;
     return rc;
 }
 
@@ -200,8 +206,9 @@ static app_err_t station_start_access_point(void *ctx, const char *ssid, const c
         rc = to_app(esp_wifi_set_config(WIFI_IF_AP, &conf), "esp_wifi_set_config(AP)");
     }
     memset(&conf, 0, sizeof(conf));
-    if (rc == APP_OK) {
+    if (rc == APP_OK && !s_started) {
         rc = to_app(esp_wifi_start(), "esp_wifi_start");
+        s_started = rc == APP_OK;
     }
     if (rc == APP_OK) {
         ESP_LOGI(TAG, "access point \"%s\" (WPA2) started", ssid);

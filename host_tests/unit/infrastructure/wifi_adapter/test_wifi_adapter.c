@@ -170,6 +170,17 @@ static void test_start_access_point_is_apsta_with_a_wpa2_access_point(void **sta
     assert_int_equal(ap->ap.max_connection, 2);
 }
 
+static void
+test_start_access_point_on_a_running_station_switches_the_mode_without_a_second_start(void **state)
+{
+    (void)state;
+    assert_int_equal(port()->start_station(NULL), APP_OK);
+    assert_int_equal(port()->start_access_point(NULL, "Riego-Setup-4D5E", "riego-setup"), APP_OK);
+    assert_int_equal(fake_esp_wifi_state()->mode, WIFI_MODE_APSTA);
+    assert_int_equal(fake_esp_wifi_state()->start_calls, 1);
+    assert_string_equal((const char *)fake_esp_wifi_config(WIFI_IF_AP)->ap.ssid, "Riego-Setup-4D5E");
+}
+
 static void test_start_access_point_refuses_an_open_or_unnamed_network(void **state)
 {
     (void)state;
@@ -382,6 +393,7 @@ int main(void)
         T(test_has_credentials_follows_the_stored_station_ssid),
         T(test_start_station_is_station_mode_and_esp_wifi_start_without_connect),
         T(test_start_access_point_is_apsta_with_a_wpa2_access_point),
+        T(test_start_access_point_on_a_running_station_switches_the_mode_without_a_second_start),
         T(test_start_access_point_refuses_an_open_or_unnamed_network),
         T(test_set_credentials_keeps_them_in_ram_with_pmf_capable),
         T(test_persist_writes_the_credentials_in_use_to_flash),
