@@ -104,12 +104,13 @@ static bool sim_has_credentials(void *ctx)
 static app_err_t start(sim_wifi_t *wifi, const char *ap_ssid)
 {
     (void)pthread_mutex_lock(&wifi->mutex);
-    wifi->started = true;
     if (ap_ssid != NULL) {
         wifi->ap_up = true;
         (void)bounded_text_copy(wifi->ap_ssid, sizeof(wifi->ap_ssid), ap_ssid);
     }
-    bool posted = post_locked(wifi, APP_EVENT_WIFI_STARTED, 0);
+    /* A running station (factory reset) only switches mode: esp_wifi posts no second station start. */
+    bool posted = wifi->started || post_locked(wifi, APP_EVENT_WIFI_STARTED, 0);
+    wifi->started = true;
     (void)pthread_mutex_unlock(&wifi->mutex);
     return posted ? APP_OK : APP_ERR_QUEUE_FULL;
 }

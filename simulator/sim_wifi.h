@@ -5,7 +5,7 @@
  * The farm network (SSID and password from the options) is in range or not (control: `network up` /
  * `network down`) and its DHCP gives the station the address from the options (control: `ip A.B.C.D`).
  * Driver calls post what esp_wifi would post, through the executor, never blocking:
- *   start_station / start_access_point -> WIFI_STARTED
+ *   start_station / start_access_point -> WIFI_STARTED (the first start only: later a mode switch)
  *   connect  -> WIFI_GOT_IP(ip) when the network is in range and the credentials in use match it;
  *               WIFI_DISCONNECTED(201 NO_AP_FOUND) out of range, (15 4WAY_HANDSHAKE_TIMEOUT) wrong password
  *   network down while associated -> WIFI_DISCONNECTED(200 BEACON_TIMEOUT)
