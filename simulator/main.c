@@ -188,6 +188,15 @@ static void emit_status(void)
     }
 }
 
+/* What the device's reset button adapter posts after a long press. */
+static void post_factory_reset(void)
+{
+    const app_event_t event = {.kind = APP_EVENT_FACTORY_RESET};
+    if (!sim_executor_port.post(&sim.executor, &event)) {
+        sim_event_sink_on_notice(&sim.sink, APP_NOTICE_WARNING, "control: factory-reset lost (queue full)");
+    }
+}
+
 static void on_control(void *arg, const sim_control_command_t *command, const char *line)
 {
     (void)arg;
@@ -207,6 +216,9 @@ static void on_control(void *arg, const sim_control_command_t *command, const ch
             break;
         case SIM_CONTROL_QUIT:
             end_with(END_QUIT, 0);
+            break;
+        case SIM_CONTROL_FACTORY_RESET:
+            post_factory_reset();
             break;
         case SIM_CONTROL_BAD_IP:
             (void)snprintf(message, sizeof(message),

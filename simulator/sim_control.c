@@ -67,6 +67,8 @@ sim_control_command_t sim_control_parse(const char *line)
         command.kind = SIM_CONTROL_STATUS;
     } else if (strcmp(verb, "quit") == 0 && *arg == '\0') {
         command.kind = SIM_CONTROL_QUIT;
+    } else if (strcmp(verb, "factory-reset") == 0 && *arg == '\0') {
+        command.kind = SIM_CONTROL_FACTORY_RESET;
     }
     return command;
 }

@@ -1,6 +1,6 @@
 /*
  * sim_control: the control channel, one command per line on standard input (docs/simulator.md):
- * "network down", "network up", "ip A.B.C.D", "status", "quit".
+ * "network down", "network up", "ip A.B.C.D", "factory-reset", "status", "quit".
  *
  * sim_control_parse() is pure (tests drive it directly). The reader thread waits with poll() on the input
  * and on a wake-up pipe, so sim_control_stop() ends it at once; end of input ends the reader only (the
@@ -19,7 +19,7 @@
 /* A line holds up to 127 bytes (newline excluded); a longer one is SIM_CONTROL_UNKNOWN. */
 #define SIM_CONTROL_LINE_MAX 128
 /* The accepted commands, as the warning about a refused line names them. */
-#define SIM_CONTROL_COMMANDS "network down|network up|ip A.B.C.D|status|quit"
+#define SIM_CONTROL_COMMANDS "network down|network up|ip A.B.C.D|factory-reset|status|quit"
 
 typedef enum {
     SIM_CONTROL_EMPTY = 0, /* blank line: ignored */
@@ -28,7 +28,8 @@ typedef enum {
     SIM_CONTROL_IP, /* ip */
     SIM_CONTROL_STATUS,
     SIM_CONTROL_QUIT,
-    SIM_CONTROL_BAD_IP, /* "ip" with a value that is not a usable IPv4 address */
+    SIM_CONTROL_FACTORY_RESET, /* the reset button's long press: forget WiFi, reopen provisioning */
+    SIM_CONTROL_BAD_IP,        /* "ip" with a value that is not a usable IPv4 address */
     SIM_CONTROL_UNKNOWN,
 } sim_control_kind_t;
 

@@ -104,12 +104,13 @@ static bool sim_has_credentials(void *ctx)
 static app_err_t start(sim_wifi_t *wifi, const char *ap_ssid)
 {
     (void)pthread_mutex_lock(&wifi->mutex);
-    wifi->started = true;
     if (ap_ssid != NULL) {
         wifi->ap_up = true;
         (void)bounded_text_copy(wifi->ap_ssid, sizeof(wifi->ap_ssid), ap_ssid);
     }
-    bool posted = post_locked(wifi, APP_EVENT_WIFI_STARTED, 0);
+    /* A running station (factory reset) only switches mode: esp_wifi posts no second station start. */
+    bool posted = wifi->started || post_locked(wifi, APP_EVENT_WIFI_STARTED, 0);
+    wifi->started = true;
     (void)pthread_mutex_unlock(&wifi->mutex);
     return posted ? APP_OK : APP_ERR_QUEUE_FULL;
 }
@@ -188,6 +189,18 @@ static app_err_t sim_stop_access_point(void *ctx)
     return APP_OK;
 }
 
+static app_err_t sim_forget_credentials(void *ctx)
+{
+    sim_wifi_t *wifi = ctx;
+    (void)pthread_mutex_lock(&wifi->mutex);
+    /* Like the device: the association in use lasts until the link's disconnect. */
+    wifi->stored = false;
+    memset(wifi->sta_ssid, 0, sizeof(wifi->sta_ssid));
+    memset(wifi->sta_password, 0, sizeof(wifi->sta_password));
+    (void)pthread_mutex_unlock(&wifi->mutex);
+    return APP_OK;
+}
+
 static void add_network(wifi_station_network_t *out, const char *ssid, int8_t rssi, bool secured)
 {
     memset(out, 0, sizeof(*out));
@@ -225,6 +238,7 @@ const wifi_station_port_t sim_wifi_station_port = {
     .persist_credentials = sim_persist_credentials,
     .stop_access_point = sim_stop_access_point,
     .scan = sim_scan,
+    .forget_credentials = sim_forget_credentials,
 };
 
 /* ---- network_port -----------------------------------------------------------------------------------------

@@ -5,15 +5,16 @@
  * The farm network (SSID and password from the options) is in range or not (control: `network up` /
  * `network down`) and its DHCP gives the station the address from the options (control: `ip A.B.C.D`).
  * Driver calls post what esp_wifi would post, through the executor, never blocking:
- *   start_station / start_access_point -> WIFI_STARTED
+ *   start_station / start_access_point -> WIFI_STARTED (the first start only: later a mode switch)
  *   connect  -> WIFI_GOT_IP(ip) when the network is in range and the credentials in use match it;
  *               WIFI_DISCONNECTED(201 NO_AP_FOUND) out of range, (15 4WAY_HANDSHAKE_TIMEOUT) wrong password
  *   network down while associated -> WIFI_DISCONNECTED(200 BEACON_TIMEOUT)
  *   ip change while associated    -> WIFI_GOT_IP(new address)
  * Credentials: the simulator starts provisioned (station credentials stored) unless told otherwise; then
- * set_credentials holds a trial pair and persist_credentials stores it. scan lists the farm network and
- * two neighbours. Every port call and getter may come from any thread (a mutex guards the state; events are
- * posted under it, so they reach the application in the order of the changes).
+ * set_credentials holds a trial pair and persist_credentials stores it; forget_credentials (factory reset)
+ * drops both, so has_credentials is false and a connect finds no network until the form is sent again. scan
+ * lists the farm network and two neighbours. Every port call and getter may come from any thread (a mutex
+ * guards the state; events are posted under it, so they reach the application in the order of the changes).
  */
 #ifndef SIM_WIFI_H
 #define SIM_WIFI_H

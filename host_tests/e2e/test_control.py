@@ -1,6 +1,7 @@
 """The control channel refuses what it does not know: a warning naming the accepted commands, nothing changes.
 
-docs/simulator.md: anything other than `network down`, `network up`, `ip A.B.C.D`, `status`, `quit` (and
+docs/simulator.md: anything other than `network down`, `network up`, `ip A.B.C.D`, `factory-reset`, `status`,
+`quit` (and
 `ip` with an address that is not a usable IPv4 address) gets a warning `notice`; a blank line is ignored.
 """
 
@@ -8,13 +9,14 @@ import pytest
 
 from e2e_support import DEFAULT_IP, EVENT_TIMEOUT_S, REGISTER_TIMEOUT_S, events_since, wait_status, whoami
 
-ACCEPTED = ("network down", "network up", "ip A.B.C.D", "status", "quit")
+ACCEPTED = ("network down", "network up", "ip A.B.C.D", "factory-reset", "status", "quit")
 
 REFUSED = {
     "unknown-verb": "reboot",
     "upper-case": "Network down",
     "unknown-argument": "network sideways",
     "argument-to-status": "status now",
+    "factory-reset-with-a-space": "factory reset",
     "ip-out-of-range": "ip 999.1.1.1",
     "ip-unspecified": "ip 0.0.0.0",
     "ip-without-address": "ip",

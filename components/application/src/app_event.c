@@ -19,6 +19,7 @@ const char *app_event_kind_to_str(app_event_kind_t kind)
         [APP_EVENT_MQTT_DELETED] = "mqtt_deleted",
         [APP_EVENT_TIMER_FIRED] = "timer_fired",
         [APP_EVENT_CONFIG_CHANGED] = "config_changed",
+        [APP_EVENT_FACTORY_RESET] = "factory_reset",
         [APP_EVENT_SHUTDOWN] = "shutdown",
         [APP_EVENT_STOP] = "stop",
     };

@@ -22,7 +22,7 @@ app_err_t app_ports_validate(const app_ports_t *ports)
     if (wifi == NULL || wifi->has_credentials == NULL || wifi->start_station == NULL ||
         wifi->start_access_point == NULL || wifi->connect == NULL || wifi->disconnect == NULL ||
         wifi->set_credentials == NULL || wifi->persist_credentials == NULL ||
-        wifi->stop_access_point == NULL || wifi->scan == NULL) {
+        wifi->stop_access_point == NULL || wifi->scan == NULL || wifi->forget_credentials == NULL) {
         return APP_ERR_MISSING_PORT;
     }
     const config_repository_port_t *config = ports->config;

@@ -51,6 +51,7 @@ void application_handle_event(const app_event_t *event, void *user_arg)
         case APP_EVENT_WIFI_GOT_IP:
         case APP_EVENT_WIFI_LOST_IP:
         case APP_EVENT_WIFI_CREDENTIALS_SET:
+        case APP_EVENT_FACTORY_RESET:
             wifi_link_use_case_handle(&app->link, event);
             break;
         case APP_EVENT_TIMER_FIRED:

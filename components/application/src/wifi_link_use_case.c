@@ -70,6 +70,18 @@ static void start_provisioning(wifi_link_use_case_t *uc)
     (void)provisioning_start(uc->provisioning, &mac);
 }
 
+static void forget_credentials(wifi_link_use_case_t *uc)
+{
+    const app_err_t rc = uc->ports->wifi->forget_credentials(uc->ports->wifi_ctx);
+    if (rc != APP_OK) {
+        app_report_noticef(uc->ports, APP_NOTICE_ERROR,
+                           "factory reset: WiFi credentials not erased (%s); provisioning anyway",
+                           app_err_to_str(rc));
+        return;
+    }
+    app_report_notice(uc->ports, APP_NOTICE_INFO, "factory reset: WiFi credentials erased");
+}
+
 static void execute(wifi_link_use_case_t *uc, const wifi_link_command_t *cmd, follow_ups_t *follow_ups)
 {
     const app_ports_t *p = uc->ports;
@@ -203,6 +215,10 @@ void wifi_link_use_case_handle(wifi_link_use_case_t *uc, const app_event_t *even
             break;
         case APP_EVENT_WIFI_CREDENTIALS_SET:
             in.kind = WIFI_LINK_EV_CREDENTIALS_SET;
+            break;
+        case APP_EVENT_FACTORY_RESET:
+            forget_credentials(uc);
+            in.kind = WIFI_LINK_EV_FACTORY_RESET;
             break;
         case APP_EVENT_TIMER_FIRED:
             if (event->timer != APP_TIMER_LINK || event->token != uc->timer_token) {

@@ -220,6 +220,33 @@ static void on_provisioning_finished(wifi_link_t *link, wifi_link_commands_t *ou
     }
 }
 
+static void on_factory_reset(wifi_link_t *link, wifi_link_commands_t *out)
+{
+    if (link->mode == WIFI_LINK_MODE_NONE) {
+        return; /* not started: START reads the (now empty) credentials */
+    }
+    const bool open_access_point = link->mode == WIFI_LINK_MODE_STATION || link->finishing;
+    report_down(link, 0, out);
+    if (link->state == WIFI_LINK_CONNECTING || link->state == WIFI_LINK_CONNECTED) {
+        emit(out, WIFI_LINK_CMD_DISCONNECT);
+    } else if (link->state == WIFI_LINK_BACKOFF) {
+        emit(out, WIFI_LINK_CMD_CANCEL_RETRY_TIMER);
+    }
+    clear_low_power(link, out);
+    link->mode = WIFI_LINK_MODE_PROVISIONING;
+    link->has_credentials = false;
+    link->finishing = false;
+    link->settling = false;
+    link->last_delay_ms = 0;
+    retry_policy_reset(&link->policy);
+    if (link->state != WIFI_LINK_STARTING) {
+        link->state = WIFI_LINK_IDLE; /* the driver runs: no DRIVER_STARTED will come */
+    }
+    if (open_access_point) {
+        emit(out, WIFI_LINK_CMD_START_PROVISIONING);
+    }
+}
+
 wifi_link_state_t wifi_link_handle(wifi_link_t *link, const wifi_link_event_t *event,
                                    wifi_link_commands_t *out)
 {
@@ -262,6 +289,9 @@ wifi_link_state_t wifi_link_handle(wifi_link_t *link, const wifi_link_event_t *e
         case WIFI_LINK_EV_PROVISIONING_FINISHED:
             on_provisioning_finished(link, out);
             break;
+        case WIFI_LINK_EV_FACTORY_RESET:
+            on_factory_reset(link, out);
+            break;
         default:
             break;
     }
@@ -302,6 +332,7 @@ const char *wifi_link_event_to_str(wifi_link_event_kind_t kind)
         [WIFI_LINK_EV_LOST_IP] = "lost_ip",
         [WIFI_LINK_EV_RETRY_TIMER_FIRED] = "retry_timer_fired",
         [WIFI_LINK_EV_PROVISIONING_FINISHED] = "provisioning_finished",
+        [WIFI_LINK_EV_FACTORY_RESET] = "factory_reset",
     };
     return (unsigned)kind < (unsigned)WIFI_LINK_EV_COUNT ? names[kind] : "unknown";
 }

@@ -6,6 +6,7 @@
 struct esp_timer {
     bool used;
     bool armed;
+    bool periodic;
     esp_timer_create_args_t args;
     int64_t deadline_us;
     uint64_t last_timeout_us;
@@ -56,10 +57,20 @@ esp_err_t esp_timer_start_once(esp_timer_handle_t timer, uint64_t timeout_us)
         return ESP_ERR_INVALID_STATE;
     }
     timer->armed = true;
+    timer->periodic = false;
     timer->deadline_us = s_now_us + (int64_t)timeout_us;
     timer->last_timeout_us = timeout_us;
     timer->starts++;
     return ESP_OK;
+}
+
+esp_err_t esp_timer_start_periodic(esp_timer_handle_t timer, uint64_t period)
+{
+    const esp_err_t err = esp_timer_start_once(timer, period);
+    if (err == ESP_OK) {
+        timer->periodic = true;
+    }
+    return err;
 }
 
 esp_err_t esp_timer_stop(esp_timer_handle_t timer)
@@ -101,16 +112,22 @@ void fake_esp_timer_advance_us(int64_t delta_us)
 {
     s_now_us += delta_us;
     for (size_t i = 0; i < s_count; i++) {
-        if (s_timers[i].used && s_timers[i].armed && s_timers[i].deadline_us <= s_now_us) {
-            s_timers[i].armed = false;
-            s_timers[i].args.callback(s_timers[i].args.arg);
+        struct esp_timer *t = &s_timers[i];
+        if (t->used && t->armed && t->deadline_us <= s_now_us && !t->periodic) {
+            t->armed = false;
+            t->args.callback(t->args.arg);
+        }
+        /* A periodic timer stays armed; its callback may stop it. A zero period would never end. */
+        while (t->used && t->armed && t->periodic && t->last_timeout_us > 0 && t->deadline_us <= s_now_us) {
+            t->deadline_us += (int64_t)t->last_timeout_us;
+            t->args.callback(t->args.arg);
         }
     }
 }
 
 void fake_esp_timer_fire(esp_timer_handle_t timer)
 {
-    timer->armed = false;
+    timer->armed = timer->armed && timer->periodic;
     timer->args.callback(timer->args.arg);
 }
 
@@ -127,6 +144,11 @@ size_t fake_esp_timer_count(void)
 esp_timer_handle_t fake_esp_timer_handle(size_t index)
 {
     return index < s_count ? &s_timers[index] : NULL;
+}
+
+bool fake_esp_timer_periodic(esp_timer_handle_t timer)
+{
+    return timer->periodic;
 }
 
 bool fake_esp_timer_armed(esp_timer_handle_t timer)

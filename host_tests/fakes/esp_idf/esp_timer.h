@@ -1,7 +1,8 @@
 /*
- * Fake of ESP-IDF v5.4.2 esp_timer.h: one-shot timers and the microsecond clock, driven by the test
- * (fake_esp_timer.h). Same semantics as the real calls the adapters use: esp_timer_start_once on a running
- * timer is ESP_ERR_INVALID_STATE, esp_timer_stop on a stopped one is ESP_ERR_INVALID_STATE.
+ * Fake of ESP-IDF v5.4.2 esp_timer.h: one-shot and periodic timers and the microsecond clock, driven by
+ * the test (fake_esp_timer.h). Same semantics as the real calls the adapters use: esp_timer_start_once or
+ * esp_timer_start_periodic on a running timer is ESP_ERR_INVALID_STATE, esp_timer_stop on a stopped one is
+ * ESP_ERR_INVALID_STATE.
  */
 #ifndef FAKE_ESP_TIMER_H
 #define FAKE_ESP_TIMER_H
@@ -29,6 +30,7 @@ typedef struct {
 
 esp_err_t esp_timer_create(const esp_timer_create_args_t *create_args, esp_timer_handle_t *out_handle);
 esp_err_t esp_timer_start_once(esp_timer_handle_t timer, uint64_t timeout_us);
+esp_err_t esp_timer_start_periodic(esp_timer_handle_t timer, uint64_t period);
 esp_err_t esp_timer_stop(esp_timer_handle_t timer);
 esp_err_t esp_timer_delete(esp_timer_handle_t timer);
 int64_t esp_timer_get_time(void);

@@ -14,7 +14,9 @@
 
 void fake_esp_timer_reset(void);
 void fake_esp_timer_set_time_us(int64_t now_us);
-/* Moves the clock and runs the callback of every armed timer whose deadline is reached (disarming it). */
+/* Moves the clock and runs the callback of every armed timer whose deadline is reached (disarming a one-shot
+ * timer; a periodic one runs once per period reached, all at the new time: advance by at most one period to
+ * see each run at its own time). */
 void fake_esp_timer_advance_us(int64_t delta_us);
 /* Runs the timer's callback now, armed or not, without moving the clock (a late or racing expiry). */
 void fake_esp_timer_fire(esp_timer_handle_t timer);
@@ -23,7 +25,8 @@ void fake_esp_timer_fail_next_create(esp_err_t err);
 size_t fake_esp_timer_count(void);
 esp_timer_handle_t fake_esp_timer_handle(size_t index);
 bool fake_esp_timer_armed(esp_timer_handle_t timer);
-uint64_t fake_esp_timer_last_timeout_us(esp_timer_handle_t timer);
+uint64_t fake_esp_timer_last_timeout_us(esp_timer_handle_t timer); /* the period, for a periodic timer */
+bool fake_esp_timer_periodic(esp_timer_handle_t timer);
 int fake_esp_timer_start_count(esp_timer_handle_t timer);
 int fake_esp_timer_stop_count(esp_timer_handle_t timer);
 const esp_timer_create_args_t *fake_esp_timer_args(esp_timer_handle_t timer);

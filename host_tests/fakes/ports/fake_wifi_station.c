@@ -83,6 +83,19 @@ static app_err_t fake_scan(void *ctx, wifi_station_network_t *out, size_t max, s
     return APP_OK;
 }
 
+static app_err_t fake_forget_credentials(void *ctx)
+{
+    fake_wifi_station_t *fake = ctx;
+    fake->forget_calls++;
+    app_err_t rc = fake_script_next(&fake->forget_results);
+    if (rc == APP_OK) {
+        fake->has_credentials = false;
+        memset(fake->ssid, 0, sizeof(fake->ssid));
+        memset(fake->password, 0, sizeof(fake->password));
+    }
+    return rc;
+}
+
 const wifi_station_port_t fake_wifi_station_port = {
     .has_credentials = fake_has_credentials,
     .start_station = fake_start_station,
@@ -93,6 +106,7 @@ const wifi_station_port_t fake_wifi_station_port = {
     .persist_credentials = fake_persist,
     .stop_access_point = fake_stop_access_point,
     .scan = fake_scan,
+    .forget_credentials = fake_forget_credentials,
 };
 
 void fake_wifi_station_init(fake_wifi_station_t *fake)
@@ -106,6 +120,7 @@ void fake_wifi_station_init(fake_wifi_station_t *fake)
     fake_script_init(&fake->persist_results);
     fake_script_init(&fake->stop_ap_results);
     fake_script_init(&fake->scan_results);
+    fake_script_init(&fake->forget_results);
 }
 
 void fake_wifi_station_add_network(fake_wifi_station_t *fake, const char *ssid, size_t ssid_len, int8_t rssi,

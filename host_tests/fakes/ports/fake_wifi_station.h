@@ -1,8 +1,9 @@
 /*
  * fake_wifi_station: in-memory wifi_station_port. Records every call (the access point's name and password,
- * the credentials given, persist, stop) and returns scripted results; has_credentials is set by the test
- * (true by default: station mode). It posts nothing by itself: tests post APP_EVENT_WIFI_STARTED /
- * WIFI_GOT_IP / WIFI_DISCONNECTED through the executor, as the real adapter would after these calls.
+ * the credentials given, persist, stop, forget) and returns scripted results; has_credentials is set by
+ * the test (true by default: station mode); a successful forget_credentials clears it and the credentials. It
+ * posts nothing by itself: tests post APP_EVENT_WIFI_STARTED / WIFI_GOT_IP / WIFI_DISCONNECTED through the
+ * executor, as the real adapter would after these calls.
  */
 #ifndef FAKE_WIFI_STATION_H
 #define FAKE_WIFI_STATION_H
@@ -37,6 +38,8 @@ typedef struct {
     fake_script_t stop_ap_results;
     unsigned scan_calls;
     fake_script_t scan_results;
+    unsigned forget_calls;
+    fake_script_t forget_results;
     wifi_station_network_t networks[FAKE_WIFI_MAX_NETWORKS];
     size_t network_count;
 } fake_wifi_station_t;

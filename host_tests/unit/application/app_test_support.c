@@ -168,6 +168,24 @@ const fake_mqtt_publish_t *app_fixture_last_presence(const app_fixture_t *f)
     return fake_mqtt_client_last_on(&f->fakes.mqtt, TEST_STATUS_TOPIC);
 }
 
+app_fixture_response_t app_fixture_request(app_fixture_t *f, http_api_method_t method, const char *path,
+                                           const char *body)
+{
+    app_fixture_response_t r;
+    memset(&r, 0, sizeof(r));
+    const http_api_request_t req = {
+        .method = method,
+        .path = path,
+        .body = body,
+        .body_len = body == NULL ? 0 : strlen(body),
+        .authorization = method == HTTP_API_POST ? "Bearer " TEST_SECRET : NULL,
+        .host = "192.168.4.1",
+    };
+    http_api_handle(&f->app, &req, r.body, sizeof(r.body), &r.resp);
+    fake_executor_run_all(&f->fakes.executor);
+    return r;
+}
+
 mqtt_connection_state_t app_fixture_state(const app_fixture_t *f)
 {
     return f->app.mqtt.connection.state;

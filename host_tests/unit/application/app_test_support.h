@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "application/application.h"
+#include "application/http_api.h"
 #include "fake_ports.h"
 
 #define TEST_IP  "192.168.1.50"
@@ -63,6 +64,14 @@ const fake_mqtt_publish_t *app_fixture_last_registration(const app_fixture_t *f)
 #define TEST_STATUS_TOPIC "/liwaisi/iot/smart-irrigation/device/A4CF120B8E01/status"
 size_t app_fixture_presence_sent(const app_fixture_t *f);
 const fake_mqtt_publish_t *app_fixture_last_presence(const app_fixture_t *f);
+/* An HTTP request through http_api, as the HTTP task makes it (POSTs with the setup secret as a bearer
+ * token); what the handler posted then runs. */
+typedef struct {
+    http_api_response_t resp;
+    char body[HTTP_API_RESPONSE_MAX];
+} app_fixture_response_t;
+app_fixture_response_t app_fixture_request(app_fixture_t *f, http_api_method_t method, const char *path,
+                                           const char *body);
 
 mqtt_connection_state_t app_fixture_state(const app_fixture_t *f);
 /* The shared snapshot (asserts the lock was available). */

@@ -40,6 +40,7 @@ static void test_every_event_kind_has_a_name(void **state)
     assert_string_equal(app_event_kind_to_str(APP_EVENT_WIFI_GOT_IP), "wifi_got_ip");
     assert_string_equal(app_event_kind_to_str(APP_EVENT_TIMER_FIRED), "timer_fired");
     assert_string_equal(app_event_kind_to_str(APP_EVENT_STOP), "stop");
+    assert_string_equal(app_event_kind_to_str(APP_EVENT_FACTORY_RESET), "factory_reset");
     assert_string_equal(app_event_kind_to_str(APP_EVENT_COUNT), "unknown");
 }
 

@@ -151,6 +151,7 @@ BREAK_FN(wifi, wifi_station_port_t, set_credentials)
 BREAK_FN(wifi, wifi_station_port_t, persist_credentials)
 BREAK_FN(wifi, wifi_station_port_t, stop_access_point)
 BREAK_FN(wifi, wifi_station_port_t, scan)
+BREAK_FN(wifi, wifi_station_port_t, forget_credentials)
 BREAK_FN(config, config_repository_port_t, load)
 BREAK_FN(config, config_repository_port_t, store)
 BREAK_FN(network, network_port_t, get_mac)
@@ -195,6 +196,7 @@ static const break_fn breakers[] = {
     wifi_without_persist_credentials,
     wifi_without_stop_access_point,
     wifi_without_scan,
+    wifi_without_forget_credentials,
     config_without_load,
     config_without_store,
     network_without_get_mac,

@@ -6,7 +6,7 @@
  * test with the expected new state, mode and exact command list (payloads included, written the way the
  * failure message prints them).
  * Part 2 walks through the header's rules one at a time: the retry schedule, refused connects, low power,
- * the up/down reports, provisioning, stale events, bad arguments and the names.
+ * the up/down reports, provisioning, the factory reset, stale events, bad arguments and the names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -222,6 +222,7 @@ typedef enum {
     START_PROV_CONNECTING, /* ... the settle delay ended: connect under way */
     START_PROV_CONNECTED,  /* ... GOT_IP(A): FINISH_PROVISIONING given, PROVISIONING_FINISHED not yet */
     START_PROV_BACKOFF,    /* the connect with the form's credentials failed (wrong password) */
+    START_RESET,           /* station connected, then FACTORY_RESET: provisioning, waiting for the form */
     START_COUNT
 } start_t;
 
@@ -237,6 +238,7 @@ static const char *const START_NAMES[START_COUNT] = {
     [START_PROV_CONNECTING] = "provisioning connecting",
     [START_PROV_CONNECTED] = "provisioning connected",
     [START_PROV_BACKOFF] = "provisioning backoff",
+    [START_RESET] = "after factory reset",
 };
 
 typedef enum {
@@ -251,6 +253,7 @@ typedef enum {
     EV_LOST_IP,
     EV_RETRY_TIMER,
     EV_PROVISIONING_FINISHED,
+    EV_FACTORY_RESET,
     EV_ROW_COUNT
 } event_id_t;
 
@@ -269,6 +272,7 @@ static const struct {
     [EV_LOST_IP] = {"lost_ip", {.kind = WIFI_LINK_EV_LOST_IP}},
     [EV_RETRY_TIMER] = {"retry_timer_fired", {.kind = WIFI_LINK_EV_RETRY_TIMER_FIRED}},
     [EV_PROVISIONING_FINISHED] = {"provisioning_finished", {.kind = WIFI_LINK_EV_PROVISIONING_FINISHED}},
+    [EV_FACTORY_RESET] = {"factory_reset", {.kind = WIFI_LINK_EV_FACTORY_RESET}},
 };
 
 typedef struct {
@@ -289,6 +293,7 @@ typedef struct {
 #define CHANGED_B "report_ip_changed(" IP_B_TEXT ")"
 #define RETRY     "arm_retry_timer(30000)"
 #define SETTLE    "arm_retry_timer(1000)"
+#define REOPEN_AP "start_provisioning"
 
 static const transition_t TRANSITIONS[] = {
     /* IDLE before START: only START applies; its credentials choose the mode. Nothing connects before the
@@ -304,6 +309,7 @@ static const transition_t TRANSITIONS[] = {
     T(IDLE, LOST_IP, IDLE, NONE, ""),
     T(IDLE, RETRY_TIMER, IDLE, NONE, ""),
     T(IDLE, PROVISIONING_FINISHED, IDLE, NONE, ""),
+    T(IDLE, FACTORY_RESET, IDLE, NONE, ""),
 
     /* STATION, STARTING: the driver's start is the only way on; an address is stale. */
     T(STA_STARTING, START_STATION, STARTING, STATION, ""),
@@ -317,6 +323,7 @@ static const transition_t TRANSITIONS[] = {
     T(STA_STARTING, LOST_IP, STARTING, STATION, ""),
     T(STA_STARTING, RETRY_TIMER, STARTING, STATION, ""),
     T(STA_STARTING, PROVISIONING_FINISHED, STARTING, STATION, ""),
+    T(STA_STARTING, FACTORY_RESET, STARTING, PROVISIONING, REOPEN_AP), /* DRIVER_STARTED then idles */
 
     /* STATION, CONNECTING: an address is reported up; a refusal or a disconnect backs off with low power. */
     T(STA_CONNECTING, START_STATION, CONNECTING, STATION, ""),
@@ -330,6 +337,7 @@ static const transition_t TRANSITIONS[] = {
     T(STA_CONNECTING, LOST_IP, CONNECTING, STATION, ""),
     T(STA_CONNECTING, RETRY_TIMER, CONNECTING, STATION, ""),
     T(STA_CONNECTING, PROVISIONING_FINISHED, CONNECTING, STATION, ""),
+    T(STA_CONNECTING, FACTORY_RESET, IDLE, PROVISIONING, "disconnect, " REOPEN_AP),
 
     /* STATION, CONNECTED (A reported up): a loss is reported down once (a disconnect backs off first, so the
      * link's low-power request comes before the MQTT connection's); a renewal reports nothing. */
@@ -344,6 +352,7 @@ static const transition_t TRANSITIONS[] = {
     T(STA_CONNECTED, LOST_IP, CONNECTING, STATION, "report_down(0)"),
     T(STA_CONNECTED, RETRY_TIMER, CONNECTED, STATION, ""),
     T(STA_CONNECTED, PROVISIONING_FINISHED, CONNECTED, STATION, ""),
+    T(STA_CONNECTED, FACTORY_RESET, IDLE, PROVISIONING, "report_down(0), disconnect, " REOPEN_AP),
 
     /* STATION, BACKOFF (low power held): the timer releases low power and connects; an address ends the
      * wait; a duplicate disconnect or refusal changes nothing. */
@@ -358,6 +367,7 @@ static const transition_t TRANSITIONS[] = {
     T(STA_BACKOFF, LOST_IP, BACKOFF, STATION, ""),
     T(STA_BACKOFF, RETRY_TIMER, CONNECTING, STATION, "clear_low_power, connect"),
     T(STA_BACKOFF, PROVISIONING_FINISHED, BACKOFF, STATION, ""),
+    T(STA_BACKOFF, FACTORY_RESET, IDLE, PROVISIONING, "cancel_retry_timer, clear_low_power, " REOPEN_AP),
 
     /* PROVISIONING, STARTING: credentials set now are tried once the driver has started;
      * PROVISIONING_FINISHED without a FINISH_PROVISIONING does not apply. */
@@ -372,6 +382,7 @@ static const transition_t TRANSITIONS[] = {
     T(PROV_STARTING, LOST_IP, STARTING, PROVISIONING, ""),
     T(PROV_STARTING, RETRY_TIMER, STARTING, PROVISIONING, ""),
     T(PROV_STARTING, PROVISIONING_FINISHED, STARTING, PROVISIONING, ""),
+    T(PROV_STARTING, FACTORY_RESET, STARTING, PROVISIONING, ""),
 
     /* PROVISIONING, IDLE (waiting for the form): only new credentials move on, after the settle delay. */
     T(PROV_IDLE, START_STATION, IDLE, PROVISIONING, ""),
@@ -385,6 +396,7 @@ static const transition_t TRANSITIONS[] = {
     T(PROV_IDLE, LOST_IP, IDLE, PROVISIONING, ""),
     T(PROV_IDLE, RETRY_TIMER, IDLE, PROVISIONING, ""),
     T(PROV_IDLE, PROVISIONING_FINISHED, IDLE, PROVISIONING, ""),
+    T(PROV_IDLE, FACTORY_RESET, IDLE, PROVISIONING, ""),
 
     /* PROVISIONING, settling after CREDENTIALS_SET: the timer connects; newer credentials re-arm the delay;
      * the disconnect or the late address the driver reports for the dropped attempt changes nothing (an
@@ -400,6 +412,7 @@ static const transition_t TRANSITIONS[] = {
     T(PROV_SETTLING, LOST_IP, BACKOFF, PROVISIONING, ""),
     T(PROV_SETTLING, RETRY_TIMER, CONNECTING, PROVISIONING, "connect"),
     T(PROV_SETTLING, PROVISIONING_FINISHED, BACKOFF, PROVISIONING, ""),
+    T(PROV_SETTLING, FACTORY_RESET, IDLE, PROVISIONING, "cancel_retry_timer"),
 
     /* PROVISIONING, CONNECTING: an address finishes provisioning instead of being reported up; a failure
      * backs off without low power (the access point stays responsive). */
@@ -414,6 +427,7 @@ static const transition_t TRANSITIONS[] = {
     T(PROV_CONNECTING, LOST_IP, CONNECTING, PROVISIONING, ""),
     T(PROV_CONNECTING, RETRY_TIMER, CONNECTING, PROVISIONING, ""),
     T(PROV_CONNECTING, PROVISIONING_FINISHED, CONNECTING, PROVISIONING, ""),
+    T(PROV_CONNECTING, FACTORY_RESET, IDLE, PROVISIONING, "disconnect"),
 
     /* PROVISIONING, CONNECTED (finishing): nothing is reported until PROVISIONING_FINISHED switches to
      * STATION and reports the address up. */
@@ -428,6 +442,7 @@ static const transition_t TRANSITIONS[] = {
     T(PROV_CONNECTED, LOST_IP, CONNECTING, PROVISIONING, ""),
     T(PROV_CONNECTED, RETRY_TIMER, CONNECTED, PROVISIONING, ""),
     T(PROV_CONNECTED, PROVISIONING_FINISHED, CONNECTED, STATION, UP_A),
+    T(PROV_CONNECTED, FACTORY_RESET, IDLE, PROVISIONING, "disconnect, " REOPEN_AP), /* it may be closing */
 
     /* PROVISIONING, BACKOFF after a failed connect: no low power to release. */
     T(PROV_BACKOFF, START_STATION, BACKOFF, PROVISIONING, ""),
@@ -441,6 +456,22 @@ static const transition_t TRANSITIONS[] = {
     T(PROV_BACKOFF, LOST_IP, BACKOFF, PROVISIONING, ""),
     T(PROV_BACKOFF, RETRY_TIMER, CONNECTING, PROVISIONING, "connect"),
     T(PROV_BACKOFF, PROVISIONING_FINISHED, BACKOFF, PROVISIONING, ""),
+    T(PROV_BACKOFF, FACTORY_RESET, IDLE, PROVISIONING, "cancel_retry_timer"),
+
+    /* After a factory reset from a connected station: exactly PROVISIONING, IDLE. The disconnect and the
+     * late address the driver reports for the dropped connection change nothing, and no timer is left. */
+    T(RESET, START_STATION, IDLE, PROVISIONING, ""),
+    T(RESET, START_PROVISIONING, IDLE, PROVISIONING, ""),
+    T(RESET, DRIVER_STARTED, IDLE, PROVISIONING, ""),
+    T(RESET, CREDENTIALS_SET, BACKOFF, PROVISIONING, SETTLE),
+    T(RESET, CONNECT_REFUSED, IDLE, PROVISIONING, ""),
+    T(RESET, DISCONNECTED, IDLE, PROVISIONING, ""),
+    T(RESET, GOT_IP_A, IDLE, PROVISIONING, ""),
+    T(RESET, GOT_IP_B, IDLE, PROVISIONING, ""),
+    T(RESET, LOST_IP, IDLE, PROVISIONING, ""),
+    T(RESET, RETRY_TIMER, IDLE, PROVISIONING, ""),
+    T(RESET, PROVISIONING_FINISHED, IDLE, PROVISIONING, ""),
+    T(RESET, FACTORY_RESET, IDLE, PROVISIONING, ""),
 };
 
 #define TRANSITION_COUNT (sizeof(TRANSITIONS) / sizeof(TRANSITIONS[0]))
@@ -488,6 +519,12 @@ static void enter(wifi_link_t *link, start_t start)
         case START_PROV_BACKOFF:
             start_provisioning_and_connect(link);
             step(link, ev_disconnected(15, 0), WIFI_LINK_BACKOFF, RETRY);
+            return;
+        case START_RESET:
+            start_station(link);
+            step(link, ev_got_ip(ip_a()), WIFI_LINK_CONNECTED, UP_A);
+            step(link, ev(WIFI_LINK_EV_FACTORY_RESET), WIFI_LINK_IDLE,
+                 "report_down(0), disconnect, " REOPEN_AP);
             return;
         default:
             fail_msg("no such start state %d", (int)start);
@@ -994,6 +1031,83 @@ static void test_nothing_connects_before_the_driver_has_started(void **state)
     step(&link, ev_start(false), WIFI_LINK_STARTING, "start_provisioning");
 }
 
+/* Factory reset */
+
+static void test_a_factory_reset_reopens_provisioning_and_new_credentials_bring_the_station_back(void **state)
+{
+    (void)state;
+    wifi_link_t link;
+    enter(&link, START_STA_CONNECTED);
+    step(&link, ev(WIFI_LINK_EV_FACTORY_RESET), WIFI_LINK_IDLE, "report_down(0), disconnect, " REOPEN_AP);
+    assert_int_equal(link.mode, WIFI_LINK_MODE_PROVISIONING);
+    assert_false(link.has_credentials);
+    assert_false(link.reported_up);
+    /* The driver reports the connection dropped on request: nothing more to report or retry. */
+    step(&link, ev_disconnected(8, 0), WIFI_LINK_IDLE, "");
+    step(&link, ev(WIFI_LINK_EV_CREDENTIALS_SET), WIFI_LINK_BACKOFF, SETTLE);
+    step(&link, ev(WIFI_LINK_EV_RETRY_TIMER_FIRED), WIFI_LINK_CONNECTING, "connect");
+    step(&link, ev_got_ip(ip_b()), WIFI_LINK_CONNECTED, "finish_provisioning");
+    assert_false(link.reported_up); /* MQTT waits until the access point is closed */
+    step(&link, ev(WIFI_LINK_EV_PROVISIONING_FINISHED), WIFI_LINK_CONNECTED, UP_B);
+    assert_int_equal(link.mode, WIFI_LINK_MODE_STATION);
+    assert_true(link.has_credentials);
+}
+
+static void test_a_factory_reset_starts_the_retry_schedule_afresh(void **state)
+{
+    (void)state;
+    wifi_link_t link;
+    init_default(&link);
+    start_station(&link);
+    fail_and_retry(&link, 201, 0, 30000u, true);
+    fail_and_retry(&link, 201, 0, 60000u, true);
+    step(&link, ev_disconnected(201, 0), WIFI_LINK_BACKOFF, "arm_retry_timer(120000), request_low_power");
+    step(&link, ev(WIFI_LINK_EV_FACTORY_RESET), WIFI_LINK_IDLE,
+         "cancel_retry_timer, clear_low_power, " REOPEN_AP);
+    assert_false(link.low_power);
+    assert_int_equal(link.last_delay_ms, 0);
+    step(&link, ev(WIFI_LINK_EV_CREDENTIALS_SET), WIFI_LINK_BACKOFF, SETTLE);
+    step(&link, ev(WIFI_LINK_EV_RETRY_TIMER_FIRED), WIFI_LINK_CONNECTING, "connect");
+    /* A wrong password from the form: the first delay again, and no low power with the access point up. */
+    fail_and_retry(&link, 15, 0, 30000u, false);
+}
+
+static void test_a_factory_reset_before_start_is_ignored(void **state)
+{
+    (void)state;
+    wifi_link_t link;
+    init_default(&link);
+    const wifi_link_t before = link;
+    step(&link, ev(WIFI_LINK_EV_FACTORY_RESET), WIFI_LINK_IDLE, "");
+    assert_same_link(&before, &link);
+    /* START reads the credentials the driver holds; after an erase there are none. */
+    step(&link, ev_start(false), WIFI_LINK_STARTING, "start_provisioning");
+}
+
+static void test_a_factory_reset_while_the_station_starts_waits_for_the_driver_then_idles(void **state)
+{
+    (void)state;
+    wifi_link_t link;
+    enter(&link, START_STA_STARTING);
+    step(&link, ev(WIFI_LINK_EV_FACTORY_RESET), WIFI_LINK_STARTING, REOPEN_AP);
+    step(&link, ev(WIFI_LINK_EV_DRIVER_STARTED), WIFI_LINK_IDLE, ""); /* no credentials: no connect */
+    assert_int_equal(link.mode, WIFI_LINK_MODE_PROVISIONING);
+}
+
+static void test_a_factory_reset_while_trying_the_forms_credentials_drops_the_trial_only(void **state)
+{
+    (void)state;
+    wifi_link_t link;
+    enter(&link, START_PROV_CONNECTING);
+    step(&link, ev(WIFI_LINK_EV_FACTORY_RESET), WIFI_LINK_IDLE, "disconnect"); /* the access point stays */
+    assert_false(link.has_credentials);
+    step(&link, ev_disconnected(8, 0), WIFI_LINK_IDLE, "");
+    step(&link, ev_got_ip(ip_a()), WIFI_LINK_IDLE, ""); /* late: must not finish provisioning */
+    step(&link, ev(WIFI_LINK_EV_CREDENTIALS_SET), WIFI_LINK_BACKOFF, SETTLE);
+    step(&link, ev(WIFI_LINK_EV_RETRY_TIMER_FIRED), WIFI_LINK_CONNECTING, "connect");
+    step(&link, ev_got_ip(ip_a()), WIFI_LINK_CONNECTED, "finish_provisioning");
+}
+
 /* Stale events */
 
 static void test_a_stale_timer_in_connected_changes_nothing(void **state)
@@ -1126,8 +1240,8 @@ static void test_names(void **state)
     static const char *const STATES[] = {"idle", "starting", "connecting", "connected", "backoff"};
     static const char *const MODES[] = {"none", "station", "provisioning"};
     static const char *const EVENT_NAMES[] = {
-        "start",  "driver_started", "credentials_set",   "connect_refused",      "disconnected",
-        "got_ip", "lost_ip",        "retry_timer_fired", "provisioning_finished"};
+        "start",  "driver_started", "credentials_set",   "connect_refused",       "disconnected",
+        "got_ip", "lost_ip",        "retry_timer_fired", "provisioning_finished", "factory_reset"};
     static const char *const COMMANDS[] = {"start_station",     "start_provisioning", "connect",
                                            "disconnect",        "arm_retry_timer",    "cancel_retry_timer",
                                            "request_low_power", "clear_low_power",    "report_up",
@@ -1213,6 +1327,12 @@ int main(void)
         cmocka_unit_test(test_new_credentials_after_a_wrong_password_replace_the_retry_wait),
         cmocka_unit_test(test_a_stray_provisioning_finished_keeps_provisioning_mode),
         cmocka_unit_test(test_nothing_connects_before_the_driver_has_started),
+        cmocka_unit_test(
+            test_a_factory_reset_reopens_provisioning_and_new_credentials_bring_the_station_back),
+        cmocka_unit_test(test_a_factory_reset_starts_the_retry_schedule_afresh),
+        cmocka_unit_test(test_a_factory_reset_before_start_is_ignored),
+        cmocka_unit_test(test_a_factory_reset_while_the_station_starts_waits_for_the_driver_then_idles),
+        cmocka_unit_test(test_a_factory_reset_while_trying_the_forms_credentials_drops_the_trial_only),
         cmocka_unit_test(test_a_stale_timer_in_connected_changes_nothing),
         cmocka_unit_test(test_an_address_in_idle_or_starting_changes_nothing),
         cmocka_unit_test(test_a_duplicate_disconnect_while_backing_off_changes_nothing),

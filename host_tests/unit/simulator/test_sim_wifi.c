@@ -198,6 +198,29 @@ static void test_unprovisioned_trial_credentials_decide_the_outcome(void **state
     assert_int_equal(port()->start_access_point(&f->wifi, "x", "short"), APP_ERR_INVALID_ARG);
 }
 
+static void
+test_forget_credentials_keeps_the_association_until_the_disconnect_then_finds_nothing(void **state)
+{
+    fixture_t *f = *state;
+    join(f);
+    assert_int_equal(port()->forget_credentials(&f->wifi), APP_OK);
+    assert_false(port()->has_credentials(&f->wifi));
+    assert_int_equal(f->executor.count, 2); /* nothing posted by the erase itself */
+    ipv4_address_t ip;
+    assert_int_equal(sim_wifi_network_port.get_ip(&f->wifi, &ip), APP_OK);
+    assert_int_equal(port()->disconnect(&f->wifi), APP_OK);
+    assert_int_equal(f->executor.events[2].kind, APP_EVENT_WIFI_DISCONNECTED);
+    assert_int_equal(port()->connect(&f->wifi), APP_OK); /* no credentials: the farm network is not found */
+    assert_int_equal(f->executor.events[3].code, SIM_WIFI_REASON_NO_AP_FOUND);
+    /* The access point opens on the running driver (no second WIFI_STARTED); the setup form's credentials
+     * work again, as on a fresh node. */
+    assert_int_equal(port()->start_access_point(&f->wifi, "Riego-Setup-0001", "clave-del-ap"), APP_OK);
+    assert_int_equal(f->executor.count, 4);
+    assert_int_equal(port()->set_credentials(&f->wifi, "Finca", "clave-finca"), APP_OK);
+    assert_int_equal(port()->connect(&f->wifi), APP_OK);
+    assert_int_equal(f->executor.events[4].kind, APP_EVENT_WIFI_GOT_IP);
+}
+
 static void test_scan_lists_the_farm_network_first_and_neighbours(void **state)
 {
     fixture_t *f = *state;
@@ -234,6 +257,7 @@ int main(void)
         T(test_ip_change_while_associated_posts_got_ip_with_the_new_address),
         T(test_ip_change_while_away_is_kept_for_the_next_association),
         T(test_unprovisioned_trial_credentials_decide_the_outcome),
+        T(test_forget_credentials_keeps_the_association_until_the_disconnect_then_finds_nothing),
         T(test_scan_lists_the_farm_network_first_and_neighbours),
         T(test_refused_post_is_reported),
     };

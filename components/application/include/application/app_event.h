@@ -36,6 +36,7 @@ typedef enum {
     APP_EVENT_MQTT_DELETED,      /* msg_id: dropped from the outbox before PUBACK */
     APP_EVENT_TIMER_FIRED,       /* timer + token: what timer_port arm_once was given */
     APP_EVENT_CONFIG_CHANGED,    /* name or location stored anew: register again if connected */
+    APP_EVENT_FACTORY_RESET,     /* reset button or simulator control: forget WiFi, reopen provisioning */
     APP_EVENT_SHUTDOWN, /* a clean stop: offline presence, then disconnect (DOMAIN_EVENT_SHUT_DOWN) */
     APP_EVENT_STOP,     /* the executor ends its task after this event (simulator exit) */
     APP_EVENT_COUNT

@@ -8,6 +8,12 @@
  * A refused connect call is fed back as CONNECT_REFUSED (the link waits again); the end of provisioning as
  * PROVISIONING_FINISHED, after provisioning_finish has run. Every state or mode change is reported as a
  * DOMAIN_EVENT_WIFI_LINK_CHANGED.
+ *
+ * APP_EVENT_FACTORY_RESET: the WiFi port forgets the station credentials first, then the link gets
+ * FACTORY_RESET (network down, attempt dropped, provisioning_start: the access point with the boot-time
+ * password rule). A port failure is an error notice and the link still goes to provisioning, since the
+ * technician stands by the node; the credentials may then come back after a reboot. Name and location are
+ * not touched.
  */
 #ifndef APPLICATION_WIFI_LINK_USE_CASE_H
 #define APPLICATION_WIFI_LINK_USE_CASE_H
@@ -46,8 +52,8 @@ void wifi_link_use_case_init(wifi_link_use_case_t *uc, const app_ports_t *ports,
                              provisioning_t *provisioning, wifi_link_use_case_network_fn on_network,
                              void *network_arg);
 
-/* START, WIFI_STARTED, WIFI_DISCONNECTED, WIFI_GOT_IP, WIFI_LOST_IP, WIFI_CREDENTIALS_SET, and TIMER_FIRED
- * for APP_TIMER_LINK; other kinds are ignored. */
+/* START, WIFI_STARTED, WIFI_DISCONNECTED, WIFI_GOT_IP, WIFI_LOST_IP, WIFI_CREDENTIALS_SET, FACTORY_RESET,
+ * and TIMER_FIRED for APP_TIMER_LINK; other kinds are ignored. */
 void wifi_link_use_case_handle(wifi_link_use_case_t *uc, const app_event_t *event);
 
 /* Writes the link fields of the working snapshot (wifi_state, wifi_mode, provisioning). */

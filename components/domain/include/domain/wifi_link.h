@@ -7,7 +7,8 @@
  * network counts as up for MQTT. The adapter only translates esp_wifi / esp_netif events into these events.
  *
  * Modes: START with stored credentials -> STATION; without -> PROVISIONING (the access point is up and the
- * station waits for credentials from the setup form).
+ * station waits for credentials from the setup form). FACTORY_RESET (the stored credentials were erased)
+ * goes back to PROVISIONING from either.
  *
  * States
  *   IDLE        not started, or started in provisioning mode without credentials yet
@@ -35,6 +36,15 @@
  *     STATION and the address reported up. So MQTT never starts while the access point is up.
  *   - Only the answer to FINISH_PROVISIONING (PROVISIONING_FINISHED while finishing) ends provisioning;
  *     CREDENTIALS_SET before START is ignored (no driver to try them with).
+ *   - FACTORY_RESET (after START; ignored before): the station credentials are gone. A network reported up
+ *     is reported down (REPORT_DOWN, code 0), an attempt under way is dropped (DISCONNECT when connecting
+ *     or connected), a retry or settle wait ends (CANCEL_RETRY_TIMER), low power is released, the policy
+ *     is reset, and the mode is PROVISIONING in IDLE waiting for credentials, as after START without
+ *     credentials (STARTING stays STARTING until DRIVER_STARTED). START_PROVISIONING (the access point)
+ *     is emitted when the link was in STATION mode, or finishing provisioning (the access point may be
+ *     closing). Already in PROVISIONING the access point stays as it is (re-opening it would drop the
+ *     technician's phone): waiting for the form, nothing changes; trying credentials from the form, the
+ *     trial (erased with the rest) is dropped and the link waits for the form again.
  *   - Events that do not apply in a state change nothing (stale timer, duplicate disconnect).
  */
 #ifndef DOMAIN_WIFI_LINK_H
@@ -77,6 +87,7 @@ typedef enum {
     WIFI_LINK_EV_LOST_IP,           /* the address expired; the association may remain */
     WIFI_LINK_EV_RETRY_TIMER_FIRED, /* the retry delay (or the settle delay) ended */
     WIFI_LINK_EV_PROVISIONING_FINISHED,
+    WIFI_LINK_EV_FACTORY_RESET, /* the stored station credentials were erased (reset button, control) */
     WIFI_LINK_EV_COUNT
 } wifi_link_event_kind_t;
 
@@ -112,7 +123,8 @@ typedef struct {
 } wifi_link_command_t;
 
 /* The longest transitions emit three commands (e.g. GOT_IP while backing off: CANCEL_RETRY_TIMER,
- * CLEAR_LOW_POWER, REPORT_UP); the rest is spare. */
+ * CLEAR_LOW_POWER, REPORT_UP; FACTORY_RESET while connected: REPORT_DOWN, DISCONNECT, START_PROVISIONING);
+ * the rest is spare. */
 #define WIFI_LINK_MAX_COMMANDS 6
 
 typedef struct {

@@ -12,12 +12,17 @@
  *   has_credentials      esp_wifi_get_config(WIFI_IF_STA) holds an SSID
  *   start_station        WIFI_MODE_STA, esp_wifi_start (connect comes after WIFI_STARTED)
  *   start_access_point   WIFI_MODE_APSTA (the station half makes scanning and trying credentials possible),
- *                        a WPA2-PSK access point with the given name and password, esp_wifi_start
+ *                        a WPA2-PSK access point with the given name and password, esp_wifi_start unless
+ *                        the driver runs already (after a factory reset the mode switch starts the AP)
  *   connect, disconnect  esp_wifi_connect, esp_wifi_disconnect
  *   set_credentials      WIFI_STORAGE_RAM, then the station config: nothing persists until it worked
  *   persist_credentials  WIFI_STORAGE_FLASH, then the same station config again (now written to NVS)
  *   stop_access_point    WIFI_MODE_STA
  *   scan                 a blocking esp_wifi_scan_start, records read one at a time (no big buffer)
+ *   forget_credentials   WIFI_STORAGE_FLASH, then an all-zero station config: the stored one is replaced in
+ *                        the driver's own NVS namespace (ESP-IDF's provisioning manager resets the same
+ *                        way); the device name and location (namespace device_config) stay. Not
+ *                        esp_wifi_restore(): it also resets the mode, protocol, bandwidth and AP config
  * The password is never logged. State is static (one WiFi per device).
  *
  * Call order in main/ (app_main task): nvs_config_adapter_init_flash(); wifi_adapter_init(&cfg);

@@ -17,6 +17,10 @@ static const char *TAG = "wifi_adapter";
 static wifi_adapter_config_t s_cfg;
 static esp_netif_t *s_sta_netif;
 static bool s_initialised;
+/* esp_wifi_start() succeeded: a factory reset switches a running station to APSTA by esp_wifi_set_mode()
+ * alone, as ESP-IDF's provisioning manager does (wifi_prov_mgr_start_provisioning starts the station, its
+ * softAP scheme then only sets APSTA and the AP config). */
+static bool s_started;
 /* The station holds an address (for get_ip): esp_netif keeps the old one for a while after a disconnect. */
 static atomic_bool s_has_ip;
 
@@ -113,6 +117,7 @@ esp_err_t wifi_adapter_init(const wifi_adapter_config_t *cfg)
     }
     s_cfg = *cfg;
     s_initialised = false;
+    s_started = false;
     atomic_init(&s_has_ip, false);
 
     RETURN_ON_ERROR(esp_netif_init(), "esp_netif_init");
@@ -171,6 +176,7 @@ static app_err_t station_start_station(void *ctx)
     if (rc == APP_OK) {
         rc = to_app(esp_wifi_start(), "esp_wifi_start");
     }
+    s_started = s_started || rc == APP_OK;
     return rc;
 }
 
@@ -200,8 +206,9 @@ static app_err_t station_start_access_point(void *ctx, const char *ssid, const c
         rc = to_app(esp_wifi_set_config(WIFI_IF_AP, &conf), "esp_wifi_set_config(AP)");
     }
     memset(&conf, 0, sizeof(conf));
-    if (rc == APP_OK) {
+    if (rc == APP_OK && !s_started) {
         rc = to_app(esp_wifi_start(), "esp_wifi_start");
+        s_started = rc == APP_OK;
     }
     if (rc == APP_OK) {
         ESP_LOGI(TAG, "access point \"%s\" (WPA2) started", ssid);
@@ -247,17 +254,26 @@ static app_err_t station_set_credentials(void *ctx, const char *ssid, const char
     return rc;
 }
 
+/* esp_wifi.h (v5.4.2): esp_wifi_set_config() needs the interface enabled (STA or APSTA: true once the link
+ * has started) and stores the config in NVS under WIFI_STORAGE_FLASH; after a trial the storage is RAM, so it
+ * is set first. */
+static app_err_t write_station_config(wifi_config_t *conf, const char *what)
+{
+    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
+    if (rc == APP_OK) {
+        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, conf), what);
+    }
+    return rc;
+}
+
 static app_err_t station_persist_credentials(void *ctx)
 {
     (void)ctx;
     wifi_config_t conf;
     memset(&conf, 0, sizeof(conf));
-    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
+    app_err_t rc = to_app(esp_wifi_get_config(WIFI_IF_STA, &conf), "esp_wifi_get_config(STA)");
     if (rc == APP_OK) {
-        rc = to_app(esp_wifi_get_config(WIFI_IF_STA, &conf), "esp_wifi_get_config(STA)");
-    }
-    if (rc == APP_OK) {
-        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, &conf), "esp_wifi_set_config(STA)");
+        rc = write_station_config(&conf, "esp_wifi_set_config(STA)");
     }
     memset(&conf, 0, sizeof(conf));
     return rc;
@@ -267,6 +283,21 @@ static app_err_t station_stop_access_point(void *ctx)
 {
     (void)ctx;
     return to_app(esp_wifi_set_mode(WIFI_MODE_STA), "esp_wifi_set_mode(STA)");
+}
+
+static app_err_t station_forget_credentials(void *ctx)
+{
+    (void)ctx;
+    if (!s_initialised) {
+        return APP_ERR_NOT_STARTED;
+    }
+    wifi_config_t empty;
+    memset(&empty, 0, sizeof(empty));
+    const app_err_t rc = write_station_config(&empty, "esp_wifi_set_config(STA, empty)");
+    if (rc == APP_OK) {
+        ESP_LOGW(TAG, "station credentials erased (factory reset)");
+    }
+    return rc;
 }
 
 static size_t ssid_length(const uint8_t *ssid, size_t max)
@@ -314,6 +345,7 @@ static const wifi_station_port_t s_station_port = {
     .persist_credentials = station_persist_credentials,
     .stop_access_point = station_stop_access_point,
     .scan = station_scan,
+    .forget_credentials = station_forget_credentials,
 };
 
 const wifi_station_port_t *wifi_adapter_station_port(void)

@@ -170,6 +170,17 @@ static void test_start_access_point_is_apsta_with_a_wpa2_access_point(void **sta
     assert_int_equal(ap->ap.max_connection, 2);
 }
 
+static void
+test_start_access_point_on_a_running_station_switches_the_mode_without_a_second_start(void **state)
+{
+    (void)state;
+    assert_int_equal(port()->start_station(NULL), APP_OK);
+    assert_int_equal(port()->start_access_point(NULL, "Riego-Setup-4D5E", "riego-setup"), APP_OK);
+    assert_int_equal(fake_esp_wifi_state()->mode, WIFI_MODE_APSTA);
+    assert_int_equal(fake_esp_wifi_state()->start_calls, 1);
+    assert_string_equal((const char *)fake_esp_wifi_config(WIFI_IF_AP)->ap.ssid, "Riego-Setup-4D5E");
+}
+
 static void test_start_access_point_refuses_an_open_or_unnamed_network(void **state)
 {
     (void)state;
@@ -224,6 +235,63 @@ static void test_connect_and_disconnect_call_the_driver_and_report_refusals(void
     assert_true(logs_contain("esp_wifi_connect"));
     assert_int_equal(port()->disconnect(NULL), APP_OK);
     assert_int_equal(fake_esp_wifi_state()->disconnect_calls, 1);
+}
+
+/* A node whose credentials are in flash, booted again and running as a station. */
+static void boot_provisioned_station(void)
+{
+    fake_esp_wifi_store_sta("Finca", "clave-segura");
+    fake_esp_wifi_reboot();
+    assert_int_equal(wifi_adapter_init(&wf.cfg), ESP_OK);
+    assert_int_equal(port()->start_station(NULL), APP_OK);
+}
+
+static void test_forget_credentials_erases_the_stored_station_config_for_the_next_boot(void **state)
+{
+    (void)state;
+    boot_provisioned_station();
+    assert_true(port()->has_credentials(NULL));
+    assert_int_equal(port()->forget_credentials(NULL), APP_OK);
+    assert_false(port()->has_credentials(NULL));
+    const wifi_config_t *flash = fake_esp_wifi_flash_config(WIFI_IF_STA);
+    assert_int_equal(flash->sta.ssid[0], '\0');
+    assert_int_equal(flash->sta.password[0], '\0');
+    assert_true(logs_contain("station credentials erased"));
+    fake_esp_wifi_reboot();
+    assert_int_equal(wifi_adapter_init(&wf.cfg), ESP_OK);
+    assert_false(port()->has_credentials(NULL)); /* the next boot provisions */
+}
+
+static void test_forget_credentials_after_a_trial_drops_the_ram_pair_and_stores_flash_again(void **state)
+{
+    (void)state;
+    assert_int_equal(port()->start_access_point(NULL, "Riego-Setup-4D5E", "riego-setup"), APP_OK);
+    assert_int_equal(port()->set_credentials(NULL, "Finca", "clave-segura"), APP_OK);
+    assert_int_equal(port()->forget_credentials(NULL), APP_OK);
+    assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_FLASH);
+    assert_int_equal(fake_esp_wifi_config(WIFI_IF_STA)->sta.ssid[0], '\0');
+    assert_false(port()->has_credentials(NULL));
+    assert_string_equal((const char *)fake_esp_wifi_config(WIFI_IF_AP)->ap.ssid, "Riego-Setup-4D5E");
+    assert_false(logs_contain("clave-segura"));
+}
+
+static void test_a_refused_erase_is_a_platform_error(void **state)
+{
+    (void)state;
+    boot_provisioned_station();
+    fake_esp_wifi_set_error(FAKE_WIFI_FN_SET_CONFIG, ESP_ERR_WIFI_NVS);
+    assert_int_equal(port()->forget_credentials(NULL), APP_ERR_PLATFORM);
+    assert_true(logs_contain("esp_wifi_set_config(STA, empty)"));
+    assert_true(port()->has_credentials(NULL));
+}
+
+static void test_forget_credentials_before_init_is_not_started(void **state)
+{
+    (void)state;
+    fake_esp_wifi_reset();
+    fake_esp_wifi_set_error(FAKE_WIFI_FN_INIT, ESP_ERR_NO_MEM);
+    assert_int_equal(wifi_adapter_init(&wf.cfg), ESP_ERR_NO_MEM);
+    assert_int_equal(port()->forget_credentials(NULL), APP_ERR_NOT_STARTED);
 }
 
 static void test_scan_reads_records_one_at_a_time_with_all_32_ssid_bytes(void **state)
@@ -325,11 +393,16 @@ int main(void)
         T(test_has_credentials_follows_the_stored_station_ssid),
         T(test_start_station_is_station_mode_and_esp_wifi_start_without_connect),
         T(test_start_access_point_is_apsta_with_a_wpa2_access_point),
+        T(test_start_access_point_on_a_running_station_switches_the_mode_without_a_second_start),
         T(test_start_access_point_refuses_an_open_or_unnamed_network),
         T(test_set_credentials_keeps_them_in_ram_with_pmf_capable),
         T(test_persist_writes_the_credentials_in_use_to_flash),
         T(test_stop_access_point_leaves_station_mode),
         T(test_connect_and_disconnect_call_the_driver_and_report_refusals),
+        T(test_forget_credentials_erases_the_stored_station_config_for_the_next_boot),
+        T(test_forget_credentials_after_a_trial_drops_the_ram_pair_and_stores_flash_again),
+        T(test_a_refused_erase_is_a_platform_error),
+        T(test_forget_credentials_before_init_is_not_started),
         T(test_scan_reads_records_one_at_a_time_with_all_32_ssid_bytes),
         T(test_a_failed_scan_is_an_error),
         T(test_get_mac_reads_the_station_mac),

@@ -46,6 +46,11 @@ typedef struct wifi_station_port {
     app_err_t (*stop_access_point)(void *ctx);
     /* Blocking scan (about 2 s): up to max networks in range into out, in any order; *count set. */
     app_err_t (*scan)(void *ctx, wifi_station_network_t *out, size_t max, size_t *count);
+    /* Factory reset: erases the station credentials, stored and held in RAM alike, so has_credentials is
+     * false from now on and the next boot provisions. Nothing else stored is touched (the device name and
+     * location live in the config repository and survive). The driver keeps running; the association in
+     * use may end (WIFI_DISCONNECTED) or last until the link's disconnect. */
+    app_err_t (*forget_credentials)(void *ctx);
 } wifi_station_port_t;
 
 #endif
