@@ -41,6 +41,7 @@
 #include "sim_config_file.h"
 #include "sim_config_overlay.h"
 #include "sim_control.h"
+#include "sim_dns.h"
 #include "sim_event_sink.h"
 #include "sim_executor.h"
 #include "sim_http.h"
@@ -89,6 +90,7 @@ typedef struct {
     sim_wifi_t wifi;
     sim_mqtt_t mqtt;
     sim_http_t http;
+    sim_dns_portal_t portal;
     sim_control_t control;
     application_t app;
     app_ports_t ports;
@@ -368,6 +370,8 @@ static void fill_ports(void)
     p->events_ctx = &sim.sink;
     p->system = &sim_system_info_port;
     p->system_ctx = &sim.system;
+    p->portal = &sim_dns_portal_port;
+    p->portal_ctx = &sim.portal;
 }
 
 /* The simulated farm network and the station's credentials (sim_wifi). */
@@ -460,6 +464,12 @@ static bool prepare_setup_secret(void)
     return true;
 }
 
+/* The DNS responder is IPv4 only: an IPv6 HTTP address gets it on the IPv4 loopback. */
+static const char *v6_or_loopback(const char *bind)
+{
+    return strchr(bind, ':') != NULL ? "127.0.0.1" : bind;
+}
+
 /* Listens before the application starts, so the captive-portal address (the simulator's own HTTP address,
  * as 192.168.4.1 is the device's) is known to it. */
 static sim_http_result_t listen_http(void)
@@ -472,6 +482,16 @@ static sim_http_result_t listen_http(void)
                        sizeof(sim.options.settings.security.portal_url),
                        v6 ? "http://[%s]:%u/" : "http://%s:%u/", o->http_bind, (unsigned)sim.http.port);
     }
+    /* The captive-portal DNS answers with the simulator's HTTP address (the device's is the access point's).
+     */
+    (void)snprintf(sim.portal.bind_address, sizeof(sim.portal.bind_address), "%s",
+                   v6_or_loopback(o->http_bind));
+    sim.portal.port = o->dns_port;
+    if (ipv4_address_parse(sim.portal.bind_address, &sim.portal.answer_ip) != DOMAIN_OK ||
+        ipv4_address_is_unspecified(&sim.portal.answer_ip)) {
+        (void)ipv4_address_parse("127.0.0.1", &sim.portal.answer_ip);
+    }
+    sim.portal.sink = &sim.sink;
     return rc;
 }
 
@@ -568,6 +588,7 @@ static int run(void)
         shut_down_application();
     }
     sim_executor_stop(&sim.executor);
+    sim_dns_stop(&sim.portal.dns); /* the application task has ended: nothing opens it again */
     sim_timer_stop(&sim.timer);
     sim_mqtt_deinit(&sim.mqtt);
     sim_event_sink_exit(&sim.sink, exit_code, exit_reason);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -108,3 +109,39 @@ void sim_dns_stop(sim_dns_t *dns)
     dns->fd = -1;
     dns->running = false;
 }
+
+static app_err_t portal_open(void *ctx)
+{
+    sim_dns_portal_t *portal = ctx;
+    if (portal->dns.running) {
+        return APP_OK;
+    }
+    const sim_dns_result_t rc =
+        sim_dns_start(&portal->dns, portal->bind_address, portal->port, &portal->answer_ip);
+    if (rc != SIM_DNS_OK) {
+        return rc == SIM_DNS_BAD_ADDRESS ? APP_ERR_INVALID_ARG : APP_ERR_PLATFORM;
+    }
+    if (portal->sink != NULL) {
+        char ip[IPV4_ADDRESS_STR_SIZE];
+        ipv4_address_format(&portal->answer_ip, ip);
+        char body[96];
+        const int len =
+            snprintf(body, sizeof(body), "{\"port\":%u,\"answer\":\"%s\"}", (unsigned)portal->dns.port, ip);
+        if (len > 0 && (size_t)len < sizeof(body)) {
+            (void)sim_event_sink_object(portal->sink, "captive_dns", body, (size_t)len);
+        }
+    }
+    return APP_OK;
+}
+
+static app_err_t portal_close(void *ctx)
+{
+    sim_dns_portal_t *portal = ctx;
+    sim_dns_stop(&portal->dns);
+    return APP_OK;
+}
+
+const captive_portal_port_t sim_dns_portal_port = {
+    .open = portal_open,
+    .close = portal_close,
+};

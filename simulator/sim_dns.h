@@ -18,7 +18,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "application/ports/captive_portal_port.h"
 #include "domain/ipv4_address.h"
+#include "sim_event_sink.h"
 
 #define SIM_DNS_POLL_MS 100
 
@@ -45,5 +47,20 @@ sim_dns_result_t sim_dns_start(sim_dns_t *dns, const char *bind_address, uint16_
 /* Asks the thread to end, joins it (within SIM_DNS_POLL_MS) and closes the socket; safe when never started
  * and when called twice. */
 void sim_dns_stop(sim_dns_t *dns);
+
+/*
+ * The captive_portal_port on sim_dns: open() starts the responder on bind_address:port answering answer_ip
+ * (the simulator's own HTTP address plays the access point's) and writes a `captive_dns` event line with the
+ * bound port when sink is set; close() stops it. Both are idempotent.
+ */
+typedef struct {
+    sim_dns_t dns;
+    char bind_address[64];
+    uint16_t port;
+    ipv4_address_t answer_ip;
+    sim_event_sink_t *sink; /* may be NULL */
+} sim_dns_portal_t;
+
+extern const captive_portal_port_t sim_dns_portal_port;
 
 #endif /* SIM_DNS_H */

@@ -47,6 +47,7 @@ typedef enum {
     OPT_CA_FILE,
     OPT_SETUP_SECRET,
     OPT_CONFIG_MIN_INTERVAL_MS,
+    OPT_DNS_PORT,
     OPT_HELP,
 } option_id_t;
 
@@ -90,6 +91,7 @@ static const option_spec_t OPTIONS[] = {
     {"--ca-file", OPT_CA_FILE, true},
     {"--setup-secret", OPT_SETUP_SECRET, true},
     {"--config-min-interval-ms", OPT_CONFIG_MIN_INTERVAL_MS, true},
+    {"--dns-port", OPT_DNS_PORT, true},
     {"--help", OPT_HELP, false},
 };
 
@@ -130,6 +132,8 @@ static const char USAGE[] =
     "  --setup-secret S           the device's setup secret, 16 Crockford base32 characters (default:\n"
     "                             generated at start; shown once on stderr when unprovisioned)\n"
     "  --config-min-interval-ms N minimum time between two config writes (default 10000)\n"
+    "  --dns-port N               UDP port of the captive-portal DNS while provisioning (default 0: a free\n"
+    "                             one, given in the captive_dns event)\n"
     "  --help                     this text\n"
     "Control commands on stdin: network down | network up | ip A.B.C.D | status | quit\n"
     "Events: JSON lines on stdout. Exit codes: 0 ok, 1 runtime failure, 2 bad options, 3 timeout.\n";
@@ -294,6 +298,10 @@ static sim_options_result_t apply(sim_options_t *out, const option_spec_t *spec,
         case OPT_HTTP_PORT:
             result = apply_uint(&number, spec->name, value, 0, UINT16_MAX, error, error_size);
             out->http_port = (uint16_t)number;
+            return result;
+        case OPT_DNS_PORT:
+            result = apply_uint(&number, spec->name, value, 0, UINT16_MAX, error, error_size);
+            out->dns_port = (uint16_t)number;
             return result;
         case OPT_KEEPALIVE:
             result = apply_uint(&number, spec->name, value, 1, UINT16_MAX, error, error_size);

@@ -51,6 +51,7 @@ typedef struct {
     char config_file[SIM_OPTIONS_PATH_MAX]; /* --config-file, or the default derived from the MAC */
     char http_bind[SIM_OPTIONS_BIND_MAX + 1];
     uint16_t http_port; /* 0: ephemeral */
+    uint16_t dns_port;  /* captive-portal DNS while provisioning; 0: ephemeral */
     bool print_registration;
     bool once;
     uint32_t timeout_s;     /* 0: none */

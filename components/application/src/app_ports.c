@@ -59,6 +59,10 @@ app_err_t app_ports_validate(const app_ports_t *ports)
         system->runtime == NULL) {
         return APP_ERR_MISSING_PORT;
     }
+    const captive_portal_port_t *portal = ports->portal;
+    if (portal == NULL || portal->open == NULL || portal->close == NULL) {
+        return APP_ERR_MISSING_PORT;
+    }
     return APP_OK;
 }
 

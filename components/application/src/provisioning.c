@@ -59,6 +59,13 @@ app_err_t provisioning_start(provisioning_t *p, const mac_address_t *mac)
                        "provisioning: access point \"%s\" (WPA2, the device's setup secret) is up, setup "
                        "form at %s",
                        status->ap_ssid, p->settings->security.portal_url);
+    const app_err_t portal = p->ports->portal->open(p->ports->portal_ctx);
+    if (portal != APP_OK) {
+        /* The setup page still works at its address; phones only do not open it by themselves. */
+        app_report_noticef(p->ports, APP_NOTICE_WARNING,
+                           "provisioning: captive portal DNS not started (%s): open %s by hand",
+                           app_err_to_str(portal), p->settings->security.portal_url);
+    }
     return APP_OK;
 }
 
@@ -140,6 +147,11 @@ void provisioning_finish(provisioning_t *p)
     if (rc != APP_OK) {
         /* The device stays connected; it will ask for credentials again after a reboot. */
         app_report_noticef(ports, APP_NOTICE_ERROR, "provisioning: credentials not persisted: %s",
+                           app_err_to_str(rc));
+    }
+    rc = ports->portal->close(ports->portal_ctx);
+    if (rc != APP_OK) {
+        app_report_noticef(ports, APP_NOTICE_WARNING, "provisioning: captive portal DNS not stopped: %s",
                            app_err_to_str(rc));
     }
     rc = ports->wifi->stop_access_point(ports->wifi_ctx);

@@ -225,8 +225,13 @@ esp_err_t esp_wifi_init(const wifi_init_config_t *config)
     }
     s_state.initialised = true;
     s_state.storage = WIFI_STORAGE_FLASH;
-    /* With NVS enabled the driver loads the configs it persisted. */
-    memcpy(s_runtime, s_flash, sizeof(s_runtime));
+    s_state.nvs_enable = config->nvs_enable;
+    /* With NVS enabled the driver loads the configs it persisted (esp_wifi.h: wifi_init_config_t.nvs_enable
+     * is the "WiFi NVS flash enable flag"; the driver is closed source, so the fake only claims that nothing
+     * is loaded without it). */
+    if (config->nvs_enable != 0) {
+        memcpy(s_runtime, s_flash, sizeof(s_runtime));
+    }
     return ESP_OK;
 }
 

@@ -49,6 +49,7 @@ typedef struct {
     bool started;
     wifi_mode_t mode;
     wifi_storage_t storage;
+    int nvs_enable; /* what esp_wifi_init() was given */
     wifi_ps_type_t ps;
     size_t init_calls;
     size_t start_calls;

@@ -34,4 +34,8 @@
 #endif
 #endif
 
+/* WiFi: WPA3 (SAE) for the SoftAP, the v5.4.2 default on every target (esp_wifi Kconfig). */
+#define CONFIG_ESP_WIFI_ENABLE_WPA3_SAE    1
+#define CONFIG_ESP_WIFI_SOFTAP_SAE_SUPPORT 1
+
 #endif /* FAKE_SDKCONFIG_H */

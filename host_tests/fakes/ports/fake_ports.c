@@ -12,6 +12,7 @@ void fake_ports_init(fake_ports_t *fakes)
     fake_executor_init(&fakes->executor);
     fake_event_sink_init(&fakes->events);
     fake_system_info_init(&fakes->system);
+    fake_captive_portal_init(&fakes->portal);
     fake_timer_attach_executor(&fakes->timer, &fake_executor_port, &fakes->executor);
 
     app_ports_t *p = &fakes->ports;
@@ -37,4 +38,6 @@ void fake_ports_init(fake_ports_t *fakes)
     p->events_ctx = &fakes->events;
     p->system = &fake_system_info_port;
     p->system_ctx = &fakes->system;
+    p->portal = &fake_captive_portal_port;
+    p->portal_ctx = &fakes->portal;
 }

@@ -7,6 +7,7 @@
 #define FAKE_PORTS_H
 
 #include "application/app_ports.h"
+#include "fake_captive_portal.h"
 #include "fake_config_repository.h"
 #include "fake_event_sink.h"
 #include "fake_executor.h"
@@ -29,6 +30,7 @@ typedef struct {
     fake_executor_t executor;
     fake_event_sink_t events;
     fake_system_info_t system;
+    fake_captive_portal_t portal;
     app_ports_t ports;
 } fake_ports_t;
 

@@ -102,6 +102,31 @@ static void test_no_credentials_open_a_wpa2_access_point_named_after_the_mac(voi
     assert_int_equal(f->fakes.mqtt.connect_calls, 0);
 }
 
+static void test_the_captive_portal_dns_opens_with_the_access_point(void **state)
+{
+    app_fixture_t *f = *state;
+    start_provisioning(f);
+    assert_true(f->fakes.portal.open);
+    assert_int_equal(f->fakes.portal.open_calls, 1);
+    /* phones' connectivity checks are sent to the setup page */
+    response_t r = request(f, HTTP_API_GET, "/generate_204", NULL);
+    assert_int_equal(r.resp.status, 302);
+    assert_string_equal(r.resp.location, "http://192.168.4.1/");
+    assert_int_equal(request(f, HTTP_API_POST, "/generate_204", "x=1").resp.status, 404);
+}
+
+static void test_a_dns_that_cannot_start_only_costs_the_automatic_opening(void **state)
+{
+    app_fixture_t *f = *state;
+    fake_script_push(&f->fakes.portal.open_results, APP_ERR_PLATFORM);
+    start_provisioning(f);
+    assert_int_equal(f->fakes.wifi.start_ap_calls, 1);
+    assert_true(app_fixture_status(f).provisioning);
+    assert_true(
+        notices_contain(f, "captive portal DNS not started (platform error): open http://192.168.4.1/ by "
+                           "hand"));
+}
+
 static void test_without_a_setup_secret_no_access_point_starts(void **state)
 {
     app_fixture_t *f = *state;
@@ -233,6 +258,8 @@ static void test_the_first_address_persists_closes_the_access_point_and_only_the
     app_fixture_event_ip(f, APP_EVENT_WIFI_GOT_IP, TEST_IP);
     assert_int_equal(f->fakes.wifi.persist_calls, 1);
     assert_int_equal(f->fakes.wifi.stop_ap_calls, 1);
+    assert_false(f->fakes.portal.open); /* the captive DNS ends with the access point */
+    assert_int_equal(f->fakes.portal.close_calls, 1);
     assert_int_equal(f->fakes.mqtt.connect_calls, 1); /* network up only after the switch to station mode */
     app_status_snapshot_t s = app_fixture_status(f);
     assert_false(s.provisioning);
@@ -387,6 +414,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_no_credentials_open_a_wpa2_access_point_named_after_the_mac),
         T(test_without_a_setup_secret_no_access_point_starts),
+        T(test_the_captive_portal_dns_opens_with_the_access_point),
+        T(test_a_dns_that_cannot_start_only_costs_the_automatic_opening),
         T(test_the_form_page_has_the_fields_and_fills_the_list_from_scan),
         T(test_the_form_page_escapes_the_access_point_name),
         T(test_scan_answers_the_networks_strongest_first_as_json),

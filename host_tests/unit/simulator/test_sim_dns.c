@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -159,6 +160,44 @@ static void test_stop_ends_the_responder_and_can_be_repeated(void **state)
     sim_dns_stop(&again);
 }
 
+static void test_the_portal_port_opens_reports_and_closes_the_responder(void **state)
+{
+    fixture_t *f = *state;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *stream = open_memstream(&buf, &size);
+    assert_non_null(stream);
+    sim_event_sink_t sink;
+    assert_true(sim_event_sink_init(&sink, stream, NULL, NULL));
+    sim_dns_portal_t portal;
+    memset(&portal, 0, sizeof(portal));
+    strcpy(portal.bind_address, "127.0.0.1");
+    portal.answer_ip = AP_IP;
+    portal.sink = &sink;
+    assert_int_equal(sim_dns_portal_port.open(&portal), APP_OK);
+    assert_int_equal(sim_dns_portal_port.open(&portal), APP_OK); /* already open */
+    assert_true(portal.dns.running);
+    fflush(stream);
+    char expected[128];
+    snprintf(expected, sizeof(expected),
+             "{\"event\":\"captive_dns\",\"t_ms\":0,\"port\":%u,\"answer\":\"192.168.4.1\"}\n",
+             (unsigned)portal.dns.port);
+    assert_string_equal(buf, expected); /* one line: the second open changed nothing */
+    /* it answers like the responder it wraps */
+    f->dns.port = portal.dns.port;
+    send_to_responder(f, DIG_A_QUERY, sizeof(DIG_A_QUERY));
+    uint8_t answer[CAPTIVE_DNS_MESSAGE_MAX];
+    assert_true(receive(f, answer, sizeof(answer), 2000) > 0);
+    assert_int_equal(sim_dns_portal_port.close(&portal), APP_OK);
+    assert_false(portal.dns.running);
+    assert_int_equal(sim_dns_portal_port.close(&portal), APP_OK);
+    strcpy(portal.bind_address, "not-an-address");
+    assert_int_equal(sim_dns_portal_port.open(&portal), APP_ERR_INVALID_ARG);
+    sim_event_sink_deinit(&sink);
+    fclose(stream);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +207,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aaaa_query_gets_an_empty_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_in_use_and_bad_address_are_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_ends_the_responder_and_can_be_repeated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_portal_port_opens_reports_and_closes_the_responder, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

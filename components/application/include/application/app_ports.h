@@ -6,6 +6,7 @@
 #ifndef APPLICATION_APP_PORTS_H
 #define APPLICATION_APP_PORTS_H
 
+#include "application/ports/captive_portal_port.h"
 #include "application/ports/config_repository_port.h"
 #include "application/ports/event_sink_port.h"
 #include "application/ports/executor_port.h"
@@ -41,6 +42,8 @@ typedef struct {
     void *events_ctx;
     const system_info_port_t *system;
     void *system_ctx;
+    const captive_portal_port_t *portal;
+    void *portal_ctx;
 } app_ports_t;
 
 /* APP_OK when every port and every function in it is set, else APP_ERR_MISSING_PORT. */

@@ -6,16 +6,17 @@
  *   1. provisioning_start (application task, on the WiFi link's START_PROVISIONING): WPA2 access point
  *      "<prefix>-XXXX" (the last two bytes of the station MAC, upper-case hex) with the configured password;
  *      a password outside 8..63 characters or a prefix outside 1..27 bytes starts no access point (never an
- *      open network). From here http_api serves GET /, GET /scan and POST /provision.
+ *      open network). From here http_api serves GET /, GET /scan and POST /provision, and the captive portal
+ *      DNS (captive_portal_port) answers every name with the access point's address.
  *   2. provisioning_submit (HTTP task, POST /provision): the form is validated (provisioning_form), name and
  *      location are stored (UpdateDeviceConfigUseCase), the credentials go to the driver in RAM only, and
  *      APP_EVENT_WIFI_CREDENTIALS_SET is posted: the link drops any attempt, waits its settle delay (so the
  *      answer leaves before the radio changes channel) and connects. A wrong password is corrected by
  *      sending the form again: the access point stays up.
  *   3. provisioning_finish (application task, on the link's FINISH_PROVISIONING, i.e. the first address):
- *      the credentials are persisted and the access point closed; the link then reports the network up, so
- *      MQTT starts only now, and the setup routes answer 404 from the next snapshot on.
- * The password is never logged, echoed or kept after use.
+ *      the credentials are persisted, the captive portal DNS stopped and the access point closed; the link
+ * then reports the network up, so MQTT starts only now, and the setup routes answer 404 from the next
+ * snapshot on. The password is never logged, echoed or kept after use.
  */
 #ifndef APPLICATION_PROVISIONING_H
 #define APPLICATION_PROVISIONING_H

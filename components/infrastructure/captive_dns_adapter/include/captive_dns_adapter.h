@@ -27,6 +27,7 @@
 
 #include <stdint.h>
 
+#include "application/ports/captive_portal_port.h"
 #include "domain/ipv4_address.h"
 #include "esp_err.h"
 
@@ -49,5 +50,13 @@ esp_err_t captive_dns_adapter_stop(void);
 
 /* The bound port while running, 0 otherwise. */
 uint16_t captive_dns_adapter_port(void);
+
+/* The captive_portal_port on this responder: open() starts it on ap_ip:53 (ESP_OK when already running),
+ * close() stops it. ctx is a captive_dns_adapter_portal_t (static, in main/). */
+typedef struct {
+    ipv4_address_t ap_ip; /* the access point's address: 192.168.4.1, ESP-IDF's default AP netif */
+} captive_dns_adapter_portal_t;
+
+extern const captive_portal_port_t captive_dns_adapter_portal_port;
 
 #endif /* CAPTIVE_DNS_ADAPTER_H */

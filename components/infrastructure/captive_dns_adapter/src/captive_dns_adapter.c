@@ -182,3 +182,27 @@ uint16_t captive_dns_adapter_port(void)
 {
     return s_dns.port;
 }
+
+static app_err_t portal_open(void *ctx)
+{
+    const captive_dns_adapter_portal_t *portal = ctx;
+    if (captive_dns_adapter_port() != 0) {
+        return APP_OK; /* already answering */
+    }
+    const esp_err_t err = captive_dns_adapter_start(&portal->ap_ip);
+    if (err == ESP_OK) {
+        return APP_OK;
+    }
+    return err == ESP_ERR_INVALID_ARG ? APP_ERR_INVALID_ARG : APP_ERR_PLATFORM;
+}
+
+static app_err_t portal_close(void *ctx)
+{
+    (void)ctx;
+    return captive_dns_adapter_stop() == ESP_OK ? APP_OK : APP_ERR_PLATFORM;
+}
+
+const captive_portal_port_t captive_dns_adapter_portal_port = {
+    .open = portal_open,
+    .close = portal_close,
+};

@@ -44,6 +44,11 @@ typedef struct {
     void *executor_ctx;
     uint8_t ap_channel;         /* 1..13; 0 means 1 */
     uint8_t ap_max_connections; /* 0 means 4 */
+    /* false when main/ could not initialise NVS: the driver then runs with nvs_enable = 0 and RAM storage
+     * (esp_wifi_init with NVS enabled fails when NVS does not work, which left no WiFi at all): station and
+     * access point still come up, credentials live until the next reboot, and persisting them is refused
+     * with APP_ERR_STORAGE. */
+    bool nvs_available;
 } wifi_adapter_config_t;
 
 /*

@@ -11,6 +11,17 @@
 #include "esp_mac.h"
 #include "esp_netif.h"
 #include "esp_wifi.h"
+#include "sdkconfig.h"
+
+/* The access point offers WPA3 (SAE) next to WPA2 when the WiFi library is built with SoftAP SAE support
+ * (CONFIG_ESP_WIFI_SOFTAP_SAE_SUPPORT, on by default in v5.4.2 for every target with WPA3 enabled). */
+#if defined(CONFIG_ESP_WIFI_SOFTAP_SAE_SUPPORT) && CONFIG_ESP_WIFI_SOFTAP_SAE_SUPPORT
+#define WIFI_ADAPTER_AP_WPA3      1
+#define WIFI_ADAPTER_AP_AUTH_NAME "WPA2/WPA3"
+#else
+#define WIFI_ADAPTER_AP_WPA3      0
+#define WIFI_ADAPTER_AP_AUTH_NAME "WPA2"
+#endif
 
 static const char *TAG = "wifi_adapter";
 
@@ -138,9 +149,15 @@ esp_err_t wifi_adapter_init(const wifi_adapter_config_t *cfg)
         return ESP_ERR_NO_MEM;
     }
     wifi_init_config_t init = WIFI_INIT_CONFIG_DEFAULT();
+    if (!s_cfg.nvs_available) {
+        init.nvs_enable = 0; /* degraded: see wifi_adapter_config_t */
+        ESP_LOGW(TAG, "NVS unavailable: WiFi runs without it, credentials kept in RAM only");
+    }
     RETURN_ON_ERROR(esp_wifi_init(&init), "esp_wifi_init");
-    /* Credentials given to esp_wifi_set_config() persist in NVS (the default, made explicit). */
-    RETURN_ON_ERROR(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage");
+    /* Credentials given to esp_wifi_set_config() persist in NVS (the default, made explicit), when there is
+     * one. */
+    RETURN_ON_ERROR(esp_wifi_set_storage(s_cfg.nvs_available ? WIFI_STORAGE_FLASH : WIFI_STORAGE_RAM),
+                    "esp_wifi_set_storage");
     RETURN_ON_ERROR(
         esp_event_handler_instance_register(WIFI_EVENT, ESP_EVENT_ANY_ID, on_wifi_event, NULL, NULL),
         "register WIFI_EVENT");
@@ -199,8 +216,17 @@ static app_err_t station_start_access_point(void *ctx, const char *ssid, const c
     memcpy(conf.ap.password, password, password_len);
     conf.ap.channel = s_cfg.ap_channel != 0 ? s_cfg.ap_channel : 1;
     conf.ap.max_connection = s_cfg.ap_max_connections != 0 ? s_cfg.ap_max_connections : 4;
+#if WIFI_ADAPTER_AP_WPA3
+    /* WPA2/WPA3 mixed: phones that speak WPA3 get SAE (no offline dictionary attack on the captured
+     * handshake), the others WPA2; PMF is then advertised as capable (esp_wifi_types_generic.h:
+     * wifi_ap_config_t, pmf_cfg and sae_pwe_h2e). */
+    conf.ap.authmode = WIFI_AUTH_WPA2_WPA3_PSK;
+    conf.ap.sae_pwe_h2e = WPA3_SAE_PWE_BOTH;
+#else
     conf.ap.authmode = WIFI_AUTH_WPA2_PSK;
-    conf.ap.pmf_cfg.required = false;
+#endif
+    conf.ap.pmf_cfg.capable = true;
+    conf.ap.pmf_cfg.required = false; /* WPA2-only phones without PMF must still join */
     app_err_t rc = to_app(esp_wifi_set_mode(WIFI_MODE_APSTA), "esp_wifi_set_mode(APSTA)");
     if (rc == APP_OK) {
         rc = to_app(esp_wifi_set_config(WIFI_IF_AP, &conf), "esp_wifi_set_config(AP)");
@@ -211,7 +237,7 @@ static app_err_t station_start_access_point(void *ctx, const char *ssid, const c
         s_started = rc == APP_OK;
     }
     if (rc == APP_OK) {
-        ESP_LOGI(TAG, "access point \"%s\" (WPA2) started", ssid);
+        ESP_LOGI(TAG, "access point \"%s\" (%s) started", ssid, WIFI_ADAPTER_AP_AUTH_NAME);
     }
     return rc;
 }
@@ -242,7 +268,9 @@ static app_err_t station_set_credentials(void *ctx, const char *ssid, const char
     memcpy(conf.sta.password, password, password_len);
     conf.sta.scan_method = WIFI_ALL_CHANNEL_SCAN;
     conf.sta.sort_method = WIFI_CONNECT_AP_BY_SIGNAL;
-    conf.sta.threshold.authmode = password_len == 0 ? WIFI_AUTH_OPEN : WIFI_AUTH_WPA_PSK;
+    /* WPA2 at least when the network has a password: an impostor offering WEP or WPA/TKIP under the same
+     * name is refused. An empty password is the technician's choice of an open network. */
+    conf.sta.threshold.authmode = password_len == 0 ? WIFI_AUTH_OPEN : WIFI_AUTH_WPA2_PSK;
     conf.sta.pmf_cfg.capable = true;
     /* RAM only until the station proves the credentials with an address: a wrong password is not kept, and
      * a reboot comes back to provisioning. */
@@ -259,6 +287,9 @@ static app_err_t station_set_credentials(void *ctx, const char *ssid, const char
  * is set first. */
 static app_err_t write_station_config(wifi_config_t *conf, const char *what)
 {
+    if (!s_cfg.nvs_available) {
+        return APP_ERR_STORAGE; /* nowhere to keep them: RAM only until the next reboot */
+    }
     app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
     if (rc == APP_OK) {
         rc = to_app(esp_wifi_set_config(WIFI_IF_STA, conf), what);

@@ -199,6 +199,25 @@ static void test_bind_and_task_failures_leave_nothing_running(void **state)
     start_on_loopback(); /* nothing was left half started */
 }
 
+static void test_the_portal_port_wraps_start_and_stop(void **state)
+{
+    (void)state;
+    captive_dns_adapter_portal_t portal = {.ap_ip = {{0, 0, 0, 0}}};
+    /* an unusable address is the caller's error */
+    assert_int_equal(captive_dns_adapter_portal_port.open(&portal), APP_ERR_INVALID_ARG);
+    assert_int_equal(captive_dns_adapter_port(), 0);
+    /* open on a running responder changes nothing (no second task) */
+    start_on_loopback();
+    const size_t tasks = fake_freertos_task_count();
+    portal.ap_ip = LOOPBACK;
+    assert_int_equal(captive_dns_adapter_portal_port.open(&portal), APP_OK);
+    assert_int_equal(fake_freertos_task_count(), tasks);
+    /* close stops it; a second close is fine */
+    assert_int_equal(captive_dns_adapter_portal_port.close(&portal), APP_OK);
+    assert_int_equal(captive_dns_adapter_port(), 0);
+    assert_int_equal(captive_dns_adapter_portal_port.close(&portal), APP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +231,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_wait_is_bounded_and_blocks_a_restart_until_a_stop_succeeds,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_and_task_failures_leave_nothing_running, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_portal_port_wraps_start_and_stop, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

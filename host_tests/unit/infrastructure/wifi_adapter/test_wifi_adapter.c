@@ -46,6 +46,24 @@ static void test_init_registers_wifi_and_ip_handlers_and_keeps_credentials_in_fl
     assert_int_equal(fake_esp_wifi_state()->ap_netif_created, 1);
 }
 
+static void test_without_nvs_wifi_still_starts_on_ram_and_refuses_to_persist(void **state)
+{
+    (void)state;
+    fake_esp_wifi_reset();
+    wf.cfg.nvs_available = false;
+    assert_int_equal(wifi_adapter_init(&wf.cfg), ESP_OK);
+    assert_int_equal(fake_esp_wifi_state()->nvs_enable, 0);
+    assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_RAM);
+    const wifi_station_port_t *port = wifi_adapter_station_port();
+    /* the access point and the station both still work */
+    assert_int_equal(port->start_access_point(NULL, "Riego-Setup-8E01", "7K3M9QXD2F4H8RTV"), APP_OK);
+    assert_int_equal(port->set_credentials(NULL, "Finca", "clave-segura"), APP_OK);
+    assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_RAM);
+    /* persisting has nowhere to go */
+    assert_int_equal(port->persist_credentials(NULL), APP_ERR_STORAGE);
+    assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_RAM);
+}
+
 static void test_init_accepts_an_event_loop_created_by_main(void **state)
 {
     (void)state;
@@ -165,7 +183,10 @@ static void test_start_access_point_is_apsta_with_a_wpa2_access_point(void **sta
     assert_string_equal((const char *)ap->ap.ssid, "Riego-Setup-4D5E");
     assert_int_equal(ap->ap.ssid_len, 16);
     assert_string_equal((const char *)ap->ap.password, "riego-setup");
-    assert_int_equal(ap->ap.authmode, WIFI_AUTH_WPA2_PSK);
+    assert_int_equal(ap->ap.authmode, WIFI_AUTH_WPA2_WPA3_PSK); /* WPA3 where the phone speaks it */
+    assert_int_equal(ap->ap.sae_pwe_h2e, WPA3_SAE_PWE_BOTH);
+    assert_true(ap->ap.pmf_cfg.capable);
+    assert_false(ap->ap.pmf_cfg.required);
     assert_int_equal(ap->ap.channel, 6);
     assert_int_equal(ap->ap.max_connection, 2);
 }
@@ -199,7 +220,7 @@ static void test_set_credentials_keeps_them_in_ram_with_pmf_capable(void **state
     assert_string_equal((const char *)sta->sta.ssid, "Finca");
     assert_string_equal((const char *)sta->sta.password, "clave-segura");
     assert_true(sta->sta.pmf_cfg.capable);
-    assert_int_equal(sta->sta.threshold.authmode, WIFI_AUTH_WPA_PSK);
+    assert_int_equal(sta->sta.threshold.authmode, WIFI_AUTH_WPA2_PSK); /* no WPA/TKIP impostor */
     assert_int_equal(fake_esp_wifi_flash_config(WIFI_IF_STA)->sta.ssid[0], '\0'); /* nothing persisted */
     assert_int_equal(port()->set_credentials(NULL, "Abierta", ""), APP_OK);
     assert_int_equal(fake_esp_wifi_config(WIFI_IF_STA)->sta.threshold.authmode, WIFI_AUTH_OPEN);
@@ -396,6 +417,7 @@ int main(void)
         T(test_start_access_point_on_a_running_station_switches_the_mode_without_a_second_start),
         T(test_start_access_point_refuses_an_open_or_unnamed_network),
         T(test_set_credentials_keeps_them_in_ram_with_pmf_capable),
+        T(test_without_nvs_wifi_still_starts_on_ram_and_refuses_to_persist),
         T(test_persist_writes_the_credentials_in_use_to_flash),
         T(test_stop_access_point_leaves_station_mode),
         T(test_connect_and_disconnect_call_the_driver_and_report_refusals),

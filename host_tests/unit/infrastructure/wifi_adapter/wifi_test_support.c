@@ -32,6 +32,7 @@ int wifi_fixture_setup(void **state)
         .executor_ctx = &wf.executor,
         .ap_channel = 6,
         .ap_max_connections = 2,
+        .nvs_available = true,
     };
     assert_int_equal(wifi_adapter_init(&wf.cfg), ESP_OK);
     return 0;

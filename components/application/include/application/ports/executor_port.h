@@ -4,7 +4,9 @@
  *
  * start() begins calling handler(event, user_arg) on the application task, one event at a time, in the
  * order posted. post() may be called from any context (adapter callbacks, timers, other tasks), copies the
- * event and never blocks: false when the queue is full (the caller logs the loss).
+ * event and never blocks; an event that finds the queue full waits in the executor's backlog
+ * (app_event_backlog.h: the latest value per key wins, in the order of the latest post), so no outcome the
+ * state machines need is lost to a burst. false only when that backlog is full too (the caller logs it).
  */
 #ifndef APPLICATION_PORTS_EXECUTOR_PORT_H
 #define APPLICATION_PORTS_EXECUTOR_PORT_H
