@@ -19,7 +19,7 @@
 #define CONFIG_LWIP_MAX_SOCKETS 16
 
 /* esp_http_server */
-#define CONFIG_HTTPD_MAX_REQ_HDR_LEN 512
+#define CONFIG_HTTPD_MAX_REQ_HDR_LEN 1024
 #define CONFIG_HTTPD_MAX_URI_LEN     512
 
 /* Task watchdog as sdkconfig.defaults sets it (enabled, started at boot, 30 s). A test target may define

@@ -92,8 +92,8 @@ esp_err_t http_adapter_send(httpd_req_t *req, const http_api_response_t *resp, c
 /* Headers http_api reads, in http_api_request_headers order. */
 #define HTTP_ADAPTER_HEADER_COUNT 5
 
-/* Copies those headers of req into out (NULL when absent or too long). Server task only (static buffers,
- * wiped after each request). */
+/* Copies those headers of req into out (NULL when absent or too long; an Origin too long reads "null", which
+ * http_api refuses as cross-site). Server task only (static buffers, wiped after each request). */
 void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out);
 
 /* The status line text for a code, e.g. "413 Payload Too Large" (never NULL). */

@@ -39,7 +39,8 @@ typedef struct {
 static http_adapter_state_t s_state;
 
 /* The request headers http_api reads are copied (the server purges them on send); longer values are dropped
- * as absent, never cut (a cut Authorization could not match anyway). */
+ * as absent, never cut (a cut Authorization could not match anyway), except Origin (see
+ * http_adapter_read_headers). */
 #define HTTP_ADAPTER_HEADER_MAX 160
 
 /* Used only on the server task (see above). */
@@ -152,9 +153,15 @@ void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out)
                                                       &out->sec_fetch_site, &out->accept_language};
     for (size_t i = 0; i < HTTP_ADAPTER_HEADER_COUNT; i++) {
         *fields[i] = NULL;
-        if (httpd_req_get_hdr_value_str(req, http_api_request_headers[i], s_headers[i],
-                                        sizeof(s_headers[i])) == ESP_OK) {
+        const esp_err_t err =
+            httpd_req_get_hdr_value_str(req, http_api_request_headers[i], s_headers[i], sizeof(s_headers[i]));
+        if (err == ESP_OK) {
             *fields[i] = s_headers[i];
+        } else if (err == ESP_ERR_HTTPD_RESULT_TRUNC && fields[i] == &out->origin) {
+            /* An absent Origin passes the cross-site check, so one too long to copy must not read as absent:
+             * a page on a long host name would get through. The device's own origin is short (an address or
+             * a short name), so a long one is another site's: "null" is refused as cross-site. */
+            *fields[i] = "null";
         }
     }
 }
