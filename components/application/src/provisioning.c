@@ -28,11 +28,19 @@ static bool settings_usable(const provisioning_t *p)
         return false;
     }
     const size_t prefix_len = bounded_text_len(w->ap_ssid_prefix, sizeof(w->ap_ssid_prefix));
-    if (prefix_len == 0 || prefix_len > APP_AP_SSID_PREFIX_MAX_LEN) {
+    bool plain = true;
+    for (size_t i = 0; i < prefix_len; i++) {
+        const char c = w->ap_ssid_prefix[i];
+        /* Plain characters only: the name is shown on the setup page (escaping could make it outgrow the
+         * response buffer) and typed or read off a label. */
+        plain = plain && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                          c == '-' || c == '_');
+    }
+    if (prefix_len == 0 || prefix_len > APP_AP_SSID_PREFIX_MAX_LEN || !plain) {
         app_report_noticef(
             p->ports, APP_NOTICE_ERROR,
-            "provisioning: the access point name prefix must have 1 to %d bytes: no access point "
-            "started",
+            "provisioning: the access point name prefix must have 1 to %d letters, digits, '-' or '_': no "
+            "access point started",
             APP_AP_SSID_PREFIX_MAX_LEN);
         return false;
     }

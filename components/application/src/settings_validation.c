@@ -81,6 +81,7 @@ app_err_t settings_validation_check(const app_settings_t *settings, char *reason
                       MQTT_CONNECTION_MAX_BROKERS);
     }
     broker_uri_t broker;
+    bool first_secure = false;
     for (size_t i = 0; i < brokers || i == 0; i++) {
         domain_status_t uri_status = brokers == 0
                                          ? broker_uri_parse(mqtt->broker_uri, mqtt->ws_path, &broker)
@@ -92,6 +93,15 @@ app_err_t settings_validation_check(const app_settings_t *settings, char *reason
             }
             return reject(reason, reason_size, APP_ERR_BAD_URI, "broker_uri: %s",
                           domain_status_to_str(uri_status));
+        }
+        /* The client's transport (TCP or TLS under the WebSocket) is built once for the whole list. */
+        if (i == 0) {
+            first_secure = broker.secure;
+        } else if (broker.secure != first_secure) {
+            return reject(reason, reason_size, APP_ERR_BAD_URI,
+                          "broker_uri (entry %u): every broker of a list must use the same scheme (ws:// or "
+                          "wss://)",
+                          (unsigned)(i + 1));
         }
     }
     app_err_t rc = validate_topic(mqtt->topic, sizeof(mqtt->topic), reason, reason_size);

@@ -158,14 +158,25 @@ static void test_the_form_page_has_the_fields_and_fills_the_list_from_scan(void 
     assert_non_null(strstr(r.body, "fetch('/scan')"));
 }
 
-static void test_the_form_page_escapes_the_access_point_name(void **state)
+static void test_an_access_point_prefix_with_other_characters_starts_no_access_point(void **state)
 {
     app_fixture_t *f = *state;
+    /* Markup in the name would need escaping on the page (setup_page escapes it: test_setup_page.c); a
+     * prefix of plain characters keeps every page within the response buffer. */
     strcpy(f->settings.wifi.ap_ssid_prefix, "<b>&\"'");
     start_provisioning(f);
+    assert_int_equal(f->fakes.wifi.start_ap_calls, 0);
+    assert_true(notices_contain(f, "1 to 27 letters, digits, '-' or '_': no access point started"));
+}
+
+static void test_the_longest_plain_access_point_name_is_used(void **state)
+{
+    app_fixture_t *f = *state;
+    strcpy(f->settings.wifi.ap_ssid_prefix, "Riego_Finca-La-Esperanza-27"); /* 27 bytes */
+    start_provisioning(f);
+    assert_string_equal(f->fakes.wifi.ap_ssid, "Riego_Finca-La-Esperanza-27-8E01");
     response_t r = request(f, HTTP_API_GET, "/", NULL);
-    assert_null(strstr(r.body, "<b>&"));
-    assert_non_null(strstr(r.body, "&lt;b&gt;&amp;&quot;&#39;-8E01"));
+    assert_int_equal(r.resp.status, 200);
 }
 
 static void test_scan_answers_the_networks_strongest_first_as_json(void **state)
@@ -417,7 +428,8 @@ int main(void)
         T(test_the_captive_portal_dns_opens_with_the_access_point),
         T(test_a_dns_that_cannot_start_only_costs_the_automatic_opening),
         T(test_the_form_page_has_the_fields_and_fills_the_list_from_scan),
-        T(test_the_form_page_escapes_the_access_point_name),
+        T(test_an_access_point_prefix_with_other_characters_starts_no_access_point),
+        T(test_the_longest_plain_access_point_name_is_used),
         T(test_scan_answers_the_networks_strongest_first_as_json),
         T(test_a_scan_that_does_not_fit_drops_the_weakest_networks),
         T(test_a_failed_scan_answers_503),

@@ -90,6 +90,18 @@ static void uri_unterminated(app_settings_t *s)
 {
     memset(s->mqtt.broker_uri, 'a', sizeof(s->mqtt.broker_uri));
 }
+static void uri_list_mixing_schemes(app_settings_t *s)
+{
+    strcpy(s->mqtt.broker_uri, "ws://a:8080/mqtt,wss://b:443/mqtt");
+}
+static void uri_list_with_a_bad_entry(app_settings_t *s)
+{
+    strcpy(s->mqtt.broker_uri, "ws://a:8080/mqtt,ws://b:99999/mqtt");
+}
+static void uri_list_too_long(app_settings_t *s)
+{
+    strcpy(s->mqtt.broker_uri, "ws://a:1,ws://b:2,ws://c:3,ws://d:4,ws://e:5");
+}
 static void ws_path_no_slash(app_settings_t *s)
 {
     strcpy(s->mqtt.ws_path, "mqtt");
@@ -196,6 +208,10 @@ static const settings_case_t cases[] = {
     {"uri with bad port", uri_bad_port, APP_ERR_BAD_URI, "port"},
     {"uri empty", uri_empty, APP_ERR_BAD_URI, "broker_uri: "},
     {"uri unterminated", uri_unterminated, APP_ERR_BAD_URI, "broker_uri: broker URI is too long"},
+    {"list mixing ws and wss", uri_list_mixing_schemes, APP_ERR_BAD_URI,
+     "broker_uri (entry 2): every broker of a list must use the same scheme"},
+    {"list with a bad entry", uri_list_with_a_bad_entry, APP_ERR_BAD_URI, "broker_uri (entry 2): "},
+    {"list of five", uri_list_too_long, APP_ERR_BAD_URI, "more than 4 brokers"},
     {"ws_path without slash", ws_path_no_slash, APP_ERR_BAD_URI, "ws_path: "},
     {"ws_path with space", ws_path_space, APP_ERR_BAD_URI, "ws_path: "},
     {"ws_path unterminated", ws_path_unterminated, APP_ERR_BAD_URI, "ws_path: "},
