@@ -86,6 +86,7 @@ typedef struct {
     int qos;
     int retain;
     bool store;
+    bool published; /* the call was esp_mqtt_client_publish (written at once when connected) */
 } fake_esp_mqtt_enqueue_t;
 
 /* Where esp_mqtt_client_init fails. */

@@ -399,7 +399,21 @@ int esp_mqtt_client_enqueue(esp_mqtt_client_handle_t client, const char *topic, 
     s_enqueue.qos = qos;
     s_enqueue.retain = retain;
     s_enqueue.store = store;
+    s_enqueue.published = false;
     return s_enqueue_result;
+}
+
+/* mqtt_client.c esp_mqtt_client_publish: the outbox limit (-2) and the enqueue into the outbox come first
+ * (store false: only QoS > 0 stays there); connected, the message is written at once on the calling task
+ * (esp_mqtt_write; a failed write aborts the connection and gives -1); not connected, a QoS > 0 message
+ * stays in the outbox and its id is returned, QoS 0 gives -1. The fake answers the scripted result and
+ * records the call like enqueue (store false, published true). */
+int esp_mqtt_client_publish(esp_mqtt_client_handle_t client, const char *topic, const char *data, int len,
+                            int qos, int retain)
+{
+    const int result = esp_mqtt_client_enqueue(client, topic, data, len, qos, retain, false);
+    s_enqueue.published = true;
+    return result;
 }
 
 esp_err_t esp_mqtt_client_destroy(esp_mqtt_client_handle_t client)

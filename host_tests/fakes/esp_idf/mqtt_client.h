@@ -161,6 +161,8 @@ esp_err_t esp_mqtt_client_start(esp_mqtt_client_handle_t client);
 esp_err_t esp_mqtt_client_reconnect(esp_mqtt_client_handle_t client);
 esp_err_t esp_mqtt_client_disconnect(esp_mqtt_client_handle_t client);
 esp_err_t esp_mqtt_client_stop(esp_mqtt_client_handle_t client);
+int esp_mqtt_client_publish(esp_mqtt_client_handle_t client, const char *topic, const char *data, int len,
+                            int qos, int retain);
 int esp_mqtt_client_enqueue(esp_mqtt_client_handle_t client, const char *topic, const char *data, int len,
                             int qos, int retain, bool store);
 esp_err_t esp_mqtt_client_destroy(esp_mqtt_client_handle_t client);

@@ -236,16 +236,16 @@ app_err_t mqtt_ws_adapter_publish(void *ctx, const mqtt_message_t *message, int3
     if (adapter->client == NULL || !atomic_load(&adapter->started)) {
         return APP_ERR_NOT_CONNECTED;
     }
-    /* ESP-MQTT takes strlen(data) when len is 0 (esp_mqtt_client_enqueue): an empty payload goes as NULL. */
-    const int id = esp_mqtt_client_enqueue(
-        adapter->client, message->topic, message->payload_len > 0 ? message->payload : NULL,
-        (int)message->payload_len, message->qos, message->retain ? 1 : 0, true);
+    /* ESP-MQTT takes strlen(data) when len is 0 (esp_mqtt_client_publish): an empty payload goes as NULL. */
+    const int id = esp_mqtt_client_publish(adapter->client, message->topic,
+                                           message->payload_len > 0 ? message->payload : NULL,
+                                           (int)message->payload_len, message->qos, message->retain ? 1 : 0);
     if (id == -2) {
-        ESP_LOGW(TAG, "enqueue refused: outbox full (-2)");
+        ESP_LOGW(TAG, "publish refused: outbox full (-2)");
         return APP_ERR_OUTBOX_FULL;
     }
     if (id < 0) {
-        ESP_LOGW(TAG, "enqueue refused (%d)", id);
+        ESP_LOGW(TAG, "publish refused (%d)", id);
         return APP_ERR_PUBLISH;
     }
     *msg_id = (int32_t)id;
