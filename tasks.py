@@ -67,11 +67,16 @@ def build(c, target=espidf.DEFAULT_TARGET):
             "target": f"firmware build to flash: {TARGETS} (default: the last one built)",
             "new_secret": "generate a new setup secret even if the records file has one for this board",
             "no_secret": "plain idf.py flash: do not write the setup secret, record nor label",
-            "records": "sensitive records file of the devices' secrets (default provisioning/devices.csv)"})
-def flash(c, port=None, target=None, new_secret=False, no_secret=False, records=None):
+            "records": "sensitive records file of the devices' secrets (default provisioning/devices.csv)",
+            "mqtt_username": "this board's own MQTT username (overrides the build's; not recorded)",
+            "mqtt_password_file": "file holding this board's own MQTT password (never on the command line; "
+                                  "not recorded)"})
+def flash(c, port=None, target=None, new_secret=False, no_secret=False, records=None, mqtt_username=None,
+          mqtt_password_file=None):
     """Flash the last firmware build plus the board's setup secret, then write its label."""
     options = _provision.FlashOptions(port=port, target=target, records=_records_path(records),
-                                      new_secret=new_secret, no_secret=no_secret)
+                                      new_secret=new_secret, no_secret=no_secret, mqtt_username=mqtt_username,
+                                      mqtt_password_file=Path(mqtt_password_file) if mqtt_password_file else None)
     with _user_errors():
         _provision.flash(ROOT, options)
 

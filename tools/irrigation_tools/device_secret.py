@@ -4,7 +4,8 @@ The secret is 16 characters of Crockford base32 upper case (80 bits from the `se
 provisioning access point's WPA2 passphrase and the token that authorises writes over HTTP. The firmware
 reads it from the NVS partition labelled `provision` (namespace `setup`, key `secret`); this module builds
 that partition's image with Espressif's NVS partition tool (PyPI `esp-idf-nvs-partition-gen`), at the size
-partitions.csv gives.
+partitions.csv gives. The image may also hold per-device MQTT credentials (namespace `mqtt`, see
+mqtt_credentials.py).
 
 Every secret handed to a device is recorded first in a local CSV file (default provisioning/devices.csv:
 MAC, access point name, secret, date), created with mode 0600 in a 0700 folder, so the label can be printed
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from irrigation_tools import ToolError
+from irrigation_tools.mqtt_credentials import MQTT_NAMESPACE, MqttCredentials
 
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 SECRET_LENGTH = 16
@@ -163,16 +165,34 @@ def write_private(path: Path, content: str | bytes) -> None:
 # --- the NVS image ---------------------------------------------------------------------------------------
 
 
-def nvs_csv(secret: str) -> str:
-    """The NVS partition tool's input: the `setup` namespace and the secret as a string."""
-    return f"key,type,encoding,value\n{NVS_NAMESPACE},namespace,,\n{NVS_KEY},data,string,{secret}\n"
+def nvs_csv(secret: str, mqtt: MqttCredentials | None = None) -> str:
+    """The NVS partition tool's input: the `setup` namespace and the secret as a string, then the `mqtt`
+    namespace and its strings when given (quoted as CSV where needed: the tool reads it with csv.DictReader)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([("key", "type", "encoding", "value"), (NVS_NAMESPACE, "namespace", "", ""),
+                      (NVS_KEY, "data", "string", secret)])
+    if mqtt is not None and mqtt.entries():
+        writer.writerow((MQTT_NAMESPACE, "namespace", "", ""))
+        writer.writerows((key, "data", "string", value) for key, value in mqtt.entries())
+    return out.getvalue()
 
 
-def build_nvs_image(secret: str, size: int, out: Path) -> Path:
-    """Writes the `provision` partition image holding secret to out (a .bin file) with mode 0600."""
+def expected_strings(secret: str, mqtt: MqttCredentials | None = None) -> dict[tuple[str, str], str]:
+    """(namespace, key) -> value of every string the `provision` image must hold."""
+    expected = {(NVS_NAMESPACE, NVS_KEY): secret}
+    if mqtt is not None:
+        expected.update({(MQTT_NAMESPACE, key): value for key, value in mqtt.entries()})
+    return expected
+
+
+def build_nvs_image(secret: str, size: int, out: Path, mqtt: MqttCredentials | None = None) -> Path:
+    """Writes the `provision` partition image holding secret (and mqtt, when given) to out (a .bin file) with
+    mode 0600."""
+    secret = normalize_secret(secret)
     with private_dir() as work:
         source = work / "provision.csv"
-        write_private(source, nvs_csv(normalize_secret(secret)))
+        write_private(source, nvs_csv(secret, mqtt))
         image = work / "provision.bin"
         cmd = [sys.executable, "-m", "esp_idf_nvs_partition_gen", "generate", str(source), str(image), hex(size)]
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -186,11 +206,12 @@ def build_nvs_image(secret: str, size: int, out: Path) -> Path:
         raise ToolError(f"the NVS partition tool wrote {len(data)} bytes, the partition has {size}")
     # Read back what the firmware will read, so a tool change that broke the layout stops here, not on a board.
     try:
-        stored = read_nvs_strings(data).get((NVS_NAMESPACE, NVS_KEY))
+        stored = read_nvs_strings(data)
     except ValueError as exc:
         raise ToolError(f"the NVS image does not decode: {exc}") from None
-    if stored != normalize_secret(secret):
-        raise ToolError(f"the NVS image does not hold {NVS_NAMESPACE}/{NVS_KEY} as written")
+    for (namespace, key), value in expected_strings(secret, mqtt).items():
+        if stored.get((namespace, key)) != value:
+            raise ToolError(f"the NVS image does not hold {namespace}/{key} as written")
     write_private(out, data)
     return out
 

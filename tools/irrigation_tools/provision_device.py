@@ -4,7 +4,9 @@ flash: find ESP-IDF and its esptool, read the board's MAC (esptool read_mac), ta
 that MAC or generate one (--new-secret forces a new one), record it, build the `provision` NVS image at the
 offset and size partitions.csv gives, run `idf.py flash`, write the image with esptool write_flash, and
 write the label. The record is saved before anything is written to the board, so a secret never reaches a
-device without being on file. --no-secret is the plain `idf.py flash`.
+device without being on file. --no-secret is the plain `idf.py flash`. --mqtt-username and
+--mqtt-password-file add the device's own MQTT credentials to the same image (mqtt_credentials.py); they
+are not recorded, so they must be given again at every flash of that board.
 
 The ESP-IDF environment (`. ./export.sh`) puts `esptool.py` on PATH (the IDF Python environment's esptool,
 the one idf.py itself runs); a standalone `esptool` found on PATH is used when that is absent.
@@ -38,6 +40,7 @@ from irrigation_tools.device_secret import (
     save_record,
 )
 from irrigation_tools.label import make_label, write_label
+from irrigation_tools.mqtt_credentials import mqtt_credentials
 
 PARTITION_TABLE = "partitions.csv"
 ESPTOOL_NAMES = ("esptool.py", "esptool")
@@ -109,6 +112,8 @@ class FlashOptions:
     records: Path = Path("provisioning/devices.csv")
     new_secret: bool = False
     no_secret: bool = False
+    mqtt_username: str | None = None
+    mqtt_password_file: Path | None = None
 
 
 def flash(root: Path, options: FlashOptions, env: Mapping[str, str] | None = None) -> Path | None:
@@ -116,12 +121,18 @@ def flash(root: Path, options: FlashOptions, env: Mapping[str, str] | None = Non
     idf_action = [*(["-p", options.port] if options.port else []), "flash"]
     if options.no_secret and options.new_secret:
         raise ToolError("--no-secret and --new-secret exclude each other", code=2)
+    if options.no_secret and (options.mqtt_username is not None or options.mqtt_password_file is not None):
+        raise ToolError("--no-secret writes no provision partition: it excludes --mqtt-username and "
+                        "--mqtt-password-file", code=2)
     if options.no_secret:
         espidf.run_idf(idf_action, target=options.target, root=root, env=env)
         return None
     env = os.environ if env is None else env
     target = espidf.check_target(options.target) if options.target else espidf.last_built_target(root)
     espidf.locate_idf(env)  # the one "install ESP-IDF" message comes before anything else
+    mqtt = mqtt_credentials(options.mqtt_username, options.mqtt_password_file)
+    if options.mqtt_password_file is not None and loose_permissions(options.mqtt_password_file):
+        print(f"warning: {options.mqtt_password_file} is readable by other users", file=sys.stderr)
     partition = read_partition(root / PARTITION_TABLE)
     esptool = find_esptool(env)
     mac = read_mac(esptool, target, options.port)
@@ -129,13 +140,15 @@ def flash(root: Path, options: FlashOptions, env: Mapping[str, str] | None = Non
     name = ap_name(mac, ap_prefix(root, target))
     _save(options.records, DeviceRecord(mac=mac, ap_name=name, secret=secret, recorded_at=now_text()))
     with private_dir() as work:
-        image = build_nvs_image(secret, partition.size, work / "provision.bin")
+        image = build_nvs_image(secret, partition.size, work / "provision.bin", mqtt)
         espidf.run_idf(idf_action, target=target, root=root, env=env)
         write_image(esptool, target, options.port, partition.offset, image)
     label = write_label(make_label(mac, secret, name), default_label_path(options.records, mac))
     origin = f"reused from {options.records}" if reused else f"new, recorded in {options.records}"
     print(f"flash: {mac}: setup network {name}, secret {origin} (partition {partition.name} at "
           f"{partition.offset:#x})")
+    if mqtt is not None:
+        print(f"flash: MQTT credentials written: {', '.join(key for key, _ in mqtt.entries())} (not recorded)")
     print(f"label: {label}")
     return label
 

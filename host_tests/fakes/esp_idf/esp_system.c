@@ -1,7 +1,10 @@
 /* Fake of esp_get_free_heap_size / esp_get_minimum_free_heap_size / esp_restart / esp_random. */
+#include <string.h>
+
 #include "esp_heap_caps.h"
 #include "esp_random.h"
 #include "esp_system.h"
+#include "fake_bootloader_random.h"
 #include "fake_esp_system.h"
 
 static uint32_t s_free;
@@ -76,4 +79,17 @@ void esp_restart(void)
 uint32_t esp_random(void)
 {
     return s_random;
+}
+
+void esp_fill_random(void *buf, size_t len)
+{
+    fake_bootloader_random_note_draw(len);
+    uint8_t *bytes = buf;
+    while (len > 0) {
+        const uint32_t word = esp_random();
+        const size_t n = len < sizeof(word) ? len : sizeof(word);
+        memcpy(bytes, &word, n);
+        bytes += n;
+        len -= n;
+    }
 }
