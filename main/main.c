@@ -10,16 +10,27 @@
  * their dependencies need: the adapters the application calls, then the application (its task and queue),
  * then the HTTP server, which posts to it.
  *
- * Errors degrade, they never reboot: a settings error disables MQTT but HTTP keeps answering; an NVS, HTTP
- * or WiFi failure is logged and the rest keeps running. app_main returns when everything is started (its
- * task ends; the application task, the HTTP server and the WiFi/MQTT tasks carry on).
+ * Errors degrade, they never reboot: a settings error disables MQTT but HTTP keeps answering; an NVS
+ * failure runs WiFi without NVS (credentials in RAM, /status "degraded": "storage unavailable"); an HTTP or
+ * WiFi failure is logged and the rest keeps running. app_main returns when everything is started (its task
+ * ends; the application task, the HTTP server and the WiFi/MQTT tasks carry on).
+ *
+ * Secrets: the device's setup secret comes from the `provision` NVS partition (written by `invoke flash`, or
+ * generated there at first boot from the hardware RNG). While the node has no WiFi credentials it is
+ * printed once on the serial console, grouped as on the label: physical access only, and the one deliberate
+ * exception to "no secret in any log" (it goes through printf, not ESP_LOG, so it is never in a log
+ * capture of the tags). MQTT credentials: Kconfig's, overridden by the partition's per-device values.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdio.h>
+#include <string.h>
+
 #include "application/app_ports.h"
 #include "application/application.h"
+#include "captive_dns_adapter.h"
 #include "esp_err.h"
 #include "esp_event.h"
 #include "esp_log.h"
@@ -31,8 +42,13 @@
 #include "mqtt_ws_adapter.h"
 #include "nvs_config_adapter.h"
 #include "power_adapter.h"
+#include "provision_store.h"
+#include "reset_button_adapter.h"
 #include "sdkconfig.h"
 #include "wifi_adapter.h"
+#if CONFIG_IRRIGATION_TLS_TRUST_BUNDLE
+#include "esp_crt_bundle.h"
+#endif
 
 static const char *TAG = "main";
 
@@ -54,12 +70,32 @@ static StackType_t s_app_stack[CONFIG_IRRIGATION_APP_TASK_STACK_SIZE];
 static freertos_adapter_timer_t s_timer;
 static mqtt_ws_adapter_t s_mqtt;
 static power_adapter_client_t s_power;
+/* ESP-IDF's default access point netif is 192.168.4.1/24 (esp_netif_defaults.h). */
+static captive_dns_adapter_portal_t s_portal = {.ap_ip = {{192, 168, 4, 1}}};
+
+#if CONFIG_IRRIGATION_TLS_TRUST_CA_FILE
+/* The CA embedded by main/CMakeLists.txt (target_add_binary_data ... TEXT: NUL-terminated). */
+extern const char _binary_irrigation_broker_ca_start[];
+#endif
 
 /* The project's own tags, for CONFIG_IRRIGATION_LOG_LEVEL. */
 static const char *const s_log_tags[] = {
-    "main",      LOG_EVENT_SINK_TAG, "mqtt_ws",      "app_task",      "rtos_lock",
-    "app_timer", "nvs_config",       "http_adapter", "power_adapter", "wifi_adapter",
+    "main",        LOG_EVENT_SINK_TAG, "mqtt_ws",         "app_task",      "rtos_lock",
+    "app_timer",   "nvs_config",       "http_adapter",    "power_adapter", "wifi_adapter",
+    "captive_dns", "reset_button",     "provision_store",
 };
+
+/* How wss:// brokers are verified (menuconfig: IRRIGATION_TLS_TRUST). */
+static mqtt_ws_adapter_tls_t tls_trust(void)
+{
+    mqtt_ws_adapter_tls_t tls = {.crt_bundle_attach = NULL, .ca_pem = NULL};
+#if CONFIG_IRRIGATION_TLS_TRUST_BUNDLE
+    tls.crt_bundle_attach = esp_crt_bundle_attach;
+#elif CONFIG_IRRIGATION_TLS_TRUST_CA_FILE
+    tls.ca_pem = _binary_irrigation_broker_ca_start;
+#endif
+    return tls;
+}
 
 static void set_log_levels(void)
 {
@@ -87,7 +123,8 @@ static bool create_rtos_services(void)
         rc = freertos_adapter_timer_init(&s_timer, &freertos_adapter_executor_port, &s_executor);
     }
     if (rc == APP_OK) {
-        rc = mqtt_ws_adapter_init(&s_mqtt, &freertos_adapter_executor_port, &s_executor);
+        const mqtt_ws_adapter_tls_t tls = tls_trust();
+        rc = mqtt_ws_adapter_init(&s_mqtt, &freertos_adapter_executor_port, &s_executor, &tls);
     }
     if (rc != APP_OK) {
         ESP_LOGE(TAG, "RTOS services not created: %s", app_err_to_str(rc));
@@ -111,15 +148,75 @@ static void start_power_management(void)
     power_adapter_client_init(&s_power, "app");
 }
 
-static esp_err_t start_wifi_adapter(void)
+static esp_err_t start_wifi_adapter(bool nvs_available)
 {
     const wifi_adapter_config_t wifi_config = {
         .executor = &freertos_adapter_executor_port,
         .executor_ctx = &s_executor,
         .ap_channel = 1,
         .ap_max_connections = 4,
+        .nvs_available = nvs_available,
     };
     return wifi_adapter_init(&wifi_config);
+}
+
+/* The device's own secrets from the provision partition (see the header). Failures leave the secret empty:
+ * the access point stays off and every write is refused (fail closed), reported in /status. */
+static void load_device_secrets(app_settings_t *settings)
+{
+    esp_err_t err = provision_store_init();
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "provision partition unusable (%s): no setup secret, writes refused",
+                 esp_err_to_name(err));
+        return;
+    }
+    bool created = false;
+    err = provision_store_load_secret(settings->security.setup_secret, &created);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "setup secret unusable (%s): writes refused, no access point", esp_err_to_name(err));
+    } else if (created) {
+        ESP_LOGW(TAG, "no setup secret was flashed: a new one was generated and stored");
+    }
+    char username[APP_CREDENTIAL_MAX_LEN + 1];
+    char password[APP_CREDENTIAL_MAX_LEN + 1];
+    bool found = false;
+    err =
+        provision_store_load_mqtt_credentials(username, sizeof(username), password, sizeof(password), &found);
+    if (err == ESP_OK && found) {
+        memcpy(settings->mqtt.username, username, sizeof(username));
+        memcpy(settings->mqtt.password, password, sizeof(password));
+    } else if (err != ESP_OK) {
+        ESP_LOGE(TAG, "MQTT credentials of this device unreadable (%s): using the build's",
+                 esp_err_to_name(err));
+    }
+    memset(password, 0, sizeof(password));
+}
+
+/* Once per boot while unprovisioned: the secret a technician needs to join the setup network, on the serial
+ * console only (see the header). */
+static void show_setup_secret(const app_settings_t *settings)
+{
+    const char *s = settings->security.setup_secret;
+    if (s[0] == '\0' || wifi_adapter_station_port()->has_credentials(NULL)) {
+        return;
+    }
+    printf("\n*** Setup network password (setup secret): %.4s %.4s %.4s %.4s ***\n\n", s, s + 4, s + 8,
+           s + 12);
+    (void)fflush(stdout);
+}
+
+static void start_reset_button(void)
+{
+    const reset_button_adapter_config_t button_config = {
+        .gpio = CONFIG_IRRIGATION_FACTORY_RESET_GPIO,
+        .hold_s = CONFIG_IRRIGATION_FACTORY_RESET_HOLD_S,
+        .executor = &freertos_adapter_executor_port,
+        .executor_ctx = &s_executor,
+    };
+    const esp_err_t err = reset_button_adapter_init(&button_config);
+    if (err != ESP_OK) {
+        ESP_LOGE(TAG, "reset button not started: %s (no factory reset by button)", esp_err_to_name(err));
+    }
 }
 
 static app_ports_t build_ports(void)
@@ -147,6 +244,8 @@ static app_ports_t build_ports(void)
         .events_ctx = NULL,
         .system = &freertos_adapter_system_info_port,
         .system_ctx = NULL,
+        .portal = &captive_dns_adapter_portal_port,
+        .portal_ctx = &s_portal,
     };
     return ports;
 }
@@ -161,9 +260,11 @@ void app_main(void)
 
     set_log_levels();
 
-    /* NVS holds the device config and the WiFi credentials; without it the device runs on defaults. */
+    /* NVS holds the device config and the WiFi credentials; without it the device runs on defaults, WiFi
+     * without NVS, and /status says so. */
     err = nvs_config_adapter_init_flash();
-    if (err != ESP_OK) {
+    const bool nvs_available = err == ESP_OK;
+    if (!nvs_available) {
         ESP_LOGE(TAG, "NVS unavailable (%s): running on defaults, WiFi credentials cannot be kept",
                  esp_err_to_name(err));
     }
@@ -180,6 +281,8 @@ void app_main(void)
     if (rc != APP_OK) {
         ESP_LOGE(TAG, "settings: %s (MQTT will be disabled)", reason);
     }
+    s_settings.storage_unavailable = !nvs_available;
+    load_device_secrets(&s_settings);
     if (!create_rtos_services()) {
         /* Without its task and lock the application cannot run; rebooting would only repeat this. */
         return;
@@ -188,9 +291,11 @@ void app_main(void)
 
     /* Before application_start(): its START event drives the WiFi port, and the network port (the MAC)
      * must be usable. */
-    err = start_wifi_adapter();
+    err = start_wifi_adapter(nvs_available);
     if (err != ESP_OK) {
         ESP_LOGE(TAG, "wifi_adapter_init: %s (no network: HTTP and MQTT will wait)", esp_err_to_name(err));
+    } else {
+        show_setup_secret(&s_settings);
     }
 
     const app_ports_t ports = build_ports();
@@ -220,4 +325,5 @@ void app_main(void)
     } else if (err != ESP_OK) {
         ESP_LOGE(TAG, "HTTP server not started: %s (MQTT waits for it)", esp_err_to_name(err));
     }
+    start_reset_button();
 }
