@@ -32,7 +32,15 @@
 #include "nvs_config_adapter.h"
 #include "power_adapter.h"
 #include "sdkconfig.h"
+
+/* The network adapter (Kconfig choice IRRIGATION_NETWORK): both give the WiFi station and network ports. */
+#if CONFIG_IRRIGATION_NETWORK_ETHERNET_OPENETH
+#include "eth_adapter.h"
+#define IRRIGATION_NETWORK_TAG "eth_adapter"
+#else
 #include "wifi_adapter.h"
+#define IRRIGATION_NETWORK_TAG "wifi_adapter"
+#endif
 
 static const char *TAG = "main";
 
@@ -58,7 +66,7 @@ static power_adapter_client_t s_power;
 /* The project's own tags, for CONFIG_IRRIGATION_LOG_LEVEL. */
 static const char *const s_log_tags[] = {
     "main",      LOG_EVENT_SINK_TAG, "mqtt_ws",      "app_task",      "rtos_lock",
-    "app_timer", "nvs_config",       "http_adapter", "power_adapter", "wifi_adapter",
+    "app_timer", "nvs_config",       "http_adapter", "power_adapter", IRRIGATION_NETWORK_TAG,
 };
 
 static void set_log_levels(void)
@@ -111,6 +119,18 @@ static void start_power_management(void)
     power_adapter_client_init(&s_power, "app");
 }
 
+#if CONFIG_IRRIGATION_NETWORK_ETHERNET_OPENETH
+static esp_err_t start_wifi_adapter(void)
+{
+    const eth_adapter_config_t eth_config = {
+        .executor = &freertos_adapter_executor_port,
+        .executor_ctx = &s_executor,
+    };
+    return eth_adapter_init(&eth_config);
+}
+#define IRRIGATION_NETWORK_PORT() eth_adapter_network_port()
+#define IRRIGATION_STATION_PORT() eth_adapter_station_port()
+#else
 static esp_err_t start_wifi_adapter(void)
 {
     const wifi_adapter_config_t wifi_config = {
@@ -121,6 +141,9 @@ static esp_err_t start_wifi_adapter(void)
     };
     return wifi_adapter_init(&wifi_config);
 }
+#define IRRIGATION_NETWORK_PORT() wifi_adapter_network_port()
+#define IRRIGATION_STATION_PORT() wifi_adapter_station_port()
+#endif
 
 static app_ports_t build_ports(void)
 {
@@ -131,9 +154,9 @@ static app_ports_t build_ports(void)
         .mqtt_publisher_ctx = &s_mqtt,
         .config = nvs_config_adapter_port(),
         .config_ctx = NULL,
-        .network = wifi_adapter_network_port(),
+        .network = IRRIGATION_NETWORK_PORT(),
         .network_ctx = NULL,
-        .wifi = wifi_adapter_station_port(),
+        .wifi = IRRIGATION_STATION_PORT(),
         .wifi_ctx = NULL,
         .lock = &freertos_adapter_lock_port,
         .lock_ctx = &s_lock,
