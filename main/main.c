@@ -22,6 +22,7 @@
 #include "application/application.h"
 #include "esp_err.h"
 #include "esp_event.h"
+#include "esp_heap_caps.h"
 #include "esp_log.h"
 #include "esp_netif.h"
 #include "freertos_adapter.h"
@@ -52,13 +53,12 @@ static const char *TAG = "main";
 #define IRRIGATION_MIN_CPU_FREQ_MHZ 40
 #endif
 
-/* Static storage of everything the firmware creates (nothing of this lives on app_main's stack). */
+/* Static storage of everything the firmware creates (nothing of this lives on app_main's stack), except the
+ * application task's stack and queue buffer: those come from the heap once at start (app_task_memory()). */
 static application_t s_app;
 static app_settings_t s_settings;
 static freertos_adapter_lock_t s_lock;
 static freertos_adapter_executor_t s_executor;
-static uint8_t s_queue_storage[FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_APP_QUEUE_LENGTH)];
-static StackType_t s_app_stack[CONFIG_IRRIGATION_APP_TASK_STACK_SIZE];
 static freertos_adapter_timer_t s_timer;
 static mqtt_ws_adapter_t s_mqtt;
 static power_adapter_client_t s_power;
@@ -76,13 +76,38 @@ static void set_log_levels(void)
     }
 }
 
+/* The application task's stack and queue buffer, allocated once and never freed (the task runs for ever).
+ * From the heap rather than .bss: the same bytes, but static RAM is the project's budget line
+ * (docs/firmware.md) and a heap buffer shows in the free-heap figures of /status. Internal RAM: a task stack
+ * must not be in PSRAM. */
+static bool app_task_memory(StackType_t **stack, uint8_t **queue_storage)
+{
+    const uint32_t caps = MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT;
+    *stack = heap_caps_malloc(CONFIG_IRRIGATION_APP_TASK_STACK_SIZE, caps);
+    *queue_storage = heap_caps_malloc(FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_APP_QUEUE_LENGTH), caps);
+    if (*stack == NULL || *queue_storage == NULL) {
+        ESP_LOGE(TAG, "no memory for the application task (%d B stack, %u B queue)",
+                 CONFIG_IRRIGATION_APP_TASK_STACK_SIZE,
+                 (unsigned)FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_APP_QUEUE_LENGTH));
+        heap_caps_free(*stack);
+        heap_caps_free(*queue_storage);
+        return false;
+    }
+    return true;
+}
+
 /* The RTOS services every other part posts to or locks; false when the application cannot run at all. */
 static bool create_rtos_services(void)
 {
+    StackType_t *stack = NULL;
+    uint8_t *queue_storage = NULL;
+    if (!app_task_memory(&stack, &queue_storage)) {
+        return false;
+    }
     const freertos_adapter_executor_config_t executor_config = {
-        .queue_storage = s_queue_storage,
+        .queue_storage = queue_storage,
         .queue_length = CONFIG_IRRIGATION_APP_QUEUE_LENGTH,
-        .stack = s_app_stack,
+        .stack = stack,
         .stack_size = CONFIG_IRRIGATION_APP_TASK_STACK_SIZE,
         .priority = CONFIG_IRRIGATION_APP_TASK_PRIORITY,
         .task_name = "irrigation_app",

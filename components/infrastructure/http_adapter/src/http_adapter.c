@@ -1,12 +1,15 @@
 /*
  * http_adapter: esp_http_server in front of the platform-free http_api (see the header).
  *
- * esp_http_server runs every handler on its one server task, one request at a time, so the request and
- * response buffers are static (no heap, nothing large on the 4 KB server stack).
+ * esp_http_server runs every handler on its one server task, one request at a time. The request body and
+ * response buffers (3 KB together) are one heap block taken for each request and given back after it: a
+ * node serves a request now and then, so the RAM is free between requests instead of reserved in .bss, and
+ * nothing large sits on the server task's stack.
  */
 #include "http_adapter.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "application/app_event.h"
@@ -37,9 +40,13 @@ typedef struct {
 
 static http_adapter_state_t s_state;
 
-/* Used only on the server task (see above). */
-static char s_body[HTTP_API_MAX_BODY + 1];
-static char s_response[HTTP_API_RESPONSE_MAX];
+/* The per-request block: body (NUL-terminated) then response. */
+typedef struct {
+    char body[HTTP_API_MAX_BODY + 1];
+    char response[HTTP_API_RESPONSE_MAX];
+} http_adapter_buffers_t;
+
+static const char HTTP_ADAPTER_NO_MEMORY_BODY[] = "{\"error\":\"out of memory, try again\"}";
 
 const char *http_adapter_status_line(uint16_t status)
 {
@@ -117,30 +124,44 @@ static http_api_method_t api_method(int method)
     }
 }
 
-static esp_err_t api_handler(httpd_req_t *req)
+/* One request with its buffers: read the body, let http_api answer, send. */
+static esp_err_t handle_with(httpd_req_t *req, http_adapter_buffers_t *buf)
 {
     const char *path = req->user_ctx; /* the route's path; the request URI may carry a query string */
     http_api_response_t resp = {0};
     size_t body_len = 0;
     http_adapter_body_t body =
-        http_adapter_read_body(req, s_body, sizeof(s_body), HTTP_API_MAX_BODY, &body_len);
+        http_adapter_read_body(req, buf->body, sizeof(buf->body), HTTP_API_MAX_BODY, &body_len);
     if (body == HTTP_ADAPTER_BODY_ERROR) {
         return ESP_FAIL; /* the client is gone or stalled: esp_http_server closes the socket */
     }
     if (body == HTTP_ADAPTER_BODY_TOO_LARGE) {
         /* http_api answers 413 from the announced length alone and reads none of the body (its contract);
          * it refuses a NULL body with a length, so it gets the empty buffer. */
-        s_body[0] = '\0';
-        http_api_handle(s_state.config.app, api_method(req->method), path, s_body, req->content_len,
-                        s_response, sizeof(s_response), &resp);
-        http_adapter_send(req, resp.status, resp.content_type, s_response, resp.body_len);
+        buf->body[0] = '\0';
+        http_api_handle(s_state.config.app, api_method(req->method), path, buf->body, req->content_len,
+                        buf->response, sizeof(buf->response), &resp);
+        http_adapter_send(req, resp.status, resp.content_type, buf->response, resp.body_len);
         /* ESP_FAIL closes the connection instead of letting the server drain the unread body. */
         return ESP_FAIL;
     }
-    http_api_handle(s_state.config.app, api_method(req->method), path, body_len > 0 ? s_body : NULL, body_len,
-                    s_response, sizeof(s_response), &resp);
-    memset(s_body, 0, body_len); /* a setup form carries a WiFi password: do not keep it */
-    return http_adapter_send(req, resp.status, resp.content_type, s_response, resp.body_len);
+    http_api_handle(s_state.config.app, api_method(req->method), path, body_len > 0 ? buf->body : NULL,
+                    body_len, buf->response, sizeof(buf->response), &resp);
+    return http_adapter_send(req, resp.status, resp.content_type, buf->response, resp.body_len);
+}
+
+static esp_err_t api_handler(httpd_req_t *req)
+{
+    http_adapter_buffers_t *buf = malloc(sizeof(*buf));
+    if (buf == NULL) {
+        ESP_LOGE(TAG, "%s: no memory for the request buffers (%u B): 503", req->uri, (unsigned)sizeof(*buf));
+        return http_adapter_send(req, 503, "application/json", HTTP_ADAPTER_NO_MEMORY_BODY,
+                                 sizeof(HTTP_ADAPTER_NO_MEMORY_BODY) - 1);
+    }
+    const esp_err_t err = handle_with(req, buf);
+    memset(buf->body, 0, sizeof(buf->body)); /* a setup form carries a WiFi password: do not keep it */
+    free(buf);
+    return err;
 }
 
 /* True when an earlier route has the same path (it is registered once, for every method). */
