@@ -14,6 +14,7 @@ same run (host_tests/bench/paho_floor.c, built here when its source and libpaho-
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import statistics
@@ -41,23 +42,33 @@ def build_dir(root: Path, app: str) -> Path:
     return root / "build" / "idf_linux" / app
 
 
-def find_idf(env: Optional[Mapping[str, str]] = None) -> tuple[Optional[IdfInstall], str]:
-    """The exported ESP-IDF, or None and the one line that says why the stage is skipped."""
+LINUX_PURPOSE = "to run the adapters on its linux target; CI runs the cmocka suite instead"
+
+
+def find_idf(env: Optional[Mapping[str, str]] = None, stage: str = "idf_linux",
+             purpose: str = LINUX_PURPOSE) -> tuple[Optional[IdfInstall], str]:
+    """The exported ESP-IDF, or None and the one line that says why `stage` is skipped (not passed)."""
     try:
         return locate_idf(env), ""
     except ToolError as exc:
         first_line = str(exc).splitlines()[0]
-        return None, (
-            f"idf_linux SKIPPED (not passed): {first_line} Export ESP-IDF v5.4.2 (. $IDF_PATH/export.sh) to run "
-            "the adapters on its linux target; CI runs the cmocka suite instead"
-        )
+        return None, f"{stage} SKIPPED (not passed): {first_line} Export ESP-IDF v5.4.2 (. $IDF_PATH/export.sh) {purpose}"
+
+
+def idf_py(install: IdfInstall, env: Optional[Mapping[str, str]] = None) -> list[str]:
+    """idf.py run by ESP-IDF's own Python (export.sh sets IDF_PYTHON_ENV_PATH): `python` on PATH may be this
+    project's .venv, which lacks ESP-IDF's packages."""
+    env = os.environ if env is None else env
+    venv = env.get("IDF_PYTHON_ENV_PATH", "")
+    python = Path(venv) / "bin" / "python"
+    return [str(python), str(install.idf_py)] if venv and python.is_file() else [str(install.idf_py)]
 
 
 def configure_cmd(install: IdfInstall, root: Path, app: str) -> list[str]:
     """idf.py configure of one test app for the linux target (a preview target in v5.4)."""
     build = build_dir(root, app)
     return [
-        str(install.idf_py), "--preview", "-C", str(app_dir(root, app)), "-B", str(build),
+        *idf_py(install), "--preview", "-C", str(app_dir(root, app)), "-B", str(build),
         "-DIDF_TARGET=linux", f"-DSDKCONFIG={build / 'sdkconfig'}", "reconfigure",
     ]
 

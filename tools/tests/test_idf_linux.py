@@ -40,7 +40,8 @@ def test_every_app_has_an_idf_project_and_a_pytest_file():
         assert (folder / f"pytest_{app}.py").is_file()
 
 
-def test_configure_targets_linux_as_a_preview_target_with_the_sdkconfig_in_the_build_dir(tmp_path):
+def test_configure_targets_linux_as_a_preview_target_with_the_sdkconfig_in_the_build_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("IDF_PYTHON_ENV_PATH", raising=False)
     cmd = idf_linux.configure_cmd(_fake_idf(tmp_path), ROOT, "mqtt_ws_adapter")
     assert cmd[:2] == [str(tmp_path / "tools" / "idf.py"), "--preview"]
     build = ROOT / "build" / "idf_linux" / "mqtt_ws_adapter"
@@ -106,3 +107,13 @@ def test_paho_floor_absent_source_is_a_reason_not_an_error(tmp_path):
 @pytest.mark.parametrize("values, median", [((5.0,), 5.0), ((1.0, 9.0), 5.0), ((3.0, 1.0, 2.0), 2.0)])
 def test_series_median(values, median):
     assert idf_linux.Series(values).median == median
+
+
+def test_idf_py_runs_with_esp_idfs_own_python_when_exported(tmp_path):
+    python = tmp_path / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    install = _fake_idf(tmp_path)
+    assert idf_linux.idf_py(install, {"IDF_PYTHON_ENV_PATH": str(tmp_path / "venv")}) == [
+        str(python), str(install.idf_py)]
+    assert idf_linux.idf_py(install, {}) == [str(install.idf_py)]
