@@ -44,8 +44,11 @@ def brokers(tmp_path_factory) -> Iterator[dict]:
         "IRRIGATION_TEST_MOSQUITTO_WS": mosquitto.ws_uri,
         "IRRIGATION_TEST_VICTIM_WS": victim.ws_uri,
         "IRRIGATION_TEST_VICTIM_PID": str(victim.pid),
-        # One malloc arena for every thread, so the app's heap figure (mallinfo2) covers them all.
+        # One malloc arena for every thread, so the app's heap figure (mallinfo2) covers them all, and no
+        # per-thread cache: chunks kept in a thread's tcache count as in use and grew the figure by about
+        # 10 B per cycle with no leak behind it (measured; 0 B with the cache off).
         "MALLOC_ARENA_MAX": "1",
+        "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0",
     }
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)

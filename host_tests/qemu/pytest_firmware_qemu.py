@@ -26,7 +26,7 @@ def _whoami(http_port: int, timeout_s: float) -> dict:
 
 
 def test_firmware_registers_and_answers_whoami(nats, subscriber, http_port, dut) -> None:
-    dut.expect_exact("Ethernet IP " + QEMU_GUEST_IP, timeout=BOOT_TIMEOUT_S)
+    dut.expect_exact("eth_adapter: IP " + QEMU_GUEST_IP, timeout=BOOT_TIMEOUT_S)
     message = subscriber.wait_for(timeout=BOOT_TIMEOUT_S)
     assert validate_registration(message.payload) == []
     registration = message.json()

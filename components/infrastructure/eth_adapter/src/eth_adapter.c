@@ -11,8 +11,8 @@
 #include "esp_eth.h"
 #include "esp_event.h"
 #include "esp_log.h"
-#include "esp_mac.h"
 #include "esp_netif.h"
+#include "netif_port.h"
 #include "sdkconfig.h"
 
 static const char *TAG = "eth_adapter";
@@ -27,31 +27,14 @@ static bool s_initialised;
 /* The interface holds an address (for get_ip): esp_netif keeps the old one for a while after a link loss. */
 static atomic_bool s_has_ip;
 
-/* The port's result for a driver call: APP_OK, or APP_ERR_PLATFORM with the ESP-IDF code logged once. */
 static app_err_t to_app(esp_err_t err, const char *what)
 {
-    if (err == ESP_OK) {
-        return APP_OK;
-    }
-    ESP_LOGE(TAG, "%s: %s (0x%x)", what, esp_err_to_name(err), err);
-    return err == ESP_ERR_NO_MEM ? APP_ERR_NO_MEMORY : APP_ERR_PLATFORM;
+    return netif_port_result(TAG, err, what);
 }
 
 static void post(const app_event_t *event)
 {
-    if (!s_cfg.executor->post(s_cfg.executor_ctx, event)) {
-        ESP_LOGE(TAG, "application queue full: %s lost", app_event_kind_to_str(event->kind));
-    }
-}
-
-static ipv4_address_t to_ipv4(const esp_ip4_addr_t *addr)
-{
-    ipv4_address_t ip;
-    /* addr holds network byte order: byte 0 in memory is the first octet on any host. */
-    for (int i = 0; i < 4; i++) {
-        ip.octets[i] = esp_ip4_addr_get_byte(addr, i);
-    }
-    return ip;
+    netif_port_post(TAG, s_cfg.executor, s_cfg.executor_ctx, event);
 }
 
 /* ---- events (default event-loop task): translate and post ---------------------------------------------- */
@@ -84,26 +67,10 @@ static void on_ip_event(void *arg, esp_event_base_t base, int32_t id, void *data
     (void)arg;
     (void)base;
     app_event_t event;
-    memset(&event, 0, sizeof(event));
-    if (id == IP_EVENT_ETH_GOT_IP) {
-        const ip_event_got_ip_t *info = data;
-        if (info == NULL) {
-            return;
-        }
-        event.kind = APP_EVENT_WIFI_GOT_IP;
-        event.ip = to_ipv4(&info->ip_info.ip);
-        atomic_store(&s_has_ip, true);
-        char text[IPV4_ADDRESS_STR_SIZE];
-        ipv4_address_format(&event.ip, text);
-        ESP_LOGI(TAG, "Ethernet IP %s", text);
-    } else if (id == IP_EVENT_ETH_LOST_IP) {
-        event.kind = APP_EVENT_WIFI_LOST_IP;
-        atomic_store(&s_has_ip, false);
-        ESP_LOGW(TAG, "Ethernet lost its IP");
-    } else {
-        return;
+    if (netif_port_ip_event(TAG, id, data, IP_EVENT_ETH_GOT_IP, IP_EVENT_ETH_LOST_IP, &event)) {
+        atomic_store(&s_has_ip, event.kind == APP_EVENT_WIFI_GOT_IP);
+        post(&event);
     }
-    post(&event);
 }
 
 #if CONFIG_ETH_USE_OPENETH
@@ -259,28 +226,13 @@ const wifi_station_port_t *eth_adapter_station_port(void)
 static app_err_t get_mac(void *ctx, mac_address_t *out)
 {
     (void)ctx;
-    if (out == NULL) {
-        return APP_ERR_INVALID_ARG;
-    }
-    return to_app(esp_read_mac(out->bytes, ESP_MAC_WIFI_STA), "esp_read_mac");
+    return netif_port_get_mac(TAG, out);
 }
 
 static app_err_t get_ip(void *ctx, ipv4_address_t *out)
 {
     (void)ctx;
-    if (out == NULL) {
-        return APP_ERR_INVALID_ARG;
-    }
-    if (!atomic_load(&s_has_ip) || s_netif == NULL) {
-        return APP_ERR_NOT_CONNECTED;
-    }
-    esp_netif_ip_info_t info;
-    app_err_t rc = to_app(esp_netif_get_ip_info(s_netif, &info), "esp_netif_get_ip_info");
-    if (rc != APP_OK) {
-        return rc;
-    }
-    *out = to_ipv4(&info.ip);
-    return ipv4_address_is_unspecified(out) ? APP_ERR_NOT_CONNECTED : APP_OK;
+    return netif_port_get_ip(TAG, s_netif, atomic_load(&s_has_ip), out);
 }
 
 static const network_port_t s_network_port = {
