@@ -258,7 +258,9 @@ def static_ram(c, target=_static_ram.DEFAULT_TARGET, ethernet=False, build_dir=N
         raise Exit(code=code)
 
 
-@task(help={"target": "QEMU machine: esp32c3 (default) or esp32",
+# auto_shortflags=False: --http-port would otherwise take -h, and `qemu -h` would not show the help.
+@task(auto_shortflags=False,
+      help={"target": "QEMU machine: esp32c3 (default) or esp32",
             "test": "run the pytest-embedded-qemu test (registration on NATS, /whoami) instead of a console",
             "http_port": "host port forwarded to the device's HTTP port 80 (default 8080)"})
 def qemu(c, target=_qemu.DEFAULT_TARGET, test=False, http_port=8080):
