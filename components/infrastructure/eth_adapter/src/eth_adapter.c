@@ -120,7 +120,8 @@ esp_err_t eth_adapter_init(const eth_adapter_config_t *cfg)
     if (err != ESP_OK) {
         return err;
     }
-    err = esp_netif_attach(s_netif, esp_eth_new_netif_glue(s_eth));
+    esp_eth_netif_glue_handle_t glue = esp_eth_new_netif_glue(s_eth);
+    err = glue != NULL ? esp_netif_attach(s_netif, glue) : ESP_ERR_NO_MEM;
     if (err == ESP_OK) {
         err = esp_event_handler_instance_register(ETH_EVENT, ESP_EVENT_ANY_ID, on_eth_event, NULL, NULL);
     }
