@@ -244,7 +244,7 @@ def benchmark(c, runs=5, core_only=False):
       help={"target": "chip to configure for (default esp32c3)",
             "ethernet": "the Ethernet (QEMU) variant instead of WiFi",
             "build_dir": "an ESP-IDF build directory with compile_commands.json (default build/static_ram/...)",
-            "baseline": "a previous run's --json file: print the change per archive",
+            "baseline": "a previous run's --json-out file: print the change per archive",
             "json_out": "write the per-archive figures to this JSON file (a later run's --baseline)"})
 def static_ram(c, target=_static_ram.DEFAULT_TARGET, ethernet=False, build_dir=None, baseline=None, json_out=None):
     """Static RAM (.data + .bss) of the project's own archives, compiled for a target; skips without ESP-IDF."""
