@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 from irrigation_tools import host_build
+from irrigation_tools import idf_linux as idf_linux_stage
 from irrigation_tools import lint as lint_rules  # the session below is called lint
 
 # Sessions run in the current environment instead of a nox-made virtualenv: `./dev` has already created
@@ -87,3 +88,17 @@ def benchmark(session):
     session.chdir(ROOT)
     session.run(sys.executable, "-c", "import sys; from pathlib import Path; "
                 "from irrigation_tools.benchmark import run_benchmark; run_benchmark(Path('.'))", env=PYTHON_ENV)
+
+
+@nox.session
+def idf_linux(session):
+    """Adapters on ESP-IDF's linux target (Unity + pytest-embedded-idf, real brokers); skipped without ESP-IDF."""
+    session.chdir(ROOT)
+    install, skipped = idf_linux_stage.find_idf()
+    if install is None:
+        session.skip(skipped)
+    for app in idf_linux_stage.APPS:
+        if not idf_linux_stage.is_configured(ROOT, app):
+            session.run(*idf_linux_stage.configure_cmd(install, ROOT, app), external=True)
+        session.run(*idf_linux_stage.build_cmd(ROOT, app), external=True)
+    session.run(*idf_linux_stage.pytest_cmd(ROOT, session.posargs), env=PYTHON_ENV)

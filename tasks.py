@@ -7,6 +7,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +24,8 @@ from irrigation_tools import memory_budget as _memory_budget  # noqa: E402
 from irrigation_tools import simulate as _simulate  # noqa: E402
 from irrigation_tools import device_secret as _device_secret  # noqa: E402
 from irrigation_tools import provision_device as _provision  # noqa: E402
+from irrigation_tools import qemu as _qemu  # noqa: E402
+from irrigation_tools import static_ram as _static_ram  # noqa: E402
 
 TARGETS = ", ".join(espidf.SUPPORTED_TARGETS)
 
@@ -261,3 +264,37 @@ def screenshot(c, out="docs/setup-page.png"):
         raise Exit("screenshot: nothing written (the browser test was skipped: see its reason; ./dev setup "
                    "installs chromium and chromium-driver)", code=1)
     print(f"screenshot: {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+
+
+@task(name="static-ram",
+      help={"target": "chip to configure for (default esp32c3)",
+            "ethernet": "the Ethernet (QEMU) variant instead of WiFi",
+            "build_dir": "an ESP-IDF build directory with compile_commands.json (default build/static_ram/...)",
+            "baseline": "a previous run's --json-out file: print the change per archive",
+            "json_out": "write the per-archive figures to this JSON file (a later run's --baseline)"})
+def static_ram(c, target=_static_ram.DEFAULT_TARGET, ethernet=False, build_dir=None, baseline=None, json_out=None):
+    """Static RAM (.data + .bss) of the project's own archives, compiled for a target; skips without ESP-IDF."""
+    options = _static_ram.StaticRamOptions(
+        target=espidf.check_target(target), ethernet=ethernet,
+        build_dir=Path(build_dir) if build_dir else None,
+        baseline=Path(baseline) if baseline else None, json_out=Path(json_out) if json_out else None)
+    with _user_errors():
+        code = _static_ram.run_static_ram(ROOT, options)
+    if code != 0:
+        raise Exit(code=code)
+
+
+# auto_shortflags=False: --http-port would otherwise take -h, and `qemu -h` would not show the help.
+@task(auto_shortflags=False,
+      help={"target": "QEMU machine: esp32c3 (default) or esp32",
+            "test": "run the pytest-embedded-qemu test (registration on NATS, /whoami) instead of a console",
+            "http_port": "host port forwarded to the device's HTTP port 80 (default 8080)"})
+def qemu(c, target=_qemu.DEFAULT_TARGET, test=False, http_port=8080):
+    """Build the Ethernet variant and run it in Espressif's QEMU against a local NATS; skips without ESP-IDF/QEMU."""
+    if target not in _qemu.QEMU_PROGRAMS:
+        raise Exit(f"--target {target}: QEMU runs esp32 or esp32c3", code=2)
+    options = _qemu.QemuOptions(target=target, test=test, http_port=int(http_port))
+    with tempfile.TemporaryDirectory(prefix="irrigation-qemu-") as workdir, _user_errors():
+        code = _qemu.run_qemu(ROOT, options, Path(workdir))
+    if code != 0:
+        raise Exit(code=code)

@@ -33,6 +33,7 @@
 #include "captive_dns_adapter.h"
 #include "esp_err.h"
 #include "esp_event.h"
+#include "esp_heap_caps.h"
 #include "esp_log.h"
 #include "esp_netif.h"
 #include "freertos_adapter.h"
@@ -45,7 +46,15 @@
 #include "provision_store.h"
 #include "reset_button_adapter.h"
 #include "sdkconfig.h"
+
+/* The network adapter (Kconfig choice IRRIGATION_NETWORK): both give the WiFi station and network ports. */
+#if CONFIG_IRRIGATION_NETWORK_ETHERNET_OPENETH
+#include "eth_adapter.h"
+#define IRRIGATION_NETWORK_TAG "eth_adapter"
+#else
 #include "wifi_adapter.h"
+#define IRRIGATION_NETWORK_TAG "wifi_adapter"
+#endif
 #if CONFIG_IRRIGATION_TLS_TRUST_BUNDLE
 #include "esp_crt_bundle.h"
 #endif
@@ -60,13 +69,12 @@ static const char *TAG = "main";
 #define IRRIGATION_MIN_CPU_FREQ_MHZ 40
 #endif
 
-/* Static storage of everything the firmware creates (nothing of this lives on app_main's stack). */
+/* Static storage of everything the firmware creates (nothing of this lives on app_main's stack), except the
+ * application task's stack and queue buffer: those come from the heap once at start (app_task_memory()). */
 static application_t s_app;
 static app_settings_t s_settings;
 static freertos_adapter_lock_t s_lock;
 static freertos_adapter_executor_t s_executor;
-static uint8_t s_queue_storage[FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_APP_QUEUE_LENGTH)];
-static StackType_t s_app_stack[CONFIG_IRRIGATION_APP_TASK_STACK_SIZE];
 static freertos_adapter_timer_t s_timer;
 static mqtt_ws_adapter_t s_mqtt;
 static power_adapter_client_t s_power;
@@ -81,7 +89,7 @@ extern const char _binary_irrigation_broker_ca_start[];
 /* The project's own tags, for CONFIG_IRRIGATION_LOG_LEVEL. */
 static const char *const s_log_tags[] = {
     "main",        LOG_EVENT_SINK_TAG, "mqtt_ws",         "app_task",      "rtos_lock",
-    "app_timer",   "nvs_config",       "http_adapter",    "power_adapter", "wifi_adapter",
+    "app_timer",   "nvs_config",       "http_adapter",    "power_adapter", IRRIGATION_NETWORK_TAG,
     "captive_dns", "reset_button",     "provision_store",
 };
 
@@ -104,13 +112,38 @@ static void set_log_levels(void)
     }
 }
 
+/* The application task's stack and queue buffer, allocated once and never freed (the task runs for ever).
+ * From the heap rather than .bss: the same bytes, but static RAM is the project's budget line
+ * (docs/firmware.md) and a heap buffer shows in the free-heap figures of /status. Internal RAM: a task stack
+ * must not be in PSRAM. */
+static bool app_task_memory(StackType_t **stack, uint8_t **queue_storage)
+{
+    const uint32_t caps = MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT;
+    *stack = heap_caps_malloc(CONFIG_IRRIGATION_APP_TASK_STACK_SIZE, caps);
+    *queue_storage = heap_caps_malloc(FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_APP_QUEUE_LENGTH), caps);
+    if (*stack == NULL || *queue_storage == NULL) {
+        ESP_LOGE(TAG, "no memory for the application task (%d B stack, %u B queue)",
+                 CONFIG_IRRIGATION_APP_TASK_STACK_SIZE,
+                 (unsigned)FREERTOS_ADAPTER_QUEUE_BYTES(CONFIG_IRRIGATION_APP_QUEUE_LENGTH));
+        heap_caps_free(*stack);
+        heap_caps_free(*queue_storage);
+        return false;
+    }
+    return true;
+}
+
 /* The RTOS services every other part posts to or locks; false when the application cannot run at all. */
 static bool create_rtos_services(void)
 {
+    StackType_t *stack = NULL;
+    uint8_t *queue_storage = NULL;
+    if (!app_task_memory(&stack, &queue_storage)) {
+        return false;
+    }
     const freertos_adapter_executor_config_t executor_config = {
-        .queue_storage = s_queue_storage,
+        .queue_storage = queue_storage,
         .queue_length = CONFIG_IRRIGATION_APP_QUEUE_LENGTH,
-        .stack = s_app_stack,
+        .stack = stack,
         .stack_size = CONFIG_IRRIGATION_APP_TASK_STACK_SIZE,
         .priority = CONFIG_IRRIGATION_APP_TASK_PRIORITY,
         .task_name = FREERTOS_ADAPTER_APP_TASK_NAME,
@@ -148,6 +181,19 @@ static void start_power_management(void)
     power_adapter_client_init(&s_power, "app");
 }
 
+#if CONFIG_IRRIGATION_NETWORK_ETHERNET_OPENETH
+static esp_err_t start_wifi_adapter(bool nvs_available)
+{
+    (void)nvs_available; /* the Ethernet variant keeps no credentials */
+    const eth_adapter_config_t eth_config = {
+        .executor = &freertos_adapter_executor_port,
+        .executor_ctx = &s_executor,
+    };
+    return eth_adapter_init(&eth_config);
+}
+#define IRRIGATION_NETWORK_PORT() eth_adapter_network_port()
+#define IRRIGATION_STATION_PORT() eth_adapter_station_port()
+#else
 static esp_err_t start_wifi_adapter(bool nvs_available)
 {
     const wifi_adapter_config_t wifi_config = {
@@ -159,6 +205,9 @@ static esp_err_t start_wifi_adapter(bool nvs_available)
     };
     return wifi_adapter_init(&wifi_config);
 }
+#define IRRIGATION_NETWORK_PORT() wifi_adapter_network_port()
+#define IRRIGATION_STATION_PORT() wifi_adapter_station_port()
+#endif
 
 /* The device's own secrets from the provision partition (see the header). Failures leave the secret empty:
  * the access point stays off and every write is refused (fail closed), reported in /status. */
@@ -197,7 +246,7 @@ static void load_device_secrets(app_settings_t *settings)
 static void show_setup_secret(const app_settings_t *settings)
 {
     const char *s = settings->security.setup_secret;
-    if (s[0] == '\0' || wifi_adapter_station_port()->has_credentials(NULL)) {
+    if (s[0] == '\0' || IRRIGATION_STATION_PORT()->has_credentials(NULL)) {
         return;
     }
     printf("\n*** Setup network password (setup secret): %.4s %.4s %.4s %.4s ***\n\n", s, s + 4, s + 8,
@@ -228,9 +277,9 @@ static app_ports_t build_ports(void)
         .mqtt_publisher_ctx = &s_mqtt,
         .config = nvs_config_adapter_port(),
         .config_ctx = NULL,
-        .network = wifi_adapter_network_port(),
+        .network = IRRIGATION_NETWORK_PORT(),
         .network_ctx = NULL,
-        .wifi = wifi_adapter_station_port(),
+        .wifi = IRRIGATION_STATION_PORT(),
         .wifi_ctx = NULL,
         .lock = &freertos_adapter_lock_port,
         .lock_ctx = &s_lock,

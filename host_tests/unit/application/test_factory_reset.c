@@ -185,7 +185,8 @@ static void test_a_reset_while_provisioning_keeps_the_access_point(void **state)
 static void test_a_reset_applies_the_access_point_password_rule_of_the_boot(void **state)
 {
     app_fixture_t *f = *state;
-    f->settings.security.setup_secret[0] = '\0'; /* no secret: never an open or shared-password access point */
+    f->settings.security.setup_secret[0] =
+        '\0'; /* no secret: never an open or shared-password access point */
     app_fixture_boot_registered(f);
     app_fixture_event(f, APP_EVENT_FACTORY_RESET);
     assert_int_equal(f->fakes.wifi.start_ap_calls, 0);

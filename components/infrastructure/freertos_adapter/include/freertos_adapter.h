@@ -76,9 +76,9 @@ TickType_t freertos_adapter_ms_to_ticks(uint32_t ms);
 #define FREERTOS_ADAPTER_QUEUE_BYTES(length) ((size_t)(length) * sizeof(app_event_t))
 
 typedef struct {
-    uint8_t *queue_storage; /* FREERTOS_ADAPTER_QUEUE_BYTES(queue_length) bytes, static */
+    uint8_t *queue_storage; /* FREERTOS_ADAPTER_QUEUE_BYTES(queue_length) bytes, never freed */
     size_t queue_length;    /* events */
-    StackType_t *stack;     /* static; ESP-IDF counts stack depth in bytes (StackType_t is a byte) */
+    StackType_t *stack;     /* never freed, internal RAM; depth in bytes (ESP-IDF: StackType_t is a byte) */
     uint32_t stack_size;    /* bytes */
     UBaseType_t priority;
     const char *task_name; /* static string */

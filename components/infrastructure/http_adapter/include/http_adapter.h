@@ -15,8 +15,9 @@
  * HTTP_ADAPTER_MAX_OPEN_SOCKETS clients with LRU purge: 3 + 5 = 8, leaving 8 for MQTT and the rest.
  *
  * Every route is the application's (http_api_routes[], the setup routes included: http_api answers 404 for
- * them outside provisioning), so no other adapter adds or removes handlers at run time. The request body and
- * header buffers are wiped after each request (a setup form carries a WiFi password, writes the secret).
+ * them outside provisioning), so no other adapter adds or removes handlers at run time. Each request's copies
+ * (headers, body) and its response buffer are one heap block, wiped and freed after the request (a setup form
+ * carries a WiFi password, writes the secret); when the heap cannot give one the answer is 503.
  * Browsers send 600-900 bytes of headers: sdkconfig.defaults raises CONFIG_HTTPD_MAX_REQ_HDR_LEN to 1024
  * (ESP-IDF's 512 answers them 431).
  *
@@ -85,16 +86,25 @@ http_adapter_body_t http_adapter_read_body(httpd_req_t *req, char *buf, size_t b
 /*
  * Sends a complete response as http_api produced it: the status line for its code (200, 302, 400, 401, 403,
  * 404, 405, 413, 429, 503; other codes map to 500), content type, the Retry-After, WWW-Authenticate and
- * Location headers it asks for, and body (resp->body_len bytes). Server task only (static header buffers).
+ * Location headers it asks for, and body (resp->body_len bytes).
  */
 esp_err_t http_adapter_send(httpd_req_t *req, const http_api_response_t *resp, const char *body);
 
 /* Headers http_api reads, in http_api_request_headers order. */
 #define HTTP_ADAPTER_HEADER_COUNT 5
 
-/* Copies those headers of req into out (NULL when absent or too long; an Origin too long reads "null", which
- * http_api refuses as cross-site). Server task only (static buffers, wiped after each request). */
-void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out);
+/* The longest header value copied. The headers are copied because the server purges them on send; longer
+ * values read as absent, never cut (a cut Authorization could not match anyway), except Origin: an absent
+ * Origin passes the cross-site check, so one too long reads "null", which http_api refuses as cross-site. */
+#define HTTP_ADAPTER_HEADER_MAX 160
+
+/* Copies those headers of req into buffers and points out's fields at them (NULL when absent or too long). */
+void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out,
+                               char buffers[HTTP_ADAPTER_HEADER_COUNT][HTTP_ADAPTER_HEADER_MAX]);
+
+/* Where each request's block (headers, body, response: about 4 KB) comes from: malloc/free unless a test
+ * gives its own; NULL restores them. */
+void http_adapter_set_allocator(void *(*alloc)(size_t size), void (*release)(void *ptr));
 
 /* The status line text for a code, e.g. "413 Payload Too Large" (never NULL). */
 const char *http_adapter_status_line(uint16_t status);

@@ -1,13 +1,17 @@
 /*
  * http_adapter: esp_http_server in front of the platform-free http_api (see the header).
  *
- * esp_http_server runs every handler on its one server task, one request at a time, so the request and
- * response buffers are static (no heap, nothing large on the 4 KB server stack).
+ * esp_http_server runs every handler on its one server task, one request at a time. The request's copies
+ * (header values, body) and the response buffer (about 4 KB together) are one heap block taken for each
+ * request and wiped and given back after it: a node serves a request now and then, so that RAM is free
+ * between requests instead of reserved in .bss (issue 11's static RAM budget), and nothing large sits on the
+ * server task's stack.
  */
 #include "http_adapter.h"
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "application/app_event.h"
@@ -38,17 +42,24 @@ typedef struct {
 
 static http_adapter_state_t s_state;
 
-/* The request headers http_api reads are copied (the server purges them on send); longer values are dropped
- * as absent, never cut (a cut Authorization could not match anyway), except Origin (see
- * http_adapter_read_headers). */
-#define HTTP_ADAPTER_HEADER_MAX 160
+/* The per-request block (see above). */
+typedef struct {
+    char body[HTTP_API_MAX_BODY + 1];
+    char response[HTTP_API_RESPONSE_MAX];
+    char headers[HTTP_ADAPTER_HEADER_COUNT][HTTP_ADAPTER_HEADER_MAX];
+} http_adapter_request_block_t;
 
-/* Used only on the server task (see above). */
-static char s_body[HTTP_API_MAX_BODY + 1];
-static char s_response[HTTP_API_RESPONSE_MAX];
-static char s_headers[HTTP_ADAPTER_HEADER_COUNT][HTTP_ADAPTER_HEADER_MAX];
-static char s_retry_after[12];
-static char s_location[HTTP_API_LOCATION_MAX];
+static const char HTTP_ADAPTER_NO_MEMORY_BODY[] = "{\"error\":\"busy\"}";
+
+/* Where the block comes from: the heap, or a test's allocator (http_adapter_set_allocator). */
+static void *(*s_alloc)(size_t size) = malloc;
+static void (*s_free)(void *ptr) = free;
+
+void http_adapter_set_allocator(void *(*alloc)(size_t size), void (*release)(void *ptr))
+{
+    s_alloc = alloc != NULL ? alloc : malloc;
+    s_free = release != NULL ? release : free;
+}
 
 const char *http_adapter_status_line(uint16_t status)
 {
@@ -112,17 +123,20 @@ esp_err_t http_adapter_send(httpd_req_t *req, const http_api_response_t *resp, c
     if (err == ESP_OK) {
         err = httpd_resp_set_type(req, resp->content_type);
     }
-    /* httpd_resp_set_hdr keeps the pointers until the send: the values live in static buffers. */
+    /* httpd_resp_set_hdr keeps the pointers until the send, which happens below, in this call: the values
+     * live in resp and on this frame until then. */
+    /* Lives until httpd_resp_send below, which reads it: not in the smaller scope cppcheck suggests. */
+    // cppcheck-suppress variableScope
+    char retry_after[12];
     if (err == ESP_OK && resp->retry_after_s > 0) {
-        (void)snprintf(s_retry_after, sizeof(s_retry_after), "%lu", (unsigned long)resp->retry_after_s);
-        err = httpd_resp_set_hdr(req, "Retry-After", s_retry_after);
+        (void)snprintf(retry_after, sizeof(retry_after), "%lu", (unsigned long)resp->retry_after_s);
+        err = httpd_resp_set_hdr(req, "Retry-After", retry_after);
     }
     if (err == ESP_OK && resp->www_authenticate != NULL) {
         err = httpd_resp_set_hdr(req, "WWW-Authenticate", resp->www_authenticate);
     }
     if (err == ESP_OK && resp->location[0] != '\0') {
-        (void)snprintf(s_location, sizeof(s_location), "%s", resp->location);
-        err = httpd_resp_set_hdr(req, "Location", s_location);
+        err = httpd_resp_set_hdr(req, "Location", resp->location);
     }
     const size_t body_len = resp->body_len;
     if (err == ESP_OK) {
@@ -146,17 +160,19 @@ static http_api_method_t api_method(int method)
     }
 }
 
-/* Copies the headers http_api reads; NULL for each one absent (or longer than HTTP_ADAPTER_HEADER_MAX). */
-void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out)
+/* Copies the headers http_api reads into buffers; NULL for each one absent (or longer than
+ * HTTP_ADAPTER_HEADER_MAX, Origin aside). */
+void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out,
+                               char buffers[HTTP_ADAPTER_HEADER_COUNT][HTTP_ADAPTER_HEADER_MAX])
 {
     const char **fields[HTTP_ADAPTER_HEADER_COUNT] = {&out->authorization, &out->host, &out->origin,
                                                       &out->sec_fetch_site, &out->accept_language};
     for (size_t i = 0; i < HTTP_ADAPTER_HEADER_COUNT; i++) {
         *fields[i] = NULL;
-        const esp_err_t err =
-            httpd_req_get_hdr_value_str(req, http_api_request_headers[i], s_headers[i], sizeof(s_headers[i]));
+        const esp_err_t err = httpd_req_get_hdr_value_str(req, http_api_request_headers[i], buffers[i],
+                                                          HTTP_ADAPTER_HEADER_MAX);
         if (err == ESP_OK) {
-            *fields[i] = s_headers[i];
+            *fields[i] = buffers[i];
         } else if (err == ESP_ERR_HTTPD_RESULT_TRUNC && fields[i] == &out->origin) {
             /* An absent Origin passes the cross-site check, so one too long to copy must not read as absent:
              * a page on a long host name would get through. The device's own origin is short (an address or
@@ -166,43 +182,53 @@ void http_adapter_read_headers(httpd_req_t *req, http_api_request_t *out)
     }
 }
 
-static void wipe_request(size_t body_len)
-{
-    /* A setup form carries a WiFi password and every write the setup secret: do not keep them. */
-    memset(s_body, 0, body_len);
-    memset(s_headers, 0, sizeof(s_headers));
-}
-
-static esp_err_t api_handler(httpd_req_t *req)
+/* One request with its block: read the body, let http_api answer, send. */
+static esp_err_t handle_with(httpd_req_t *req, http_adapter_request_block_t *block)
 {
     http_api_response_t resp;
     memset(&resp, 0, sizeof(resp));
     http_api_request_t api_req = {.method = api_method(req->method), .path = req->uri};
-    http_adapter_read_headers(req, &api_req);
+    http_adapter_read_headers(req, &api_req, block->headers);
     size_t body_len = 0;
     http_adapter_body_t body =
-        http_adapter_read_body(req, s_body, sizeof(s_body), HTTP_API_MAX_BODY, &body_len);
+        http_adapter_read_body(req, block->body, sizeof(block->body), HTTP_API_MAX_BODY, &body_len);
     if (body == HTTP_ADAPTER_BODY_ERROR) {
-        wipe_request(sizeof(s_body));
         return ESP_FAIL; /* the client is gone or stalled: esp_http_server closes the socket */
     }
     if (body == HTTP_ADAPTER_BODY_TOO_LARGE) {
         /* http_api answers 413 from the announced length alone and reads none of the body (its contract);
          * it refuses a NULL body with a length, so it gets the empty buffer. */
-        s_body[0] = '\0';
-        api_req.body = s_body;
+        block->body[0] = '\0';
+        api_req.body = block->body;
         api_req.body_len = req->content_len;
-        http_api_handle(s_state.config.app, &api_req, s_response, sizeof(s_response), &resp);
-        wipe_request(0);
-        http_adapter_send(req, &resp, s_response);
+        http_api_handle(s_state.config.app, &api_req, block->response, sizeof(block->response), &resp);
+        http_adapter_send(req, &resp, block->response);
         /* ESP_FAIL closes the connection instead of letting the server drain the unread body. */
         return ESP_FAIL;
     }
-    api_req.body = body_len > 0 ? s_body : NULL;
+    api_req.body = body_len > 0 ? block->body : NULL;
     api_req.body_len = body_len;
-    http_api_handle(s_state.config.app, &api_req, s_response, sizeof(s_response), &resp);
-    wipe_request(body_len);
-    return http_adapter_send(req, &resp, s_response);
+    http_api_handle(s_state.config.app, &api_req, block->response, sizeof(block->response), &resp);
+    return http_adapter_send(req, &resp, block->response);
+}
+
+static esp_err_t api_handler(httpd_req_t *req)
+{
+    http_adapter_request_block_t *block = s_alloc(sizeof(*block));
+    if (block == NULL) {
+        ESP_LOGE(TAG, "%s: no memory for the request (%u B): 503", req->uri, (unsigned)sizeof(*block));
+        http_api_response_t busy;
+        memset(&busy, 0, sizeof(busy));
+        busy.status = 503;
+        busy.content_type = "application/json";
+        busy.body_len = sizeof(HTTP_ADAPTER_NO_MEMORY_BODY) - 1;
+        return http_adapter_send(req, &busy, HTTP_ADAPTER_NO_MEMORY_BODY);
+    }
+    const esp_err_t err = handle_with(req, block);
+    /* A setup form carries a WiFi password and every write the setup secret: nothing is kept. */
+    memset(block, 0, sizeof(*block));
+    s_free(block);
+    return err;
 }
 
 esp_err_t http_adapter_start(const http_adapter_config_t *config)

@@ -14,13 +14,56 @@
 #include "fake_freertos.h"
 #include "http_adapter.h"
 
+#include <stddef.h>
+
 /* glibc and the GNU linker script: the first byte of the executable's .data and the first byte past its
  * .bss. Every static of the test binary (static libraries included) lies between them. */
 extern char __data_start[];
 extern char _end[];
 
+/* The adapter's per-request block, served from static memory instead of the heap: the memory searches below
+ * then see it while a request runs, and what the adapter left in it after the request (it must wipe it
+ * before giving it back). One request at a time, like the server task. */
+static _Alignas(max_align_t) unsigned char s_request_arena[8192];
+static bool s_arena_in_use;
+static unsigned s_arena_allocations;
+static unsigned s_arena_failures_left;
+
+static void *arena_alloc(size_t size)
+{
+    if (s_arena_failures_left > 0) {
+        s_arena_failures_left--;
+        return NULL;
+    }
+    assert_true(size <= sizeof(s_request_arena));
+    assert_false(s_arena_in_use); /* never two requests at once */
+    s_arena_in_use = true;
+    s_arena_allocations++;
+    return s_request_arena;
+}
+
+static void arena_free(void *ptr)
+{
+    assert_ptr_equal(ptr, s_request_arena);
+    s_arena_in_use = false;
+}
+
+void http_fixture_fail_next_allocations(unsigned count)
+{
+    s_arena_failures_left = count;
+}
+
+bool http_fixture_request_block_released(void)
+{
+    return s_arena_allocations > 0 && !s_arena_in_use;
+}
+
 void http_fixture_start(http_fixture_t *fx, bool provisioning)
 {
+    http_adapter_set_allocator(arena_alloc, arena_free);
+    s_arena_in_use = false;
+    s_arena_allocations = 0;
+    s_arena_failures_left = 0;
     fake_esp_log_reset();
     fake_esp_log_set_echo(0);
     fake_httpd_reset();
@@ -53,6 +96,7 @@ void http_fixture_start(http_fixture_t *fx, bool provisioning)
 void http_fixture_stop(http_fixture_t *fx)
 {
     http_adapter_stop();
+    http_adapter_set_allocator(NULL, NULL);
     app_fixture_free(fx->device);
     app_fixture_free(fx->twin);
     fx->device = NULL;

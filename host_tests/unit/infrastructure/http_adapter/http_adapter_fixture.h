@@ -72,5 +72,9 @@ const fake_httpd_response_t *http_fixture_exchange(http_fixture_t *fx, const fak
 /* True when needle's bytes are anywhere in the test process's static data (.data and .bss of every module
  * linked in: the adapter's buffers among them). Heap and stack are not searched. */
 bool http_fixture_static_memory_contains(const char *needle);
+/* The adapter's per-request block comes from a static arena here (see the .c). The next count requests find
+ * no memory; released: at least one block was taken and every one given back. */
+void http_fixture_fail_next_allocations(unsigned count);
+bool http_fixture_request_block_released(void);
 
 #endif

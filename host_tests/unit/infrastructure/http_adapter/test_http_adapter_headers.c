@@ -258,6 +258,21 @@ static void test_the_secret_header_is_wiped_after_the_request(void **state)
     assert_true(watch.calls > 0);
     assert_true(watch.seen > 0);
     assert_false(http_fixture_static_memory_contains(authorization));
+    assert_true(http_fixture_request_block_released());
+}
+
+static void test_a_request_without_memory_is_busy_and_leaves_nothing_behind(void **state)
+{
+    http_fixture_t *fx = *state;
+    http_fixture_fail_next_allocations(1);
+    const fake_httpd_header_t headers[] = {{"Host", TEST_IP}};
+    const fake_httpd_request_t request = http_fixture_request(HTTP_GET, "/whoami", headers, 1, NULL);
+    const fake_httpd_response_t *r = http_fixture_send(fx, &request);
+    assert_string_equal(r->status, "503 Service Unavailable");
+    assert_string_equal(r->body, "{\"error\":\"busy\"}");
+    /* the next request has memory again and is answered normally */
+    assert_string_equal(http_fixture_send(fx, &request)->status, "200 OK");
+    assert_true(http_fixture_request_block_released());
 }
 
 static void test_the_body_is_wiped_after_the_request(void **state)
@@ -401,6 +416,7 @@ int main(void)
         HTTP_FIXTURE_STATION(test_a_write_on_a_host_name_too_long_to_copy_is_refused),
         HTTP_FIXTURE_STATION(test_a_too_long_origin_is_refused_as_cross_site),
         HTTP_FIXTURE_STATION(test_the_secret_header_is_wiped_after_the_request),
+        HTTP_FIXTURE_STATION(test_a_request_without_memory_is_busy_and_leaves_nothing_behind),
         HTTP_FIXTURE_STATION(test_the_body_is_wiped_after_the_request),
         HTTP_FIXTURE_STATION(test_headers_and_body_are_wiped_when_the_client_stops_mid_body),
         HTTP_FIXTURE_STATION(test_headers_are_wiped_after_a_413),

@@ -220,7 +220,7 @@ static void test_set_credentials_keeps_them_in_ram_with_pmf_capable(void **state
     assert_string_equal((const char *)sta->sta.ssid, "Finca");
     assert_string_equal((const char *)sta->sta.password, "clave-segura");
     assert_true(sta->sta.pmf_cfg.capable);
-    assert_int_equal(sta->sta.threshold.authmode, WIFI_AUTH_WPA2_PSK); /* no WPA/TKIP impostor */
+    assert_int_equal(sta->sta.threshold.authmode, WIFI_AUTH_WPA2_PSK);            /* no WPA/TKIP impostor */
     assert_int_equal(fake_esp_wifi_flash_config(WIFI_IF_STA)->sta.ssid[0], '\0'); /* nothing persisted */
     assert_int_equal(port()->set_credentials(NULL, "Abierta", ""), APP_OK);
     assert_int_equal(fake_esp_wifi_config(WIFI_IF_STA)->sta.threshold.authmode, WIFI_AUTH_OPEN);
