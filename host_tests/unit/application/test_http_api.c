@@ -463,6 +463,120 @@ static void test_route_table_lists_the_four_routes_and_the_setup_routes(void **s
 
 /* ---- POST /config ---- */
 
+/* ---- write protection ---- */
+
+static response_t send_request(app_fixture_t *f, const http_api_request_t *req)
+{
+    response_t r;
+    memset(&r, 0, sizeof(r));
+    http_api_handle(&f->app, req, r.body, sizeof(r.body), &r.resp);
+    assert_int_equal(r.resp.body_len, strlen(r.body));
+    return r;
+}
+
+static http_api_request_t config_post(const char *body, const char *authorization)
+{
+    http_api_request_t req;
+    memset(&req, 0, sizeof(req));
+    req.method = HTTP_API_POST;
+    req.path = "/config";
+    req.body = body;
+    req.body_len = strlen(body);
+    req.authorization = authorization;
+    req.host = "192.168.1.50";
+    return req;
+}
+
+static void test_a_write_without_the_secret_is_401_and_stores_nothing(void **state)
+{
+    app_fixture_t *f = *state;
+    app_fixture_boot_registered(f);
+    static const char *const refused[] = {NULL, "Bearer 7K3M9QXD2F4H8RTW", "Basic dGVjbmljbzp3cm9uZw=="};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        http_api_request_t req = config_post("device_name=Intruso", refused[i]);
+        response_t r = send_request(f, &req);
+        assert_response(&r, 401, "application/json", "{\"error\":\"setup secret required\"}");
+        assert_string_equal(r.resp.www_authenticate, "Bearer realm=\"irrigation-node\"");
+    }
+    http_api_request_t field = config_post("device_name=Intruso&setup_secret=WRONGWRONGWRONG1", NULL);
+    assert_int_equal(send_request(f, &field).resp.status, 401);
+    assert_null(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME));
+    assert_int_equal(app_fixture_registrations_sent(f), 1);
+    /* reading stays open: the central server's health check needs no secret */
+    assert_int_equal(request(f, HTTP_API_GET, "/whoami", NULL).resp.status, 200);
+}
+
+static void test_a_cross_site_write_is_403_even_with_the_secret(void **state)
+{
+    app_fixture_t *f = *state;
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    http_api_request_t req = config_post("device_name=Intruso", "Bearer " TEST_SECRET);
+    req.origin = "http://evil.example";
+    response_t r = send_request(f, &req);
+    assert_response(&r, 403, "application/json", "{\"error\":\"cross-site request refused\"}");
+    req.origin = NULL;
+    req.sec_fetch_site = "cross-site";
+    assert_int_equal(send_request(f, &req).resp.status, 403);
+    /* refused before the body is looked at: a cross-site over-long body is 403, not 413 */
+    req.body = NULL;
+    req.body_len = HTTP_API_MAX_BODY + 1;
+    assert_int_equal(send_request(f, &req).resp.status, 403);
+    assert_null(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME));
+    /* the device's own page (same origin) may write */
+    http_api_request_t own = config_post("device_name=Riego", "Bearer " TEST_SECRET);
+    own.origin = "http://192.168.1.50";
+    own.sec_fetch_site = "same-origin";
+    assert_int_equal(send_request(f, &own).resp.status, 200);
+}
+
+static void test_changes_sooner_than_the_interval_are_429_with_retry_after(void **state)
+{
+    app_fixture_t *f = *state;
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    fake_timer_set_now(&f->fakes.timer, 100000);
+    assert_int_equal(request(f, HTTP_API_POST, "/config", "device_name=Uno").resp.status, 200);
+    fake_timer_set_now(&f->fakes.timer, 103500);
+    response_t r = request(f, HTTP_API_POST, "/config", "device_name=Dos");
+    assert_response(&r, 429, "application/json", "{\"error\":\"too many changes: try again in 7 s\"}");
+    assert_int_equal(r.resp.retry_after_s, 7);
+    assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME), "Uno");
+    /* sending the values in effect again is no change: answered, nothing written, no slot taken */
+    const unsigned stores = f->fakes.config.store_calls[CONFIG_FIELD_DEVICE_NAME];
+    assert_int_equal(request(f, HTTP_API_POST, "/config", "device_name=Uno").resp.status, 200);
+    assert_int_equal(f->fakes.config.store_calls[CONFIG_FIELD_DEVICE_NAME], stores);
+    fake_timer_set_now(&f->fakes.timer, 110000);
+    assert_int_equal(request(f, HTTP_API_POST, "/config", "device_name=Dos").resp.status, 200);
+    assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME), "Dos");
+}
+
+static void test_values_are_trimmed_before_the_limits_and_stored_trimmed(void **state)
+{
+    app_fixture_t *f = *state;
+    assert_int_equal(app_fixture_start(f), APP_OK);
+    /* 99 bytes between a space at each end: within the 100-byte limit once trimmed */
+    char body[256];
+    int n = snprintf(body, sizeof(body), "device_name=+");
+    for (int i = 0; i < 99; i++) {
+        body[n++] = 'n';
+    }
+    snprintf(body + n, sizeof(body) - (size_t)n, "+");
+    response_t r = request(f, HTTP_API_POST, "/config", body);
+    assert_int_equal(r.resp.status, 200);
+    char expected[128];
+    memset(expected, 'n', 99);
+    expected[99] = '\0';
+    assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME), expected);
+    assert_non_null(strstr(r.body, expected));
+    assert_null(strstr(r.body, " n")); /* the answer shows what is stored */
+    fake_timer_set_now(&f->fakes.timer, 20000);
+    r = request(f, HTTP_API_POST, "/config", "location_description=%09Lote+3%0A");
+    assert_response(
+        &r, 200, "application/json",
+        "{\"device_name\":\"nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+        "nnnnnnnnnnnnnnnnnnnnnn\",\"location_description\":\"Lote 3\"}");
+    assert_string_equal(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_LOCATION), "Lote 3");
+}
+
 static void test_config_name_is_stored_and_returned(void **state)
 {
     app_fixture_t *f = *state;
@@ -595,6 +709,13 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_null_and_small_buffers_are_handled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_table_lists_the_four_routes_and_the_setup_routes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_write_without_the_secret_is_401_and_stores_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_cross_site_write_is_403_even_with_the_secret, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changes_sooner_than_the_interval_are_429_with_retry_after, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_values_are_trimmed_before_the_limits_and_stored_trimmed, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_config_name_is_stored_and_returned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_location_only, setup, teardown),
