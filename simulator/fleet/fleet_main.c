@@ -1,0 +1,776 @@
+/*
+ * irrigation-fleet: the fleet engine's composition root: many simulated devices in one process, each one
+ * the same application core as irrigation-sim and the firmware (its own application_t, started with
+ * application_start() and its own ports), sharing what one process can share:
+ *   - the application tasks: a few worker threads (fleet_executor; each device's events one at a time,
+ *     in order);
+ *   - the timers: one thread and one heap of deadlines (fleet_timer);
+ *   - the MQTT client threads: Paho MQTTAsync runs ONE send and ONE receive thread for every client of a
+ *     process (Paho 1.3.12 starts them once, at the first connect, MQTTAsync.c), polling the sockets
+ *     with poll(), not select(), so no FD_SETSIZE limit (docs/fleet.md);
+ *   - HTTP: one accepting thread for every device's listening socket (fleet_listener) and one microhttpd
+ *     daemon (sim_http, routed mode) that answers each request with the http_api_handle() of the device
+ *     whose address the client connected to.
+ * Per device: sim_mqtt, sim_wifi, sim_lock, sim_power, a sim_event_sink tagged with its MAC (all on
+ * stdout), and the config in memory (fleet_memory_config) or a file per device (--config-dir).
+ *
+ * Start: options, RLIMIT_NOFILE raised to the hard limit and checked against what the devices need (two
+ * descriptors each: the MQTT socket and the listening socket), the shared parts, then each device in turn:
+ * application_start(), its listening socket, HTTP_STARTED. Then `fleet_started`, and `fleet_registered`
+ * once every device has had a registration acknowledged. Stop (SIGINT, SIGTERM or `quit`): the control
+ * reader, the listener and the HTTP daemon first (they call into the applications), then STOP to every
+ * device at once (handled in parallel by the workers), the timer thread, then each device's Paho client
+ * and an `exit` line per device, then the workers and the rest. Signals are taken by sigwait() in the main
+ * thread: no code runs in a signal handler.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "application/application.h"
+#include "application/http_api.h"
+#include "domain/broker_uri.h"
+#include "domain/json_writer.h"
+#include "fleet_devices.h"
+#include "fleet_executor.h"
+#include "fleet_listener.h"
+#include "fleet_memory_config.h"
+#include "fleet_options.h"
+#include "fleet_timer.h"
+#include "sim_config_file.h"
+#include "sim_control.h"
+#include "sim_event_sink.h"
+#include "sim_http.h"
+#include "sim_lock.h"
+#include "sim_mqtt.h"
+#include "sim_power.h"
+#include "sim_system_info.h"
+#include "sim_wifi.h"
+
+#define EXIT_OK          0
+#define EXIT_RUNTIME     1
+#define EXIT_BAD_OPTIONS 2
+
+/* Descriptors a process needs besides its devices': stdio, epoll, eventfds, pipes, Paho's and
+ * microhttpd's own, the HTTP connections being served. */
+#define FLEET_FD_RESERVE (64 + SIM_HTTP_MAX_CONNECTIONS)
+/* The MQTT socket and the listening socket. */
+#define FLEET_FDS_PER_DEVICE 2
+
+typedef struct {
+    application_t app;
+    app_ports_t ports;
+    fleet_executor_queue_t queue;
+    fleet_timer_slot_t timer;
+    sim_lock_t lock;
+    sim_power_t power;
+    sim_wifi_t wifi;
+    sim_mqtt_t mqtt;
+    sim_event_sink_t sink;
+    fleet_memory_config_t memory_config;
+    sim_config_file_t *config_file; /* --config-dir only */
+    ipv4_address_t ip;              /* reported */
+    ipv4_address_t http_address;
+    uint16_t http_port;
+    bool started; /* application_start() ran: the device must be stopped */
+    atomic_bool registered;
+} fleet_device_t;
+
+typedef enum {
+    END_NONE = 0,
+    END_SIGNAL,
+    END_QUIT,
+} end_reason_t;
+
+static struct {
+    fleet_options_t options;
+    fleet_device_t *devices;
+    size_t count;
+    sim_config_file_t *config_files;
+    fleet_executor_pool_t pool;
+    fleet_timer_t timer;
+    fleet_listener_t listener;
+    sim_http_t http;
+    sim_system_info_t system;
+    sim_event_sink_t sink; /* the process's own lines: no "mac" */
+    sim_control_t control;
+    pthread_t main_thread;
+    atomic_int end;
+    atomic_size_t registered;
+    uint16_t http_port; /* the port devices bind (the fallback once port 80 was refused) */
+    char line[FLEET_DEVICES_LINE_MAX + 2];
+    char json[HTTP_API_RESPONSE_MAX + 256];
+    char http_out[HTTP_API_RESPONSE_MAX];
+} fleet;
+
+/* ---- events ----------------------------------------------------------------------------------------------
+ */
+
+/* Writes {"event":event,"t_ms":..,["mac":..,] <the members w holds>} through sink. */
+static void emit_object(sim_event_sink_t *sink, const char *event, json_writer_t *w)
+{
+    json_writer_end_object(w);
+    size_t len = 0;
+    if (json_writer_finish(w, &len) != DOMAIN_OK || !sim_event_sink_object(sink, event, fleet.json, len)) {
+        sim_event_sink_on_notice(sink, APP_NOTICE_ERROR, "event line too long, dropped");
+    }
+}
+
+static void begin_object(json_writer_t *w)
+{
+    json_writer_init(w, fleet.json, sizeof(fleet.json));
+    json_writer_begin_object(w);
+}
+
+static void on_domain_event(void *arg, const domain_event_t *event)
+{
+    fleet_device_t *device = arg;
+    if (event->kind != DOMAIN_EVENT_DEVICE_REGISTERED || atomic_exchange(&device->registered, true)) {
+        return;
+    }
+    if (atomic_fetch_add(&fleet.registered, 1) + 1 == fleet.count) {
+        /* Called on a worker thread: fleet.json belongs to main, so this line is built on the stack. */
+        char text[64];
+        int n = snprintf(text, sizeof(text), "{\"devices\":%zu}", fleet.count);
+        (void)sim_event_sink_object(&fleet.sink, "fleet_registered", text, (size_t)n);
+    }
+}
+
+/* ---- HTTP routing ----------------------------------------------------------------------------------------
+ */
+
+static struct application *route(void *arg, int fd)
+{
+    (void)arg;
+    uint32_t index = 0;
+    if (!fleet_listener_route(&fleet.listener, fd, &index) || index >= fleet.count) {
+        return NULL;
+    }
+    return &fleet.devices[index].app;
+}
+
+static void on_accept(void *arg, int fd, const struct sockaddr *addr, socklen_t addr_len)
+{
+    (void)arg;
+    if (!sim_http_add_connection(&fleet.http, fd, addr, addr_len)) {
+        (void)fprintf(stderr, "irrigation-fleet: http: a connection was refused (limit %d)\n",
+                      SIM_HTTP_MAX_CONNECTIONS);
+    }
+}
+
+/* ---- control channel -------------------------------------------------------------------------------------
+ */
+
+static void end_with(end_reason_t reason)
+{
+    int none = END_NONE;
+    if (atomic_compare_exchange_strong(&fleet.end, &none, (int)reason)) {
+        (void)pthread_kill(fleet.main_thread, SIGUSR1);
+    }
+}
+
+static void emit_device_status(fleet_device_t *device)
+{
+    http_api_response_t resp;
+    memset(&resp, 0, sizeof(resp));
+    http_api_handle(&device->app, HTTP_API_GET, "/status", NULL, 0, fleet.http_out, sizeof(fleet.http_out),
+                    &resp);
+    if (resp.status != 200 ||
+        !sim_event_sink_object(&device->sink, "status", fleet.http_out, resp.body_len)) {
+        sim_event_sink_on_notice(&device->sink, APP_NOTICE_WARNING, "status unavailable (shared lock busy)");
+    }
+}
+
+static void emit_fleet_status(void)
+{
+    json_writer_t w;
+    begin_object(&w);
+    json_writer_member_uint(&w, "devices", fleet.count);
+    json_writer_member_uint(&w, "registered", atomic_load(&fleet.registered));
+    json_writer_member_uint(&w, "http_accepted", fleet.listener.accepted);
+    json_writer_member_uint(&w, "timer_fired", fleet.timer.fired);
+    json_writer_member_uint(&w, "timer_dropped", fleet.timer.dropped);
+    emit_object(&fleet.sink, "fleet_status", &w);
+}
+
+static fleet_device_t *device_by_mac(const mac_address_t *mac)
+{
+    for (size_t i = 0; i < fleet.count; i++) {
+        if (memcmp(fleet.devices[i].wifi.mac.bytes, mac->bytes, sizeof(mac->bytes)) == 0) {
+            return &fleet.devices[i];
+        }
+    }
+    return NULL;
+}
+
+static void device_command(fleet_device_t *device, const char *command_text)
+{
+    sim_control_command_t command = sim_control_parse(command_text);
+    switch (command.kind) {
+        case SIM_CONTROL_NETWORK_DOWN:
+            (void)sim_wifi_set_in_range(&device->wifi, false);
+            break;
+        case SIM_CONTROL_NETWORK_UP:
+            (void)sim_wifi_set_in_range(&device->wifi, true);
+            break;
+        case SIM_CONTROL_IP:
+            (void)sim_wifi_set_ip(&device->wifi, &command.ip);
+            break;
+        case SIM_CONTROL_STATUS:
+            emit_device_status(device);
+            break;
+        default:
+            sim_event_sink_on_notice(&device->sink, APP_NOTICE_WARNING,
+                                     "control: unknown device command (network down|network up|"
+                                     "ip A.B.C.D|status)");
+            break;
+    }
+}
+
+static void on_control(void *arg, const sim_control_command_t *command, const char *line)
+{
+    (void)arg;
+    if (command->kind == SIM_CONTROL_QUIT) {
+        end_with(END_QUIT);
+        return;
+    }
+    if (command->kind == SIM_CONTROL_STATUS) {
+        emit_fleet_status();
+        return;
+    }
+    if (command->kind == SIM_CONTROL_EMPTY) {
+        return;
+    }
+    /* "<MAC> <device command>" */
+    while (*line == ' ' || *line == '\t') {
+        line++;
+    }
+    char mac_text[MAC_ADDRESS_STR_SIZE];
+    size_t mac_len = strcspn(line, " \t\r\n");
+    mac_address_t mac;
+    fleet_device_t *device = NULL;
+    if (mac_len + 1 == sizeof(mac_text)) {
+        memcpy(mac_text, line, mac_len);
+        mac_text[mac_len] = '\0';
+        if (mac_address_parse(mac_text, &mac) == DOMAIN_OK) {
+            device = device_by_mac(&mac);
+        }
+    }
+    if (device == NULL) {
+        sim_event_sink_on_notice(&fleet.sink, APP_NOTICE_WARNING,
+                                 "control: expected quit, status or <MAC of a device here> <command>");
+        return;
+    }
+    device_command(device, line + mac_len);
+}
+
+/* ---- start-up --------------------------------------------------------------------------------------------
+ */
+
+/* RLIMIT_NOFILE up to the hard limit; false (with the message printed) when even that is too low. */
+static bool raise_fd_limit(size_t devices)
+{
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return true; /* unknown: let the sockets tell */
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &limit);
+        (void)getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    rlim_t needed = (rlim_t)devices * FLEET_FDS_PER_DEVICE + FLEET_FD_RESERVE;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+        (void)fprintf(
+            stderr,
+            "irrigation-fleet: %zu devices need about %llu open files, but this process may open only "
+            "%llu (RLIMIT_NOFILE, already raised to the hard limit). Run fewer devices per process "
+            "(invoke simulate spreads them over processes), or raise the hard limit: `ulimit -Hn N` "
+            "as root, LimitNOFILE= in a systemd unit, or a nofile line in "
+            "/etc/security/limits.conf (docs/fleet.md).\n",
+            devices, (unsigned long long)needed, (unsigned long long)limit.rlim_cur);
+        return false;
+    }
+    return true;
+}
+
+/* Counts the devices of the device file (its non-blank lines). */
+static bool count_file_devices(FILE *file, size_t *count)
+{
+    *count = 0;
+    while (fgets(fleet.line, sizeof(fleet.line), file) != NULL) {
+        size_t len = strlen(fleet.line);
+        if (len + 1 == sizeof(fleet.line) && fleet.line[len - 1] != '\n') {
+            return false; /* longer than any valid line: reported with its number when parsed */
+        }
+        if (!fleet_devices_blank_line(fleet.line, len)) {
+            (*count)++;
+        }
+    }
+    rewind(file);
+    return !ferror(file);
+}
+
+/* The next device of the file (skipping blank lines); false with the message printed. */
+static bool next_file_device(FILE *file, unsigned long *line_number, fleet_device_spec_t *spec)
+{
+    char error[FLEET_DEVICES_ERROR_MAX];
+    while (fgets(fleet.line, sizeof(fleet.line), file) != NULL) {
+        (*line_number)++;
+        size_t len = strcspn(fleet.line, "\r\n");
+        if (len == strlen(fleet.line) && !feof(file)) {
+            (void)fprintf(stderr, "irrigation-fleet: --device-file %s:%lu: line longer than %u bytes\n",
+                          fleet.options.device_file, *line_number, FLEET_DEVICES_LINE_MAX);
+            return false;
+        }
+        if (fleet_devices_blank_line(fleet.line, len)) {
+            continue;
+        }
+        if (!fleet_devices_parse_line(fleet.line, len, spec, error, sizeof(error))) {
+            (void)fprintf(stderr, "irrigation-fleet: --device-file %s:%lu: %s\n", fleet.options.device_file,
+                          *line_number, error);
+            return false;
+        }
+        if (fleet.options.distinct_ips && spec->has_ip) {
+            (void)fprintf(stderr, "irrigation-fleet: --device-file %s:%lu: ip: not with --distinct-ips\n",
+                          fleet.options.device_file, *line_number);
+            return false;
+        }
+        return true;
+    }
+    (void)fprintf(stderr, "irrigation-fleet: --device-file %s: ended early\n", fleet.options.device_file);
+    return false;
+}
+
+static bool init_config(fleet_device_t *device, size_t index, const fleet_device_spec_t *spec)
+{
+    const char *values[CONFIG_FIELD_COUNT] = {
+        [CONFIG_FIELD_DEVICE_NAME] = spec->has_name ? spec->name : NULL,
+        [CONFIG_FIELD_LOCATION] = spec->has_location ? spec->location : NULL,
+    };
+    if (fleet.config_files == NULL) {
+        if (fleet_memory_config_init(&device->memory_config) != APP_OK) {
+            return false;
+        }
+        for (unsigned field = 0; field < CONFIG_FIELD_COUNT; field++) {
+            if (values[field] != NULL &&
+                fleet_memory_config_store(&device->memory_config, (config_field_t)field, values[field]) !=
+                    APP_OK) {
+                return false;
+            }
+        }
+        device->ports.config = &fleet_memory_config_port;
+        device->ports.config_ctx = &device->memory_config;
+        return true;
+    }
+    /* Like irrigation-sim's --name/--location: written only when they differ from the stored values. */
+    char path[SIM_CONFIG_FILE_PATH_MAX];
+    const uint8_t *b = spec->mac.bytes;
+    int n = snprintf(path, sizeof(path), "%s/irrigation-fleet-%02X%02X%02X%02X%02X%02X.conf",
+                     fleet.options.config_dir, b[0], b[1], b[2], b[3], b[4], b[5]);
+    device->config_file = &fleet.config_files[index];
+    if (n < 0 || (size_t)n >= sizeof(path) || sim_config_file_init(device->config_file, path) != APP_OK) {
+        device->config_file = NULL;
+        return false;
+    }
+    if (sim_config_file_store_values(device->config_file, values, NULL) != APP_OK) {
+        (void)fprintf(stderr, "irrigation-fleet: --config-dir: cannot write %s: %s\n", path, strerror(errno));
+        return false;
+    }
+    device->ports.config = &sim_config_file_port;
+    device->ports.config_ctx = device->config_file;
+    return true;
+}
+
+static void fill_ports(fleet_device_t *device)
+{
+    app_ports_t *p = &device->ports;
+    p->mqtt_session = &sim_mqtt_session_port;
+    p->mqtt_session_ctx = &device->mqtt;
+    p->mqtt_publisher = &sim_mqtt_publisher_port;
+    p->mqtt_publisher_ctx = &device->mqtt;
+    p->network = &sim_wifi_network_port;
+    p->network_ctx = &device->wifi;
+    p->wifi = &sim_wifi_station_port;
+    p->wifi_ctx = &device->wifi;
+    p->lock = &sim_lock_port;
+    p->lock_ctx = &device->lock;
+    p->timer = &fleet_timer_port;
+    p->timer_ctx = &device->timer;
+    p->power = &sim_power_port;
+    p->power_ctx = &device->power;
+    p->executor = &fleet_executor_port;
+    p->executor_ctx = &device->queue;
+    p->events = &sim_event_sink_port;
+    p->events_ctx = &device->sink;
+    p->system = &sim_system_info_port;
+    p->system_ctx = &fleet.system;
+}
+
+/* The device's listening socket; port 80 refused -> the fallback port for this and every later device. */
+static bool listen_for(fleet_device_t *device, size_t index)
+{
+    fleet_listener_result_t rc = fleet_listener_add(&fleet.listener, &device->http_address, device->http_port,
+                                                    (uint32_t)index, &device->http_port);
+    /* An automatic port taken by someone else: a free port from the kernel instead (the next port up would
+     * be the next device's, and every later device would collide in turn). */
+    if (rc == FLEET_LISTENER_IN_USE && fleet.options.auto_http_ports) {
+        rc = fleet_listener_add(&fleet.listener, &device->http_address, 0, (uint32_t)index,
+                                &device->http_port);
+    }
+    if (rc == FLEET_LISTENER_NO_PERMISSION && fleet.options.http_fallback_port != 0 &&
+        device->http_port != fleet.options.http_fallback_port && fleet.options.distinct_ips) {
+        (void)fprintf(stderr, "irrigation-fleet: port %u not permitted; serving on the fallback port %u\n",
+                      (unsigned)device->http_port, (unsigned)fleet.options.http_fallback_port);
+        fleet.http_port = fleet.options.http_fallback_port;
+        device->http_port = fleet.http_port;
+        rc = fleet_listener_add(&fleet.listener, &device->http_address, device->http_port, (uint32_t)index,
+                                &device->http_port);
+    }
+    if (rc == FLEET_LISTENER_OK) {
+        return true;
+    }
+    char address[IPV4_ADDRESS_STR_SIZE];
+    ipv4_address_format(&device->http_address, address);
+    (void)fprintf(stderr, "irrigation-fleet: cannot listen on %s:%u: %s\n", address,
+                  (unsigned)device->http_port,
+                  rc == FLEET_LISTENER_FAILED ? strerror(errno) : fleet_listener_result_to_str(rc));
+    if (rc == FLEET_LISTENER_NO_PERMISSION) {
+        (void)fprintf(
+            stderr, "irrigation-fleet: ports below 1024 need root, CAP_NET_BIND_SERVICE, or (one line, until "
+                    "reboot) `sudo sysctl net.ipv4.ip_unprivileged_port_start=80`; or give "
+                    "--http-fallback-port 8080 (docs/fleet.md)\n");
+    }
+    return false;
+}
+
+static void emit_device_started(fleet_device_t *device)
+{
+    char ip[IPV4_ADDRESS_STR_SIZE];
+    char http_address[IPV4_ADDRESS_STR_SIZE];
+    char client_id[MAC_ADDRESS_CLIENT_ID_SIZE];
+    ipv4_address_format(&device->ip, ip);
+    ipv4_address_format(&device->http_address, http_address);
+    mac_address_client_id(&device->wifi.mac, client_id);
+    json_writer_t w;
+    begin_object(&w);
+    json_writer_member_cstr(&w, "ip", ip);
+    json_writer_member_cstr(&w, "client_id", client_id);
+    json_writer_member_cstr(&w, "http_address", http_address);
+    json_writer_member_uint(&w, "http_port", device->http_port);
+    emit_object(&device->sink, "started", &w);
+}
+
+static bool start_device(size_t index, const fleet_device_spec_t *spec)
+{
+    fleet_device_t *device = &fleet.devices[index];
+    const sim_options_t *shared = &fleet.options.shared;
+    uint32_t number = fleet.options.first_index + (uint32_t)index;
+    device->ip = spec->has_ip ? spec->ip : shared->ip;
+    device->http_address = device->ip;
+    device->http_port = fleet.http_port;
+    if (fleet.options.distinct_ips) {
+        (void)fleet_devices_distinct_ip(number, &device->ip);
+        device->http_address = device->ip;
+    } else {
+        /* A port of its own: the file's, or the generated device's (--http-port counting up), or a free one.
+         */
+        (void)ipv4_address_parse(shared->http_bind, &device->http_address);
+        if (spec->has_http_port) {
+            device->http_port = spec->http_port;
+        } else if (fleet.options.auto_http_ports) {
+            device->http_port = (uint16_t)(FLEET_OPTIONS_AUTO_HTTP_PORT_BASE + number - 1u);
+        } else if (fleet.http_port != 0 && fleet.options.devices > 0) {
+            device->http_port = (uint16_t)(fleet.http_port + number - 1u);
+        } else {
+            device->http_port = 0;
+        }
+    }
+
+    fleet_executor_queue_init(&device->queue, &fleet.pool);
+    fleet_timer_slot_init(&device->timer, &fleet.timer, &fleet_executor_port, &device->queue, 0);
+    const sim_wifi_config_t wifi = {
+        .ssid = shared->wifi_ssid,
+        .password = shared->wifi_password,
+        .provisioned = !shared->unprovisioned,
+    };
+    if (!sim_event_sink_init(&device->sink, stdout, fleet_timer_uptime_ms, &fleet.timer) ||
+        !sim_lock_init(&device->lock) || !sim_power_init(&device->power) ||
+        !sim_wifi_init(&device->wifi, &wifi, &spec->mac, &device->ip, &fleet_executor_port, &device->queue,
+                       &device->sink) ||
+        !sim_mqtt_init(&device->mqtt, &fleet_executor_port, &device->queue)) {
+        (void)fprintf(stderr, "irrigation-fleet: device %zu: cannot create its locks\n", index + 1);
+        return false;
+    }
+    sim_event_sink_set_device(&device->sink, &spec->mac);
+    sim_event_sink_set_listener(&device->sink, on_domain_event, device);
+    fill_ports(device);
+    if (!init_config(device, index, spec)) {
+        (void)fprintf(stderr, "irrigation-fleet: device %zu: cannot set up its config\n", index + 1);
+        return false;
+    }
+
+    app_err_t rc = application_start(&device->app, &device->ports, &shared->settings);
+    if (rc == APP_ERR_MISSING_PORT || rc == APP_ERR_NOT_STARTED || rc == APP_ERR_INVALID_ARG) {
+        (void)fprintf(stderr, "irrigation-fleet: device %zu: application not started: %s\n", index + 1,
+                      app_err_to_str(rc));
+        return false;
+    }
+    device->started = true;
+    if (rc != APP_OK && index == 0) {
+        /* Settings are shared: one line says it for every device (each one's /status has the reason). */
+        (void)fprintf(stderr, "irrigation-fleet: %s; MQTT disabled, HTTP still served\n", app_err_to_str(rc));
+    }
+    /* Listening only once the application runs: the router hands requests to it from then on. */
+    if (!listen_for(device, index)) {
+        return false;
+    }
+    emit_device_started(device);
+    sim_event_sink_http_started(&device->sink, device->http_port);
+    app_event_t event;
+    memset(&event, 0, sizeof(event));
+    event.kind = APP_EVENT_HTTP_STARTED;
+    if (!fleet_executor_post(&device->queue, &event)) {
+        sim_event_sink_on_notice(&device->sink, APP_NOTICE_ERROR,
+                                 "HTTP_STARTED lost (application queue full)");
+    }
+    return true;
+}
+
+/* Every device, from the generator or the device file. */
+static bool start_devices(FILE *file)
+{
+    const sim_options_t *shared = &fleet.options.shared;
+    unsigned long line_number = 0;
+    char error[FLEET_DEVICES_ERROR_MAX];
+    static fleet_device_spec_t spec;
+    for (size_t i = 0; i < fleet.count; i++) {
+        if (file != NULL) {
+            if (!next_file_device(file, &line_number, &spec)) {
+                return false;
+            }
+        } else if (!fleet_devices_generate(fleet.options.first_index + (uint32_t)i,
+                                           shared->has_name ? shared->name : APP_DEFAULT_DEVICE_NAME,
+                                           shared->has_location ? shared->location : NULL, &spec, error,
+                                           sizeof(error))) {
+            (void)fprintf(stderr, "irrigation-fleet: device %zu: %s\n", i + 1, error);
+            return false;
+        }
+        if (!start_device(i, &spec)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void emit_fleet_started(void)
+{
+    json_writer_t w;
+    begin_object(&w);
+    json_writer_member_uint(&w, "devices", fleet.count);
+    json_writer_member_uint(&w, "first_index", fleet.options.first_index);
+    json_writer_member_uint(&w, "workers", fleet.options.workers);
+    json_writer_member_bool(&w, "distinct_ips", fleet.options.distinct_ips);
+    static broker_uri_t broker;
+    const char *effective = fleet.options.shared.settings.mqtt.broker_uri;
+    if (broker_uri_parse(effective, fleet.options.shared.settings.mqtt.ws_path, &broker) == DOMAIN_OK) {
+        effective = broker.effective_uri;
+    }
+    json_writer_member_cstr(&w, "broker", effective);
+    struct rlimit limit;
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+        json_writer_member_uint(&w, "fd_limit", (uint64_t)limit.rlim_cur);
+    }
+    emit_object(&fleet.sink, "fleet_started", &w);
+}
+
+/* ---- stop ------------------------------------------------------------------------------------------------
+ */
+
+static void stop_devices(const char *reason)
+{
+    for (size_t i = 0; i < fleet.count; i++) {
+        if (fleet.devices[i].started) {
+            fleet_executor_queue_stop(&fleet.devices[i].queue);
+        }
+    }
+    fleet_executor_pool_wait_finished(&fleet.pool);
+    fleet_timer_stop(&fleet.timer);
+    /* No application task runs any more: each Paho client can go (the last one ends Paho's threads). */
+    for (size_t i = 0; i < fleet.count; i++) {
+        fleet_device_t *device = &fleet.devices[i];
+        if (device->started) {
+            sim_mqtt_deinit(&device->mqtt);
+            sim_event_sink_exit(&device->sink, EXIT_OK, reason);
+        }
+    }
+}
+
+static void free_devices(void)
+{
+    for (size_t i = 0; i < fleet.count; i++) {
+        fleet_device_t *device = &fleet.devices[i];
+        if (device->sink.out == NULL) {
+            continue; /* never initialised: the start stopped before it */
+        }
+        if (!device->started) {
+            sim_mqtt_deinit(&device->mqtt);
+        }
+        sim_wifi_deinit(&device->wifi);
+        sim_power_deinit(&device->power);
+        sim_lock_deinit(&device->lock);
+        if (device->config_file != NULL) {
+            sim_config_file_deinit(device->config_file);
+        } else {
+            fleet_memory_config_deinit(&device->memory_config);
+        }
+        sim_event_sink_deinit(&device->sink);
+    }
+    free(fleet.devices);
+    free(fleet.config_files);
+}
+
+/* ---- main ------------------------------------------------------------------------------------------------
+ */
+
+static int wait_for_end(const sigset_t *signals)
+{
+    for (;;) {
+        int signal_number = 0;
+        if (sigwait(signals, &signal_number) != 0) {
+            continue;
+        }
+        if (signal_number != SIGUSR1) {
+            end_with(END_SIGNAL);
+            return signal_number;
+        }
+        if (atomic_load(&fleet.end) != END_NONE) {
+            return 0;
+        }
+    }
+}
+
+static bool init_shared(void)
+{
+    if (!fleet_timer_init(&fleet.timer, fleet.count)) {
+        return false;
+    }
+    bool ok = sim_event_sink_init(&fleet.sink, stdout, fleet_timer_uptime_ms, &fleet.timer) &&
+              sim_system_info_init(&fleet.system) &&
+              fleet_executor_pool_start(&fleet.pool, fleet.options.workers) &&
+              fleet_timer_start(&fleet.timer) &&
+              sim_http_start_routed(&fleet.http, route, NULL) == SIM_HTTP_OK &&
+              fleet_listener_init(&fleet.listener, fleet.count, on_accept, NULL) &&
+              fleet_listener_start(&fleet.listener);
+    fleet.devices = calloc(fleet.count, sizeof(fleet_device_t));
+    if (fleet.options.config_dir[0] != '\0') {
+        fleet.config_files = calloc(fleet.count, sizeof(sim_config_file_t));
+        ok = ok && fleet.config_files != NULL;
+    }
+    return ok && fleet.devices != NULL;
+}
+
+int main(int argc, char *argv[])
+{
+    char error[FLEET_OPTIONS_ERROR_MAX];
+    fleet_options_result_t parsed = fleet_options_parse(argc, argv, &fleet.options, error, sizeof(error));
+    if (parsed == FLEET_OPTIONS_HELP) {
+        (void)fputs(fleet_options_usage(), stdout);
+        return EXIT_OK;
+    }
+    if (parsed != FLEET_OPTIONS_OK) {
+        (void)fprintf(stderr, "irrigation-fleet: %s\n", error);
+        return EXIT_BAD_OPTIONS;
+    }
+    ipv4_address_t bind_address;
+    if (!fleet.options.distinct_ips &&
+        ipv4_address_parse(fleet.options.shared.http_bind, &bind_address) != DOMAIN_OK) {
+        (void)fprintf(stderr, "irrigation-fleet: --http-bind: the fleet listens on IPv4 addresses only\n");
+        return EXIT_BAD_OPTIONS;
+    }
+
+    FILE *file = NULL;
+    fleet.count = fleet.options.devices;
+    if (fleet.options.device_file[0] != '\0') {
+        file = fopen(fleet.options.device_file, "r");
+        if (file == NULL || !count_file_devices(file, &fleet.count) || fleet.count == 0 ||
+            fleet.options.first_index - 1u + fleet.count > FLEET_DEVICES_MAX) {
+            (void)fprintf(stderr, "irrigation-fleet: --device-file %s: %s\n", fleet.options.device_file,
+                          file == NULL ? strerror(errno)
+                                       : (fleet.count == 0 ? "no devices, or a line too long"
+                                                           : "more devices than the fleet numbers allow"));
+            if (file != NULL) {
+                (void)fclose(file);
+            }
+            return EXIT_BAD_OPTIONS;
+        }
+    }
+    if (!raise_fd_limit(fleet.count)) {
+        if (file != NULL) {
+            (void)fclose(file);
+        }
+        return EXIT_RUNTIME;
+    }
+
+    /* Before any thread exists: every thread inherits the mask, only main takes these signals. */
+    static sigset_t signals;
+    (void)sigemptyset(&signals);
+    (void)sigaddset(&signals, SIGINT);
+    (void)sigaddset(&signals, SIGTERM);
+    (void)sigaddset(&signals, SIGUSR1);
+    (void)pthread_sigmask(SIG_BLOCK, &signals, NULL);
+    (void)signal(SIGPIPE, SIG_IGN);
+    fleet.main_thread = pthread_self();
+    fleet.http_port = fleet.options.shared.http_port;
+
+    int exit_code = EXIT_OK;
+    const char *reason = "quit";
+    if (!init_shared()) {
+        (void)fprintf(stderr, "irrigation-fleet: cannot create the shared threads, sockets or memory\n");
+        exit_code = EXIT_RUNTIME;
+        reason = "start-up failed";
+    } else if (!start_devices(file)) {
+        exit_code = EXIT_RUNTIME;
+        reason = "start-up failed";
+    }
+    if (file != NULL) {
+        (void)fclose(file);
+    }
+    if (exit_code == EXIT_OK) {
+        emit_fleet_started();
+        if (!sim_control_start(&fleet.control, STDIN_FILENO, on_control, NULL)) {
+            (void)fprintf(stderr, "irrigation-fleet: cannot start the control reader\n");
+            exit_code = EXIT_RUNTIME;
+            reason = "control reader not started";
+        } else {
+            int signal_number = wait_for_end(&signals);
+            reason = signal_number == SIGINT ? "SIGINT" : (signal_number == SIGTERM ? "SIGTERM" : "quit");
+        }
+    }
+
+    /* Producers first (they call into the applications), then the devices, then what they used. */
+    sim_control_stop(&fleet.control);
+    fleet_listener_stop(&fleet.listener);
+    sim_http_stop(&fleet.http);
+    if (fleet.devices != NULL) {
+        stop_devices(reason);
+    }
+    fleet_executor_pool_stop(&fleet.pool);
+    char text[96];
+    int n = snprintf(text, sizeof(text), "{\"code\":%d,\"devices\":%zu}", exit_code, fleet.count);
+    (void)sim_event_sink_object(&fleet.sink, "fleet_exit", text, (size_t)n);
+    if (fleet.devices != NULL) {
+        free_devices();
+    }
+    fleet_listener_deinit(&fleet.listener);
+    fleet_timer_deinit(&fleet.timer);
+    sim_system_info_deinit(&fleet.system);
+    sim_event_sink_deinit(&fleet.sink);
+    return exit_code;
+}
