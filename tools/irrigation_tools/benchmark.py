@@ -5,7 +5,8 @@ Two parts:
   serialization in ns/message next to a memcpy of the same payload measured in the same run, state-machine
   transitions, the static size of what the firmware allocates, and the heap the core uses (0);
 - the simulator against a local NATS broker (MQTT over WebSocket): connect-to-PUBACK latency over several
-  runs (median, min, max, from the simulator's own t_ms) and its peak resident memory (VmHWM).
+  runs (median, min, max, from the simulator's own t_ms) and its peak resident memory (VmHWM);
+- with fleet, the fleet engine's start/registration/stop times and memory per device (fleet_bench).
 """
 
 from __future__ import annotations
@@ -111,8 +112,9 @@ def format_figures(figures: list[tuple[str, float, str]]) -> str:
     return "\n".join(f"{name:<{width}}  {value:>10.1f}  {unit}" for name, value, unit in figures)
 
 
-def run_benchmark(root: Path, runs: int = 5, simulator: bool = True) -> list[tuple[str, float, str]]:
-    """Builds and runs the benchmarks, prints the table and returns the figures."""
+def run_benchmark(root: Path, runs: int = 5, simulator: bool = True, fleet: bool = False) -> list[tuple[str, float, str]]:
+    """Builds and runs the benchmarks, prints the table and returns the figures; with fleet, then the fleet
+    table too (fleet_bench.run_fleet_bench, whose dict is the results' "fleet" entry)."""
     if runs < 1:
         raise ToolError("--runs must be at least 1")
     bench = build_core_bench(root)
@@ -123,4 +125,8 @@ def run_benchmark(root: Path, runs: int = 5, simulator: bool = True) -> list[tup
     if simulator:
         figures += run_simulator_bench(root, runs)
     print(format_figures(figures))
+    if fleet:
+        from .fleet_bench import run_fleet_bench
+
+        run_fleet_bench(root)
     return figures
