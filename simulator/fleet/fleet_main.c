@@ -664,7 +664,6 @@ static bool init_shared(void)
     bool ok = sim_event_sink_init(&fleet.sink, stdout, fleet_timer_uptime_ms, &fleet.timer) &&
               sim_system_info_init(&fleet.system) &&
               fleet_executor_pool_start(&fleet.pool, fleet.options.workers) &&
-              fleet_timer_start(&fleet.timer) &&
               sim_http_start_routed(&fleet.http, route, NULL) == SIM_HTTP_OK &&
               fleet_listener_init(&fleet.listener, fleet.count, on_accept, NULL) &&
               fleet_listener_start(&fleet.listener);

@@ -116,7 +116,9 @@ static void *timer_thread(void *arg)
         uint64_t first = deadline_of(&timer->heap[0]);
         if (elapsed_ms(timer) < first) {
             struct timespec at = absolute_deadline(timer, first);
-            (void)pthread_cond_timedwait(&timer->changed, &timer->mutex, &at);
+            /* Waits on CLOCK_MONOTONIC whatever the condition variable's clock: wall-clock jumps do not
+             * move deadlines (glibc >= 2.30). */
+            (void)pthread_cond_clockwait(&timer->changed, &timer->mutex, CLOCK_MONOTONIC, &at);
             continue; /* re-check: woken early by arm/cancel/stop, or the deadline passed */
         }
         /* Every timer due now, in deadline order, posted after the mutex is released. */
@@ -164,33 +166,22 @@ bool fleet_timer_init(fleet_timer_t *timer, size_t slots)
     if (timer->heap == NULL) {
         return false;
     }
-    pthread_condattr_t attr;
     bool ok = pthread_mutex_init(&timer->mutex, NULL) == 0;
-    if (ok) {
-        ok = pthread_condattr_init(&attr) == 0;
-        ok = ok && pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0;
-        ok = ok && pthread_cond_init(&timer->changed, &attr) == 0;
-        (void)pthread_condattr_destroy(&attr);
-        if (!ok) {
-            (void)pthread_mutex_destroy(&timer->mutex);
-        }
+    if (ok && pthread_cond_init(&timer->changed, NULL) != 0) {
+        (void)pthread_mutex_destroy(&timer->mutex);
+        ok = false;
+    }
+    /* Running from the start: arming needs no thread, so nothing is lost before the devices exist. */
+    timer->thread_running = ok && pthread_create(&timer->thread, NULL, timer_thread, timer) == 0;
+    if (ok && !timer->thread_running) {
+        (void)pthread_cond_destroy(&timer->changed);
+        (void)pthread_mutex_destroy(&timer->mutex);
+        ok = false;
     }
     if (!ok) {
         free(timer->heap);
         timer->heap = NULL;
     }
-    return ok;
-}
-
-bool fleet_timer_start(fleet_timer_t *timer)
-{
-    (void)pthread_mutex_lock(&timer->mutex);
-    bool ok = timer->thread_running;
-    if (!ok && !timer->stop) {
-        ok = pthread_create(&timer->thread, NULL, timer_thread, timer) == 0;
-        timer->thread_running = ok;
-    }
-    (void)pthread_mutex_unlock(&timer->mutex);
     return ok;
 }
 

@@ -6,7 +6,7 @@
  * like sim_timer: arm_once() replaces that id's armed timer, cancel() disarms it; both update the heap
  * under the mutex (O(log n)) and wake the thread only when the earliest deadline changed, so they never
  * block the device's application task for long. The thread sleeps until the earliest deadline on a
- * condition variable bound to CLOCK_MONOTONIC; on expiry it posts APP_EVENT_TIMER_FIRED (id and armed
+ * condition variable, measured on CLOCK_MONOTONIC; on expiry it posts APP_EVENT_TIMER_FIRED (id and armed
  * token) through the device's executor port, outside the mutex.
  *
  * now_ms() is the time since fleet_timer_init() (every device of the process shares that "boot");
@@ -49,7 +49,7 @@ typedef struct {
 
 typedef struct fleet_timer {
     pthread_mutex_t mutex;
-    pthread_cond_t changed; /* CLOCK_MONOTONIC */
+    pthread_cond_t changed; /* waited on with CLOCK_MONOTONIC deadlines */
     struct timespec start;  /* uptime zero */
     fleet_timer_entry_t *heap;
     size_t count;
@@ -63,10 +63,8 @@ typedef struct fleet_timer {
 
 extern const timer_port_t fleet_timer_port;
 
-/* Starts the clock and allocates room for slots * APP_TIMER_COUNT timers. The thread starts with
- * fleet_timer_start(). */
+/* Starts the clock and the thread, with room for slots * APP_TIMER_COUNT timers. */
 bool fleet_timer_init(fleet_timer_t *timer, size_t slots);
-bool fleet_timer_start(fleet_timer_t *timer);
 /* Stops and joins the thread: once it returns nothing is posted any more. The clock keeps working.
  * Idempotent. */
 void fleet_timer_stop(fleet_timer_t *timer);

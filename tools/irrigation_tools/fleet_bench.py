@@ -118,7 +118,7 @@ def run_fleet_size(
         stopping = clock()
         for process in processes:
             process.request_stop()
-        codes = [process.wait_exit(timeout=PHASE_TIMEOUT_S) for process in processes]
+        codes = [process.stop(timeout=PHASE_TIMEOUT_S) for process in processes]
     stopped_s = clock() - stopping
     if any(code != 0 for code in codes):
         raise ToolError(f"benchmark --fleet: a fleet process exited with {codes}; logs in {workdir}")

@@ -4,23 +4,19 @@ A fleet process prints one JSON event per line on stdout, each device's with its
 parses them as they come and keeps what a run needs without keeping every line (10,000 devices print
 about 120,000): each device's address (`started`), which devices had a registration acknowledged, how
 many `exit` lines came, the fleet's own events, and the notable per-device events for the console.
-Commands go to its stdin: `quit`, `status`, `<MAC> <command>`. Stopping is by PID: `quit`, then SIGTERM,
-then SIGKILL, each wait bounded.
+Commands go to its stdin: `quit`, `status`, `<MAC> <command>`. Starting and stopping (by PID: `quit`, then
+SIGTERM, then SIGKILL, each wait bounded) are SimProcess's.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
-from irrigation_tools.sim_process import SimulatorError, find_or_build_binary
+from irrigation_tools.sim_process import SimProcess, SimulatorError, find_or_build_binary
 
 FLEET_RELATIVE_PATH = Path("build/host/simulator/irrigation-fleet")
 # Per-device events worth keeping for the console (the rest only count).
@@ -47,8 +43,13 @@ class FleetDevice:
     http_port: int
 
 
-class FleetProcess:
-    """One running irrigation-fleet: its devices, their events, its control channel."""
+class FleetProcess(SimProcess):
+    """One running irrigation-fleet: its devices, their events, its control channel.
+
+    The process handling is SimProcess's (start, send, stop by PID, stderr); what differs is the reading
+    of the output, which keeps counts and the notable events instead of every line (SimProcess's own event
+    list stays empty: use the methods below).
+    """
 
     def __init__(
         self,
@@ -58,52 +59,14 @@ class FleetProcess:
         env: Optional[dict] = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.binary = Path(binary)
-        self.args = list(args)
-        self.stderr_path = Path(stderr_path) if stderr_path else None
-        self.env = env
+        super().__init__(binary, args, stderr_path=stderr_path, env=env)
         self._clock = clock
-        self._proc: Optional[subprocess.Popen] = None
-        self._stderr_file = None
-        self._reader: Optional[threading.Thread] = None
-        self._cond = threading.Condition()
         self._devices: dict[str, FleetDevice] = {}
         self._registered: set[str] = set()
         self._registrations = 0
         self._exited = 0
         self._notable: list[dict] = []
         self._fleet: dict[str, dict] = {}  # fleet_started / fleet_registered / fleet_exit, with "_received"
-        self._eof = False
-
-    # --- lifecycle ---------------------------------------------------------------------------------
-    @property
-    def pid(self) -> Optional[int]:
-        return self._proc.pid if self._proc is not None else None
-
-    @property
-    def returncode(self) -> Optional[int]:
-        return self._proc.poll() if self._proc is not None else None
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
-    def start(self) -> "FleetProcess":
-        if self._proc is not None:
-            raise SimulatorError("already started")
-        if self.stderr_path is not None:
-            self.stderr_path.parent.mkdir(parents=True, exist_ok=True)
-            self._stderr_file = open(self.stderr_path, "wb")
-        self._proc = subprocess.Popen(
-            [str(self.binary), *self.args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr_file if self._stderr_file is not None else subprocess.DEVNULL,
-            env=self.env,
-        )
-        self._reader = threading.Thread(target=self._read_stdout, name=f"fleet-{self._proc.pid}", daemon=True)
-        self._reader.start()
-        return self
 
     def _read_stdout(self) -> None:
         assert self._proc is not None and self._proc.stdout is not None
@@ -143,62 +106,13 @@ class FleetProcess:
                 self._notable.append(event)
             self._cond.notify_all()
 
-    def send(self, command: str) -> None:
-        """Writes one control line (a newline is added)."""
-        if self._proc is None or self._proc.stdin is None:
-            raise SimulatorError("not started")
-        try:
-            self._proc.stdin.write(command.encode("utf-8") + b"\n")
-            self._proc.stdin.flush()
-        except (BrokenPipeError, ValueError, OSError) as exc:
-            raise SimulatorError(f"cannot send {command!r}: the fleet process is gone ({self.returncode})") from exc
-
     def request_stop(self) -> None:
-        """`quit`, without waiting: stop many processes at once, then wait_exit() for each."""
+        """`quit`, without waiting: stop many processes at once, then stop() each (quit, SIGTERM, SIGKILL)."""
         if self.running:
             try:
                 self.send("quit")
             except SimulatorError:
                 pass
-
-    def wait_exit(self, timeout: float = 30.0) -> Optional[int]:
-        """Waits for the end; SIGTERM, then SIGKILL when it does not come (each waited for up to 5 s, or
-        timeout when shorter). Returns the exit status."""
-        proc = self._proc
-        if proc is None:
-            return None
-        for sig in (None, signal.SIGTERM, signal.SIGKILL):
-            if sig is not None and proc.poll() is None:
-                try:
-                    os.kill(proc.pid, sig)
-                except ProcessLookupError:
-                    pass
-            try:
-                proc.wait(timeout=timeout if sig is None else min(timeout, 5.0))
-                break
-            except subprocess.TimeoutExpired:
-                continue
-        if proc.stdin is not None:
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
-        if self._reader is not None:
-            self._reader.join(timeout=10.0)
-        if self._stderr_file is not None:
-            self._stderr_file.close()
-            self._stderr_file = None
-        return proc.returncode
-
-    def stop(self, timeout: float = 30.0) -> Optional[int]:
-        self.request_stop()
-        return self.wait_exit(timeout)
-
-    def __enter__(self) -> "FleetProcess":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # --- what the devices reported -----------------------------------------------------------------
     def devices(self) -> dict[str, FleetDevice]:
@@ -248,11 +162,3 @@ class FleetProcess:
                     )
                 self._cond.wait(min(remaining, 0.5))
             return self._fleet[name]
-
-    def stderr_tail(self, max_bytes: int = 2000) -> str:
-        if self.stderr_path is None:
-            return ""
-        try:
-            return self.stderr_path.read_bytes()[-max_bytes:].decode("utf-8", errors="replace")
-        except OSError:
-            return ""

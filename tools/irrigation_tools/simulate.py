@@ -519,7 +519,7 @@ def _stop_fleets(fleets: list[Any], run: _Run, b: Backends) -> None:
     if not run.verbose:
         progress.finish()
     for fleet in live:
-        fleet.wait_exit(timeout=5.0)
+        fleet.stop(timeout=5.0)
 
 
 def _start_fleets(options: SimulateOptions, root: Path, b: Backends, say: Callable[[str], None], run: _Run,

@@ -125,15 +125,14 @@ def test_stop_sends_quit_and_counts_the_devices_exit_lines(fake_fleet):
     assert fleet.stop() == 0
     assert fleet.exited_count == 3
     assert fleet.fleet_event("fleet_exit")["devices"] == 3
-    with pytest.raises(SimulatorError, match="the fleet process is gone"):
+    with pytest.raises(SimulatorError, match="is gone"):
         fleet.send("status")
 
 
 def test_a_process_that_ignores_quit_and_sigterm_is_killed(fake_fleet):
     fleet = fake_fleet("deaf")
     fleet.wait_fleet_event("fleet_registered", timeout=10.0)
-    fleet.request_stop()
-    assert fleet.wait_exit(timeout=0.5) == -9
+    assert fleet.stop(timeout=0.5) == -9
 
 
 def test_waiting_for_an_event_that_never_comes_says_why(fake_fleet):

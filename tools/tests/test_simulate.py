@@ -161,7 +161,7 @@ class FakeFleet:
         self.running = False
         self.exited = len(self.macs)
 
-    def wait_exit(self, timeout=30.0):
+    def stop(self, timeout=30.0):
         return 0
 
 

@@ -74,7 +74,6 @@ static int setup(void **state)
         f->ids[i] = i;
         fleet_timer_slot_init(&f->slots[i], &f->timer, &recording_executor, &f->ids[i], (uint64_t)i + 1);
     }
-    assert_true(fleet_timer_start(&f->timer));
     *state = f;
     return 0;
 }
