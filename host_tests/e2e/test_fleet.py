@@ -9,7 +9,9 @@ carry that same address.
 from __future__ import annotations
 
 import json
+import resource
 import socket
+import subprocess
 import urllib.request
 from pathlib import Path
 from typing import Optional
@@ -152,3 +154,26 @@ def test_quit_stops_every_device_and_the_process(nats, subscriber, fleet):
     assert process.stop(timeout=10.0) == 0
     assert process.exited_count == 20
     assert process.fleet_event("fleet_exit")["devices"] == 20
+
+
+def test_a_bad_device_file_line_is_named_and_nothing_starts(fleet_binary, tmp_path):
+    device_file = tmp_path / "devices.txt"
+    device_file.write_text("mac=02%3A00%3A00%3A00%3A00%3A01&name=A\n\nmac=02%3A00%3A00%3A00%3A00%3A02&ip=1.2.3\n")
+    result = subprocess.run([str(fleet_binary), "--device-file", str(device_file)], capture_output=True,
+                            text=True, timeout=10, stdin=subprocess.DEVNULL)
+    assert result.returncode == 2
+    assert f"--device-file {device_file}:3: ip: IPv4 address is not a dotted quad" in result.stderr
+    assert result.stdout == ""
+
+
+def _hard_fd_limit(limit: int):
+    return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+
+def test_too_few_file_descriptors_is_one_message_with_the_fix(fleet_binary, nats):
+    result = subprocess.run([str(fleet_binary), "--broker", nats.ws_uri, "--devices", "1000"], capture_output=True,
+                            text=True, timeout=10, stdin=subprocess.DEVNULL, preexec_fn=_hard_fd_limit(512))
+    assert result.returncode == 1
+    assert "1000 devices need about 2080 open files, but this process may open only 512" in result.stderr
+    assert "ulimit -Hn" in result.stderr
+    assert result.stdout == ""

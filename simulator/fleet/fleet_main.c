@@ -300,52 +300,51 @@ static bool raise_fd_limit(size_t devices)
     return true;
 }
 
-/* Counts the devices of the device file (its non-blank lines). */
-static bool count_file_devices(FILE *file, size_t *count)
-{
-    *count = 0;
-    while (fgets(fleet.line, sizeof(fleet.line), file) != NULL) {
-        size_t len = strlen(fleet.line);
-        if (len + 1 == sizeof(fleet.line) && fleet.line[len - 1] != '\n') {
-            return false; /* longer than any valid line: reported with its number when parsed */
-        }
-        if (!fleet_devices_blank_line(fleet.line, len)) {
-            (*count)++;
-        }
-    }
-    rewind(file);
-    return !ferror(file);
-}
+typedef enum {
+    FILE_DEVICE = 0, /* spec holds the next device */
+    FILE_END,        /* no more devices */
+    FILE_BAD_LINE,   /* a line breaks a rule (the message is printed, with the line's number) */
+} file_read_t;
 
-/* The next device of the file (skipping blank lines); false with the message printed. */
-static bool next_file_device(FILE *file, unsigned long *line_number, fleet_device_spec_t *spec)
+/* The next device of the file, skipping blank lines. */
+static file_read_t read_file_device(FILE *file, unsigned long *line_number, fleet_device_spec_t *spec)
 {
     char error[FLEET_DEVICES_ERROR_MAX];
     while (fgets(fleet.line, sizeof(fleet.line), file) != NULL) {
         (*line_number)++;
         size_t len = strcspn(fleet.line, "\r\n");
         if (len == strlen(fleet.line) && !feof(file)) {
-            (void)fprintf(stderr, "irrigation-fleet: --device-file %s:%lu: line longer than %u bytes\n",
-                          fleet.options.device_file, *line_number, FLEET_DEVICES_LINE_MAX);
-            return false;
-        }
-        if (fleet_devices_blank_line(fleet.line, len)) {
+            (void)snprintf(error, sizeof(error), "line longer than %u bytes", FLEET_DEVICES_LINE_MAX);
+        } else if (fleet_devices_blank_line(fleet.line, len)) {
             continue;
+        } else if (!fleet_devices_parse_line(fleet.line, len, spec, error, sizeof(error))) {
+            /* error says which field and why */
+        } else if (fleet.options.distinct_ips && spec->has_ip) {
+            (void)snprintf(error, sizeof(error), "ip: not with --distinct-ips");
+        } else {
+            return FILE_DEVICE;
         }
-        if (!fleet_devices_parse_line(fleet.line, len, spec, error, sizeof(error))) {
-            (void)fprintf(stderr, "irrigation-fleet: --device-file %s:%lu: %s\n", fleet.options.device_file,
-                          *line_number, error);
-            return false;
-        }
-        if (fleet.options.distinct_ips && spec->has_ip) {
-            (void)fprintf(stderr, "irrigation-fleet: --device-file %s:%lu: ip: not with --distinct-ips\n",
-                          fleet.options.device_file, *line_number);
-            return false;
-        }
-        return true;
+        (void)fprintf(stderr, "irrigation-fleet: --device-file %s:%lu: %s\n", fleet.options.device_file,
+                      *line_number, error);
+        return FILE_BAD_LINE;
     }
-    (void)fprintf(stderr, "irrigation-fleet: --device-file %s: ended early\n", fleet.options.device_file);
-    return false;
+    return FILE_END;
+}
+
+/* Counts the devices of the device file, checking every line before anything starts (a bad line is a bad
+ * option); false when a line is bad or the file cannot be read. */
+static bool check_device_file(FILE *file, size_t *count)
+{
+    static fleet_device_spec_t spec;
+    unsigned long line_number = 0;
+    file_read_t read;
+    *count = 0;
+    while ((read = read_file_device(file, &line_number, &spec)) == FILE_DEVICE) {
+        (*count)++;
+    }
+    bool ok = read == FILE_END && !ferror(file);
+    rewind(file);
+    return ok;
 }
 
 static bool init_config(fleet_device_t *device, size_t index, const fleet_device_spec_t *spec)
@@ -552,7 +551,9 @@ static bool start_devices(FILE *file)
     static fleet_device_spec_t spec;
     for (size_t i = 0; i < fleet.count; i++) {
         if (file != NULL) {
-            if (!next_file_device(file, &line_number, &spec)) {
+            if (read_file_device(file, &line_number, &spec) != FILE_DEVICE) {
+                (void)fprintf(stderr, "irrigation-fleet: --device-file %s changed while starting\n",
+                              fleet.options.device_file);
                 return false;
             }
         } else if (!fleet_devices_generate(fleet.options.first_index + (uint32_t)i,
@@ -698,12 +699,18 @@ int main(int argc, char *argv[])
     fleet.count = fleet.options.devices;
     if (fleet.options.device_file[0] != '\0') {
         file = fopen(fleet.options.device_file, "r");
-        if (file == NULL || !count_file_devices(file, &fleet.count) || fleet.count == 0 ||
-            fleet.options.first_index - 1u + fleet.count > FLEET_DEVICES_MAX) {
-            (void)fprintf(stderr, "irrigation-fleet: --device-file %s: %s\n", fleet.options.device_file,
-                          file == NULL ? strerror(errno)
-                                       : (fleet.count == 0 ? "no devices, or a line too long"
-                                                           : "more devices than the fleet numbers allow"));
+        const char *problem = file == NULL ? strerror(errno) : NULL;
+        bool ok = file != NULL && check_device_file(file, &fleet.count); /* prints a bad line itself */
+        if (ok && fleet.count == 0) {
+            problem = "no devices";
+        } else if (ok && fleet.options.first_index - 1u + fleet.count > FLEET_DEVICES_MAX) {
+            problem = "the last device's number (from --first-index) is above 64000";
+        }
+        if (!ok || problem != NULL) {
+            if (problem != NULL) {
+                (void)fprintf(stderr, "irrigation-fleet: --device-file %s: %s\n", fleet.options.device_file,
+                              problem);
+            }
             if (file != NULL) {
                 (void)fclose(file);
             }
