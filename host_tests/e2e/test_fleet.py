@@ -102,6 +102,8 @@ def _port_80_problem() -> Optional[str]:
         return problem
     address = distinct_ip(PORT_80_FIRST_INDEX)
     with socket.socket() as probe:
+        # As the fleet binds: connections of an earlier run in TIME_WAIT do not count, a listener does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((address, 80))
         except OSError as exc:
