@@ -11,12 +11,11 @@
  *   - HTTP: one accepting thread for every device's listening socket (fleet_listener) and one microhttpd
  *     daemon (sim_http, routed mode) that answers each request with the http_api_handle() of the device
  *     whose address the client connected to.
- * Per device: sim_mqtt, sim_wifi, sim_lock, sim_power, a sim_event_sink tagged with its MAC (all on
- * stdout), and the config in memory (fleet_memory_config) or a file per device (--config-dir).
+ * Each device's own adapters and its start are fleet_device's.
  *
  * Start: options, RLIMIT_NOFILE raised to the hard limit and checked against what the devices need (two
- * descriptors each: the MQTT socket and the listening socket), the shared parts, then each device in turn:
- * application_start(), its listening socket, HTTP_STARTED. Then `fleet_started`, and `fleet_registered`
+ * descriptors each: the MQTT socket and the listening socket), the device file checked line by line, the
+ * shared parts, then each device in turn (fleet_device_start). Then `fleet_started`, and `fleet_registered`
  * once every device has had a registration acknowledged. Stop (SIGINT, SIGTERM or `quit`): the control
  * reader, the listener and the HTTP daemon first (they call into the applications), then STOP to every
  * device at once (handled in parallel by the workers), the timer thread, then each device's Paho client
@@ -37,21 +36,17 @@
 #include "application/http_api.h"
 #include "domain/broker_uri.h"
 #include "domain/json_writer.h"
+#include "fleet_device.h"
 #include "fleet_devices.h"
 #include "fleet_executor.h"
 #include "fleet_listener.h"
-#include "fleet_memory_config.h"
 #include "fleet_options.h"
 #include "fleet_timer.h"
 #include "sim_config_file.h"
 #include "sim_control.h"
 #include "sim_event_sink.h"
 #include "sim_http.h"
-#include "sim_lock.h"
-#include "sim_mqtt.h"
-#include "sim_power.h"
 #include "sim_system_info.h"
-#include "sim_wifi.h"
 
 #define EXIT_OK          0
 #define EXIT_RUNTIME     1
@@ -62,25 +57,6 @@
 #define FLEET_FD_RESERVE (64 + SIM_HTTP_MAX_CONNECTIONS)
 /* The MQTT socket and the listening socket. */
 #define FLEET_FDS_PER_DEVICE 2
-
-typedef struct {
-    application_t app;
-    app_ports_t ports;
-    fleet_executor_queue_t queue;
-    fleet_timer_slot_t timer;
-    sim_lock_t lock;
-    sim_power_t power;
-    sim_wifi_t wifi;
-    sim_mqtt_t mqtt;
-    sim_event_sink_t sink;
-    fleet_memory_config_t memory_config;
-    sim_config_file_t *config_file; /* --config-dir only */
-    ipv4_address_t ip;              /* reported */
-    ipv4_address_t http_address;
-    uint16_t http_port;
-    bool started; /* application_start() ran: the device must be stopped */
-    atomic_bool registered;
-} fleet_device_t;
 
 typedef enum {
     END_NONE = 0,
@@ -103,10 +79,9 @@ static struct {
     pthread_t main_thread;
     atomic_int end;
     atomic_size_t registered;
-    uint16_t http_port; /* the port devices bind (the fallback once port 80 was refused) */
+    fleet_device_env_t env;
     char line[FLEET_DEVICES_LINE_MAX + 2];
-    char json[HTTP_API_RESPONSE_MAX + 256];
-    char http_out[HTTP_API_RESPONSE_MAX];
+    char json[1024]; /* fleet_started and fleet_status lines (the broker URI is the longest member) */
 } fleet;
 
 /* ---- events ----------------------------------------------------------------------------------------------
@@ -175,18 +150,6 @@ static void end_with(end_reason_t reason)
     }
 }
 
-static void emit_device_status(fleet_device_t *device)
-{
-    http_api_response_t resp;
-    memset(&resp, 0, sizeof(resp));
-    http_api_handle(&device->app, HTTP_API_GET, "/status", NULL, 0, fleet.http_out, sizeof(fleet.http_out),
-                    &resp);
-    if (resp.status != 200 ||
-        !sim_event_sink_object(&device->sink, "status", fleet.http_out, resp.body_len)) {
-        sim_event_sink_on_notice(&device->sink, APP_NOTICE_WARNING, "status unavailable (shared lock busy)");
-    }
-}
-
 static void emit_fleet_status(void)
 {
     json_writer_t w;
@@ -207,30 +170,6 @@ static fleet_device_t *device_by_mac(const mac_address_t *mac)
         }
     }
     return NULL;
-}
-
-static void device_command(fleet_device_t *device, const char *command_text)
-{
-    sim_control_command_t command = sim_control_parse(command_text);
-    switch (command.kind) {
-        case SIM_CONTROL_NETWORK_DOWN:
-            (void)sim_wifi_set_in_range(&device->wifi, false);
-            break;
-        case SIM_CONTROL_NETWORK_UP:
-            (void)sim_wifi_set_in_range(&device->wifi, true);
-            break;
-        case SIM_CONTROL_IP:
-            (void)sim_wifi_set_ip(&device->wifi, &command.ip);
-            break;
-        case SIM_CONTROL_STATUS:
-            emit_device_status(device);
-            break;
-        default:
-            sim_event_sink_on_notice(&device->sink, APP_NOTICE_WARNING,
-                                     "control: unknown device command (network down|network up|"
-                                     "ip A.B.C.D|status)");
-            break;
-    }
 }
 
 static void on_control(void *arg, const sim_control_command_t *command, const char *line)
@@ -267,7 +206,7 @@ static void on_control(void *arg, const sim_control_command_t *command, const ch
                                  "control: expected quit, status or <MAC of a device here> <command>");
         return;
     }
-    device_command(device, line + mac_len);
+    fleet_device_command(device, line + mac_len);
 }
 
 /* ---- start-up --------------------------------------------------------------------------------------------
@@ -347,201 +286,6 @@ static bool check_device_file(FILE *file, size_t *count)
     return ok;
 }
 
-static bool init_config(fleet_device_t *device, size_t index, const fleet_device_spec_t *spec)
-{
-    const char *values[CONFIG_FIELD_COUNT] = {
-        [CONFIG_FIELD_DEVICE_NAME] = spec->has_name ? spec->name : NULL,
-        [CONFIG_FIELD_LOCATION] = spec->has_location ? spec->location : NULL,
-    };
-    if (fleet.config_files == NULL) {
-        if (fleet_memory_config_init(&device->memory_config) != APP_OK) {
-            return false;
-        }
-        for (unsigned field = 0; field < CONFIG_FIELD_COUNT; field++) {
-            if (values[field] != NULL &&
-                fleet_memory_config_store(&device->memory_config, (config_field_t)field, values[field]) !=
-                    APP_OK) {
-                return false;
-            }
-        }
-        device->ports.config = &fleet_memory_config_port;
-        device->ports.config_ctx = &device->memory_config;
-        return true;
-    }
-    /* Like irrigation-sim's --name/--location: written only when they differ from the stored values. */
-    char path[SIM_CONFIG_FILE_PATH_MAX];
-    const uint8_t *b = spec->mac.bytes;
-    int n = snprintf(path, sizeof(path), "%s/irrigation-fleet-%02X%02X%02X%02X%02X%02X.conf",
-                     fleet.options.config_dir, b[0], b[1], b[2], b[3], b[4], b[5]);
-    device->config_file = &fleet.config_files[index];
-    if (n < 0 || (size_t)n >= sizeof(path) || sim_config_file_init(device->config_file, path) != APP_OK) {
-        device->config_file = NULL;
-        return false;
-    }
-    if (sim_config_file_store_values(device->config_file, values, NULL) != APP_OK) {
-        (void)fprintf(stderr, "irrigation-fleet: --config-dir: cannot write %s: %s\n", path, strerror(errno));
-        return false;
-    }
-    device->ports.config = &sim_config_file_port;
-    device->ports.config_ctx = device->config_file;
-    return true;
-}
-
-static void fill_ports(fleet_device_t *device)
-{
-    app_ports_t *p = &device->ports;
-    p->mqtt_session = &sim_mqtt_session_port;
-    p->mqtt_session_ctx = &device->mqtt;
-    p->mqtt_publisher = &sim_mqtt_publisher_port;
-    p->mqtt_publisher_ctx = &device->mqtt;
-    p->network = &sim_wifi_network_port;
-    p->network_ctx = &device->wifi;
-    p->wifi = &sim_wifi_station_port;
-    p->wifi_ctx = &device->wifi;
-    p->lock = &sim_lock_port;
-    p->lock_ctx = &device->lock;
-    p->timer = &fleet_timer_port;
-    p->timer_ctx = &device->timer;
-    p->power = &sim_power_port;
-    p->power_ctx = &device->power;
-    p->executor = &fleet_executor_port;
-    p->executor_ctx = &device->queue;
-    p->events = &sim_event_sink_port;
-    p->events_ctx = &device->sink;
-    p->system = &sim_system_info_port;
-    p->system_ctx = &fleet.system;
-}
-
-/* The device's listening socket; port 80 refused -> the fallback port for this and every later device. */
-static bool listen_for(fleet_device_t *device, size_t index)
-{
-    fleet_listener_result_t rc = fleet_listener_add(&fleet.listener, &device->http_address, device->http_port,
-                                                    (uint32_t)index, &device->http_port);
-    /* An automatic port taken by someone else: a free port from the kernel instead (the next port up would
-     * be the next device's, and every later device would collide in turn). */
-    if (rc == FLEET_LISTENER_IN_USE && fleet.options.auto_http_ports) {
-        rc = fleet_listener_add(&fleet.listener, &device->http_address, 0, (uint32_t)index,
-                                &device->http_port);
-    }
-    if (rc == FLEET_LISTENER_NO_PERMISSION && fleet.options.http_fallback_port != 0 &&
-        device->http_port != fleet.options.http_fallback_port && fleet.options.distinct_ips) {
-        (void)fprintf(stderr, "irrigation-fleet: port %u not permitted; serving on the fallback port %u\n",
-                      (unsigned)device->http_port, (unsigned)fleet.options.http_fallback_port);
-        fleet.http_port = fleet.options.http_fallback_port;
-        device->http_port = fleet.http_port;
-        rc = fleet_listener_add(&fleet.listener, &device->http_address, device->http_port, (uint32_t)index,
-                                &device->http_port);
-    }
-    if (rc == FLEET_LISTENER_OK) {
-        return true;
-    }
-    char address[IPV4_ADDRESS_STR_SIZE];
-    ipv4_address_format(&device->http_address, address);
-    (void)fprintf(stderr, "irrigation-fleet: cannot listen on %s:%u: %s\n", address,
-                  (unsigned)device->http_port,
-                  rc == FLEET_LISTENER_FAILED ? strerror(errno) : fleet_listener_result_to_str(rc));
-    if (rc == FLEET_LISTENER_NO_PERMISSION) {
-        (void)fprintf(
-            stderr, "irrigation-fleet: ports below 1024 need root, CAP_NET_BIND_SERVICE, or (one line, until "
-                    "reboot) `sudo sysctl net.ipv4.ip_unprivileged_port_start=80`; or give "
-                    "--http-fallback-port 8080 (docs/fleet.md)\n");
-    }
-    return false;
-}
-
-static void emit_device_started(fleet_device_t *device)
-{
-    char ip[IPV4_ADDRESS_STR_SIZE];
-    char http_address[IPV4_ADDRESS_STR_SIZE];
-    char client_id[MAC_ADDRESS_CLIENT_ID_SIZE];
-    ipv4_address_format(&device->ip, ip);
-    ipv4_address_format(&device->http_address, http_address);
-    mac_address_client_id(&device->wifi.mac, client_id);
-    json_writer_t w;
-    begin_object(&w);
-    json_writer_member_cstr(&w, "ip", ip);
-    json_writer_member_cstr(&w, "client_id", client_id);
-    json_writer_member_cstr(&w, "http_address", http_address);
-    json_writer_member_uint(&w, "http_port", device->http_port);
-    emit_object(&device->sink, "started", &w);
-}
-
-static bool start_device(size_t index, const fleet_device_spec_t *spec)
-{
-    fleet_device_t *device = &fleet.devices[index];
-    const sim_options_t *shared = &fleet.options.shared;
-    uint32_t number = fleet.options.first_index + (uint32_t)index;
-    device->ip = spec->has_ip ? spec->ip : shared->ip;
-    device->http_address = device->ip;
-    device->http_port = fleet.http_port;
-    if (fleet.options.distinct_ips) {
-        (void)fleet_devices_distinct_ip(number, &device->ip);
-        device->http_address = device->ip;
-    } else {
-        /* A port of its own: the file's, or the generated device's (--http-port counting up), or a free one.
-         */
-        (void)ipv4_address_parse(shared->http_bind, &device->http_address);
-        if (spec->has_http_port) {
-            device->http_port = spec->http_port;
-        } else if (fleet.options.auto_http_ports) {
-            device->http_port = (uint16_t)(FLEET_OPTIONS_AUTO_HTTP_PORT_BASE + number - 1u);
-        } else if (fleet.http_port != 0 && fleet.options.devices > 0) {
-            device->http_port = (uint16_t)(fleet.http_port + number - 1u);
-        } else {
-            device->http_port = 0;
-        }
-    }
-
-    fleet_executor_queue_init(&device->queue, &fleet.pool);
-    fleet_timer_slot_init(&device->timer, &fleet.timer, &fleet_executor_port, &device->queue, 0);
-    const sim_wifi_config_t wifi = {
-        .ssid = shared->wifi_ssid,
-        .password = shared->wifi_password,
-        .provisioned = !shared->unprovisioned,
-    };
-    if (!sim_event_sink_init(&device->sink, stdout, fleet_timer_uptime_ms, &fleet.timer) ||
-        !sim_lock_init(&device->lock) || !sim_power_init(&device->power) ||
-        !sim_wifi_init(&device->wifi, &wifi, &spec->mac, &device->ip, &fleet_executor_port, &device->queue,
-                       &device->sink) ||
-        !sim_mqtt_init(&device->mqtt, &fleet_executor_port, &device->queue)) {
-        (void)fprintf(stderr, "irrigation-fleet: device %zu: cannot create its locks\n", index + 1);
-        return false;
-    }
-    sim_event_sink_set_device(&device->sink, &spec->mac);
-    sim_event_sink_set_listener(&device->sink, on_domain_event, device);
-    fill_ports(device);
-    if (!init_config(device, index, spec)) {
-        (void)fprintf(stderr, "irrigation-fleet: device %zu: cannot set up its config\n", index + 1);
-        return false;
-    }
-
-    app_err_t rc = application_start(&device->app, &device->ports, &shared->settings);
-    if (rc == APP_ERR_MISSING_PORT || rc == APP_ERR_NOT_STARTED || rc == APP_ERR_INVALID_ARG) {
-        (void)fprintf(stderr, "irrigation-fleet: device %zu: application not started: %s\n", index + 1,
-                      app_err_to_str(rc));
-        return false;
-    }
-    device->started = true;
-    if (rc != APP_OK && index == 0) {
-        /* Settings are shared: one line says it for every device (each one's /status has the reason). */
-        (void)fprintf(stderr, "irrigation-fleet: %s; MQTT disabled, HTTP still served\n", app_err_to_str(rc));
-    }
-    /* Listening only once the application runs: the router hands requests to it from then on. */
-    if (!listen_for(device, index)) {
-        return false;
-    }
-    emit_device_started(device);
-    sim_event_sink_http_started(&device->sink, device->http_port);
-    app_event_t event;
-    memset(&event, 0, sizeof(event));
-    event.kind = APP_EVENT_HTTP_STARTED;
-    if (!fleet_executor_post(&device->queue, &event)) {
-        sim_event_sink_on_notice(&device->sink, APP_NOTICE_ERROR,
-                                 "HTTP_STARTED lost (application queue full)");
-    }
-    return true;
-}
-
 /* Every device, from the generator or the device file. */
 static bool start_devices(FILE *file)
 {
@@ -563,7 +307,8 @@ static bool start_devices(FILE *file)
             (void)fprintf(stderr, "irrigation-fleet: device %zu: %s\n", i + 1, error);
             return false;
         }
-        if (!start_device(i, &spec)) {
+        if (!fleet_device_start(&fleet.devices[i], &fleet.env, i, &spec,
+                                fleet.config_files != NULL ? &fleet.config_files[i] : NULL)) {
             return false;
         }
     }
@@ -605,33 +350,14 @@ static void stop_devices(const char *reason)
     fleet_timer_stop(&fleet.timer);
     /* No application task runs any more: each Paho client can go (the last one ends Paho's threads). */
     for (size_t i = 0; i < fleet.count; i++) {
-        fleet_device_t *device = &fleet.devices[i];
-        if (device->started) {
-            sim_mqtt_deinit(&device->mqtt);
-            sim_event_sink_exit(&device->sink, EXIT_OK, reason);
-        }
+        fleet_device_release(&fleet.devices[i], reason);
     }
 }
 
 static void free_devices(void)
 {
     for (size_t i = 0; i < fleet.count; i++) {
-        fleet_device_t *device = &fleet.devices[i];
-        if (device->sink.out == NULL) {
-            continue; /* never initialised: the start stopped before it */
-        }
-        if (!device->started) {
-            sim_mqtt_deinit(&device->mqtt);
-        }
-        sim_wifi_deinit(&device->wifi);
-        sim_power_deinit(&device->power);
-        sim_lock_deinit(&device->lock);
-        if (device->config_file != NULL) {
-            sim_config_file_deinit(device->config_file);
-        } else {
-            fleet_memory_config_deinit(&device->memory_config);
-        }
-        sim_event_sink_deinit(&device->sink);
+        fleet_device_deinit(&fleet.devices[i]);
     }
     free(fleet.devices);
     free(fleet.config_files);
@@ -733,7 +459,15 @@ int main(int argc, char *argv[])
     (void)pthread_sigmask(SIG_BLOCK, &signals, NULL);
     (void)signal(SIGPIPE, SIG_IGN);
     fleet.main_thread = pthread_self();
-    fleet.http_port = fleet.options.shared.http_port;
+    fleet.env = (fleet_device_env_t){
+        .options = &fleet.options,
+        .pool = &fleet.pool,
+        .timer = &fleet.timer,
+        .listener = &fleet.listener,
+        .system = &fleet.system,
+        .http_port = fleet.options.shared.http_port,
+        .on_domain_event = on_domain_event,
+    };
 
     int exit_code = EXIT_OK;
     const char *reason = "quit";
