@@ -328,18 +328,17 @@ static int print_registration(void)
 /* ---- start-up helpers ------------------------------------------------------------------------------------
  */
 
+/* --name/--location into the config file: one write when a value changed, none when the file holds them
+ * already (every start with the same options), so starting costs no fsync. */
 static int store_option_values(void)
 {
-    if (sim.options.has_name &&
-        sim_config_file_store(&sim.config, CONFIG_FIELD_DEVICE_NAME, sim.options.name) != APP_OK) {
-        (void)fprintf(stderr, "irrigation-sim: --name: cannot write %s: %s\n", sim.options.config_file,
-                      strerror(errno));
-        return EXIT_RUNTIME;
-    }
-    if (sim.options.has_location &&
-        sim_config_file_store(&sim.config, CONFIG_FIELD_LOCATION, sim.options.location) != APP_OK) {
-        (void)fprintf(stderr, "irrigation-sim: --location: cannot write %s: %s\n", sim.options.config_file,
-                      strerror(errno));
+    const char *values[CONFIG_FIELD_COUNT] = {
+        [CONFIG_FIELD_DEVICE_NAME] = sim.options.has_name ? sim.options.name : NULL,
+        [CONFIG_FIELD_LOCATION] = sim.options.has_location ? sim.options.location : NULL,
+    };
+    if (sim_config_file_store_values(&sim.config, values, NULL) != APP_OK) {
+        (void)fprintf(stderr, "irrigation-sim: --name/--location: cannot write %s: %s\n",
+                      sim.options.config_file, strerror(errno));
         return EXIT_RUNTIME;
     }
     return EXIT_OK;

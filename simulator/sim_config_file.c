@@ -95,47 +95,114 @@ static bool line_has_key(FILE *f, const char *key, bool *eof)
     }
 }
 
-/* Decodes the rest of the line into buf; counts the bytes the value needs even past buf_size. */
-static app_err_t decode_value(FILE *f, char *buf, size_t buf_size)
+typedef enum {
+    VALUE_BYTE = 0, /* *byte holds the next decoded byte */
+    VALUE_END,      /* end of the line (or of the file) */
+    VALUE_BAD,      /* a malformed escape or a NUL byte: a storage error */
+} value_step_t;
+
+/* The next byte of the value the file position is in: a raw byte or a %XX escape, decoded. */
+static value_step_t next_value_byte(FILE *f, int *byte)
 {
+    int c = fgetc(f);
+    if (c == EOF || c == '\n') {
+        return VALUE_END;
+    }
+    if (c == '\r') {
+        /* A hand-edited file with CRLF line ends: the CR is not part of the value. */
+        int next = fgetc(f);
+        if (next == EOF || next == '\n') {
+            return VALUE_END;
+        }
+        (void)ungetc(next, f);
+    }
+    if (c == '%') {
+        int hi = hex_digit_value(fgetc(f));
+        int lo = hex_digit_value(fgetc(f));
+        if (hi < 0 || lo < 0) {
+            return VALUE_BAD;
+        }
+        c = hi * 16 + lo;
+    }
+    if (c == 0) {
+        return VALUE_BAD;
+    }
+    *byte = c;
+    return VALUE_BYTE;
+}
+
+typedef struct {
+    char *buf;
+    size_t size;
+} decode_target_t;
+
+/* Decodes the rest of the line into the target; counts the bytes the value needs even past its size. */
+static app_err_t decode_value(FILE *f, void *arg)
+{
+    const decode_target_t *target = arg;
     size_t len = 0;
-    for (;;) {
-        int c = fgetc(f);
-        if (c == EOF || c == '\n') {
-            break;
-        }
-        if (c == '\r') {
-            /* A hand-edited file with CRLF line ends: the CR is not part of the value. */
-            int next = fgetc(f);
-            if (next == EOF || next == '\n') {
-                break;
-            }
-            (void)ungetc(next, f);
-        }
-        if (c == '%') {
-            int hi = hex_digit_value(fgetc(f));
-            int lo = hex_digit_value(fgetc(f));
-            if (hi < 0 || lo < 0) {
-                buf[0] = '\0';
-                return APP_ERR_STORAGE;
-            }
-            c = hi * 16 + lo;
-        }
-        if (c == 0) {
-            buf[0] = '\0';
-            return APP_ERR_STORAGE;
-        }
-        if (len + 1 < buf_size) {
-            buf[len] = (char)c;
+    int c = 0;
+    value_step_t step;
+    while ((step = next_value_byte(f, &c)) == VALUE_BYTE) {
+        if (len + 1 < target->size) {
+            target->buf[len] = (char)c;
         }
         len++;
     }
-    if (len + 1 > buf_size) {
-        buf[0] = '\0';
+    if (step == VALUE_BAD) {
+        target->buf[0] = '\0';
+        return APP_ERR_STORAGE;
+    }
+    if (len + 1 > target->size) {
+        target->buf[0] = '\0';
         return APP_ERR_TOO_LONG;
     }
-    buf[len] = '\0';
+    target->buf[len] = '\0';
     return APP_OK;
+}
+
+/* APP_OK when the rest of the line decodes to exactly the value arg points to; the line is read to its end
+ * either way. */
+static app_err_t compare_value(FILE *f, void *arg)
+{
+    const unsigned char *expected = arg;
+    bool equal = true;
+    int c = 0;
+    value_step_t step;
+    while ((step = next_value_byte(f, &c)) == VALUE_BYTE) {
+        if (equal && *expected == (unsigned char)c) {
+            expected++;
+        } else {
+            equal = false;
+        }
+    }
+    return step == VALUE_END && equal && *expected == '\0' ? APP_OK : APP_ERR_INVALID_VALUE;
+}
+
+/*
+ * Calls read(f, arg) at the value of every line that starts with "key=": the last one wins, as if the file
+ * were applied top to bottom. Returns that last result; APP_ERR_NOT_FOUND when no line (or no file) holds
+ * the key, APP_ERR_STORAGE when the file cannot be read.
+ */
+static app_err_t read_last_value(const char *path, const char *key, app_err_t (*read)(FILE *f, void *arg),
+                                 void *arg)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return errno == ENOENT ? APP_ERR_NOT_FOUND : APP_ERR_STORAGE;
+    }
+    app_err_t result = APP_ERR_NOT_FOUND;
+    bool eof = false;
+    while (!eof) {
+        if (line_has_key(f, key, &eof)) {
+            result = read(f, arg);
+        }
+    }
+    if (ferror(f)) {
+        result = APP_ERR_STORAGE;
+    }
+    (void)fclose(f);
+    return result;
 }
 
 app_err_t sim_config_file_load(void *ctx, config_field_t field, char *buf, size_t buf_size)
@@ -146,23 +213,11 @@ app_err_t sim_config_file_load(void *ctx, config_field_t field, char *buf, size_
         return APP_ERR_INVALID_ARG;
     }
     buf[0] = '\0';
-    FILE *f = fopen(repo->path, "rb");
-    if (f == NULL) {
-        return errno == ENOENT ? APP_ERR_NOT_FOUND : APP_ERR_STORAGE;
-    }
-    app_err_t result = APP_ERR_NOT_FOUND;
-    bool eof = false;
-    while (!eof) {
-        if (line_has_key(f, key, &eof)) {
-            /* The last line with the key wins, as if the file were applied top to bottom. */
-            result = decode_value(f, buf, buf_size);
-        }
-    }
-    if (ferror(f)) {
+    decode_target_t target = {.buf = buf, .size = buf_size};
+    app_err_t result = read_last_value(repo->path, key, decode_value, &target);
+    if (result == APP_ERR_STORAGE) {
         buf[0] = '\0';
-        result = APP_ERR_STORAGE;
     }
-    (void)fclose(f);
     return result;
 }
 
@@ -187,18 +242,35 @@ static bool write_encoded(FILE *f, const char *value)
     return true;
 }
 
-/* Copies every line of old except those starting with "key=" to out. */
-static bool copy_other_lines(FILE *old, FILE *out, const char *key)
+/* True when the line head (its first head_len bytes) starts with "<key>=" for a field being replaced. */
+static bool head_is_replaced(const char *head, size_t head_len, const char *const values[CONFIG_FIELD_COUNT])
 {
-    size_t key_len = strlen(key);
+    for (unsigned field = 0; field < CONFIG_FIELD_COUNT; field++) {
+        size_t key_len = strlen(KEYS[field]);
+        if (values[field] != NULL && head_len > key_len && memcmp(head, KEYS[field], key_len) == 0 &&
+            head[key_len] == '=') {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Copies every line of old to out, except the lines of the fields being replaced (values[field] set). */
+static bool copy_other_lines(FILE *old, FILE *out, const char *const values[CONFIG_FIELD_COUNT])
+{
+    size_t longest_key = 0;
+    for (unsigned field = 0; field < CONFIG_FIELD_COUNT; field++) {
+        size_t key_len = strlen(KEYS[field]);
+        longest_key = key_len > longest_key ? key_len : longest_key;
+    }
     for (;;) {
-        /* Hold back the first key_len + 1 bytes of the line until we know whether it is ours. */
+        /* Hold back the first bytes of the line (up to the longest key and its '=') until we know whether
+         * it is replaced. */
         char head[64];
         size_t head_len = 0;
-        bool ours = false;
         bool line_done = false;
         int c = EOF;
-        while (head_len < key_len + 1 && head_len < sizeof(head)) {
+        while (head_len < longest_key + 1 && head_len < sizeof(head)) {
             c = fgetc(old);
             if (c == EOF) {
                 break;
@@ -212,10 +284,10 @@ static bool copy_other_lines(FILE *old, FILE *out, const char *key)
         if (head_len == 0) {
             return !ferror(old);
         }
-        ours =
-            !line_done && head_len == key_len + 1 && memcmp(head, key, key_len) == 0 && head[key_len] == '=';
-        if (ours) {
-            skip_line(old);
+        if (head_is_replaced(head, head_len, values)) {
+            if (!line_done && c != EOF) {
+                skip_line(old);
+            }
             continue;
         }
         if (fwrite(head, 1, head_len, out) != head_len) {
@@ -238,7 +310,18 @@ static bool copy_other_lines(FILE *old, FILE *out, const char *key)
     }
 }
 
-static app_err_t write_file_locked(sim_config_file_t *repo, const char *key, const char *value)
+static bool write_values(FILE *out, const char *const values[CONFIG_FIELD_COUNT])
+{
+    for (unsigned field = 0; field < CONFIG_FIELD_COUNT; field++) {
+        if (values[field] != NULL && (fputs(KEYS[field], out) == EOF || fputc('=', out) == EOF ||
+                                      !write_encoded(out, values[field]) || fputc('\n', out) == EOF)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static app_err_t write_file_locked(sim_config_file_t *repo, const char *const values[CONFIG_FIELD_COUNT])
 {
     char tmp_path[SIM_CONFIG_FILE_PATH_MAX + 8];
     int n = snprintf(tmp_path, sizeof(tmp_path), "%s.XXXXXX", repo->path);
@@ -258,13 +341,12 @@ static app_err_t write_file_locked(sim_config_file_t *repo, const char *key, con
     bool ok = true;
     FILE *old = fopen(repo->path, "rb");
     if (old != NULL) {
-        ok = copy_other_lines(old, out, key);
+        ok = copy_other_lines(old, out, values);
         (void)fclose(old);
     } else if (errno != ENOENT) {
         ok = false;
     }
-    ok = ok && fputs(key, out) != EOF && fputc('=', out) != EOF && write_encoded(out, value) &&
-         fputc('\n', out) != EOF;
+    ok = ok && write_values(out, values);
     ok = fflush(out) == 0 && ok;
     ok = ok && fsync(fileno(out)) == 0;
     ok = fclose(out) == 0 && ok;
@@ -278,17 +360,47 @@ static app_err_t write_file_locked(sim_config_file_t *repo, const char *key, con
     return APP_OK;
 }
 
-app_err_t sim_config_file_store(void *ctx, config_field_t field, const char *value)
+/* True when every value given is what the file holds already (what load() would answer). */
+static bool holds_values(const sim_config_file_t *repo, const char *const values[CONFIG_FIELD_COUNT])
 {
-    sim_config_file_t *repo = ctx;
-    const char *key = sim_config_file_key(field);
-    if (repo == NULL || key == NULL || value == NULL) {
+    for (unsigned field = 0; field < CONFIG_FIELD_COUNT; field++) {
+        if (values[field] != NULL &&
+            read_last_value(repo->path, KEYS[field], compare_value, (void *)values[field]) != APP_OK) {
+            return false;
+        }
+    }
+    return true;
+}
+
+app_err_t sim_config_file_store_values(sim_config_file_t *repo, const char *const values[CONFIG_FIELD_COUNT],
+                                       bool *written)
+{
+    if (written != NULL) {
+        *written = false;
+    }
+    if (repo == NULL || values == NULL) {
         return APP_ERR_INVALID_ARG;
     }
     if (pthread_mutex_lock(&repo->mutex) != 0) {
         return APP_ERR_STORAGE;
     }
-    app_err_t result = write_file_locked(repo, key, value);
+    app_err_t result = APP_OK;
+    if (!holds_values(repo, values)) {
+        result = write_file_locked(repo, values);
+        if (written != NULL) {
+            *written = result == APP_OK;
+        }
+    }
     (void)pthread_mutex_unlock(&repo->mutex);
     return result;
+}
+
+app_err_t sim_config_file_store(void *ctx, config_field_t field, const char *value)
+{
+    if (ctx == NULL || sim_config_file_key(field) == NULL || value == NULL) {
+        return APP_ERR_INVALID_ARG;
+    }
+    const char *values[CONFIG_FIELD_COUNT] = {NULL};
+    values[field] = value;
+    return sim_config_file_store_values(ctx, values, NULL);
 }

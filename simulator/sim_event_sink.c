@@ -36,6 +36,11 @@ void sim_event_sink_deinit(sim_event_sink_t *sink)
     }
 }
 
+void sim_event_sink_set_device(sim_event_sink_t *sink, const mac_address_t *mac)
+{
+    mac_address_format(mac, sink->device_mac);
+}
+
 void sim_event_sink_set_listener(sim_event_sink_t *sink, sim_event_sink_listener_fn fn, void *arg)
 {
     (void)pthread_mutex_lock(&sink->mutex);
@@ -95,6 +100,9 @@ static void begin_line(sim_event_sink_t *sink, json_writer_t *w, const char *eve
     json_writer_begin_object(w);
     json_writer_member_cstr(w, "event", event);
     json_writer_member_uint(w, "t_ms", now);
+    if (sink->device_mac[0] != '\0') {
+        json_writer_member_cstr(w, "mac", sink->device_mac);
+    }
 }
 
 /* Ends the object and writes the line; the caller holds the mutex. */
@@ -112,9 +120,12 @@ static void end_line(sim_event_sink_t *sink, json_writer_t *w)
         json_writer_end_object(w);
         (void)json_writer_finish(w, &len);
     }
+    /* The stream's lock keeps the line whole when other sinks write to the same stream. */
+    flockfile(sink->out);
     (void)fwrite(sink->line, 1, len, sink->out);
     (void)fputc('\n', sink->out);
     (void)fflush(sink->out);
+    funlockfile(sink->out);
 }
 
 void sim_event_sink_set_mqtt(sim_event_sink_t *sink, const mqtt_settings_t *mqtt, const mac_address_t *mac)

@@ -9,6 +9,11 @@
  *
  * Called from any thread (application task, HTTP, control reader, main). Writing a line is the only I/O;
  * the optional listener is called after the line is out, outside the mutex, and must not block.
+ *
+ * Several sinks may share one stream (the fleet engine: one sink per device, all on stdout): each line is
+ * written under the stream's own lock, so lines from different sinks never interleave. A sink given a
+ * device MAC (sim_event_sink_set_device) puts "mac" after "t_ms" in every line, so each line says which
+ * device it is about.
  */
 #ifndef SIM_EVENT_SINK_H
 #define SIM_EVENT_SINK_H
@@ -43,6 +48,7 @@ typedef struct {
     char presence_topic[APP_TOPIC_MAX_LEN + 2 * MAC_ADDRESS_LEN + 1]; /* for presence lines */
     char line[SIM_EVENT_SINK_LINE_MAX];                               /* guarded by mutex */
     char scratch[SIM_EVENT_SINK_MESSAGE_MAX + 1];                     /* guarded by mutex */
+    char device_mac[MAC_ADDRESS_STR_SIZE];                            /* "" (no "mac" member) unless set */
 } sim_event_sink_t;
 
 extern const event_sink_port_t sim_event_sink_port;
@@ -50,6 +56,10 @@ extern const event_sink_port_t sim_event_sink_port;
 /* out: where lines go (stdout; a memory stream in tests). clock may be NULL (t_ms = 0). */
 bool sim_event_sink_init(sim_event_sink_t *sink, FILE *out, sim_event_sink_clock_fn clock, void *clock_ctx);
 void sim_event_sink_deinit(sim_event_sink_t *sink);
+
+/* Every later line carries "mac":"<mac>" (mac as formatted by mac_address_format). Call before the sink is
+ * shared with other threads. */
+void sim_event_sink_set_device(sim_event_sink_t *sink, const mac_address_t *mac);
 
 /* Called with every domain event after its line is written (main learns of "registered" this way). */
 void sim_event_sink_set_listener(sim_event_sink_t *sink, sim_event_sink_listener_fn fn, void *arg);

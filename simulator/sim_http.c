@@ -119,6 +119,17 @@ static void build_request(struct MHD_Connection *connection, const char *url, co
     }
 }
 
+/* The application serving this request: the one of the single-application daemon, or the router's pick. */
+static struct application *application_for(const sim_http_t *http, struct MHD_Connection *connection)
+{
+    if (http->router == NULL) {
+        return http->app;
+    }
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info != NULL ? http->router(http->router_arg, info->connect_fd) : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -147,11 +158,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     }
     size_t stored = slot->body_len < HTTP_API_MAX_BODY ? slot->body_len : HTTP_API_MAX_BODY;
     slot->body[stored] = '\0';
+    struct application *app = application_for(http, connection);
+    if (app == NULL) {
+        static const char NO_DEVICE[] = "{\"error\":\"no device at this address\"}";
+        http_api_response_t none;
+        memset(&none, 0, sizeof(none));
+        none.status = MHD_HTTP_NOT_FOUND;
+        none.content_type = "application/json";
+        none.body_len = sizeof(NO_DEVICE) - 1;
+        return send_response(connection, &none, NO_DEVICE);
+    }
     http_api_response_t resp;
     memset(&resp, 0, sizeof(resp));
     http_api_request_t req;
     build_request(connection, url, method, slot, &req);
-    http_api_handle(http->app, &req, slot->response, sizeof(slot->response), &resp);
+    http_api_handle(app, &req, slot->response, sizeof(slot->response), &resp);
     /* A setup form carries a WiFi password and every write the setup secret: do not keep them. */
     memset(slot->body, 0, sizeof(slot->body));
     http->requests++;
@@ -259,6 +280,32 @@ sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, cons
         (void)fprintf(stderr, "irrigation-sim: http: HTTP_STARTED lost (application queue full)\n");
     }
     return SIM_HTTP_OK;
+}
+
+sim_http_result_t sim_http_start_routed(sim_http_t *http, sim_http_router_fn router, void *router_arg)
+{
+    memset(http, 0, sizeof(*http));
+    http->router = router;
+    http->router_arg = router_arg;
+    if (router == NULL || pthread_mutex_init(&http->mutex, NULL) != 0) {
+        return SIM_HTTP_START_FAILED;
+    }
+    /* MHD_USE_ITC: a connection added from another thread is served at once, not at the next wake-up. */
+    unsigned int flags =
+        MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    http->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, http, MHD_OPTION_CONNECTION_LIMIT,
+                                    (unsigned int)SIM_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+                                    15u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_END);
+    if (http->daemon == NULL) {
+        (void)pthread_mutex_destroy(&http->mutex);
+        return SIM_HTTP_START_FAILED;
+    }
+    return SIM_HTTP_OK;
+}
+
+bool sim_http_add_connection(sim_http_t *http, int fd, const struct sockaddr *addr, socklen_t addr_len)
+{
+    return MHD_add_connection(http->daemon, fd, addr, addr_len) == MHD_YES;
 }
 
 void sim_http_stop(sim_http_t *http)

@@ -8,6 +8,13 @@
  * their length is passed on so the application answers 413. After the daemon is listening,
  * sim_http_start() posts APP_EVENT_HTTP_STARTED and writes the `http_started` event line with the real
  * port (port 0 asks the kernel for a free one).
+ *
+ * Routed mode (the fleet engine: many applications in one process, one daemon for all of them): the daemon
+ * has no listening socket of its own; whoever accepts connections hands them over with
+ * sim_http_add_connection(), and for each request the router names the application that serves the
+ * connection's socket (the fleet picks the device whose address the client connected to). A request no
+ * application serves is answered 404 {"error":"no device at this address"}. The daemon polls with epoll,
+ * so socket numbers above FD_SETSIZE are fine.
  */
 #ifndef SIM_HTTP_H
 #define SIM_HTTP_H
@@ -16,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "application/http_api.h"
 #include "application/ports/executor_port.h"
@@ -35,6 +43,10 @@ typedef struct {
     char response[HTTP_API_RESPONSE_MAX];
 } sim_http_slot_t;
 
+/* Routed mode: the application that serves the connection whose socket is fd, or NULL for none. Called on
+ * the daemon's thread; must not block. */
+typedef struct application *(*sim_http_router_fn)(void *arg, int fd);
+
 typedef struct {
     struct MHD_Daemon *daemon;
     struct application *app;
@@ -44,6 +56,8 @@ typedef struct {
     pthread_mutex_t mutex; /* guards slot allocation */
     sim_http_slot_t slots[SIM_HTTP_MAX_CONNECTIONS];
     unsigned long requests;
+    sim_http_router_fn router; /* routed mode only */
+    void *router_arg;
 } sim_http_t;
 
 typedef enum {
@@ -66,6 +80,13 @@ sim_http_result_t sim_http_listen(sim_http_t *http, const char *bind_address, ui
 sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, const char *bind_address,
                                  uint16_t port, const executor_port_t *executor, void *executor_ctx,
                                  sim_event_sink_t *sink);
+/* Routed mode (see above): starts the daemon without a listening socket. Nothing is reported: the caller
+ * reports each application's HTTP start when its address accepts connections. */
+sim_http_result_t sim_http_start_routed(sim_http_t *http, sim_http_router_fn router, void *router_arg);
+/* Routed mode: serves an accepted connection (fd is the daemon's from now on: closed on failure too).
+ * False when the daemon refused it (connection limit, memory). Any thread. */
+bool sim_http_add_connection(sim_http_t *http, int fd, const struct sockaddr *addr, socklen_t addr_len);
+
 /* Stops the daemon (waits for its thread); safe when never started. */
 void sim_http_stop(sim_http_t *http);
 

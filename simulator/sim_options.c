@@ -177,6 +177,19 @@ static const option_spec_t *find_option(const char *arg, size_t name_len)
     return NULL;
 }
 
+bool sim_options_lookup(const char *arg, bool *takes_value)
+{
+    if (arg == NULL || strncmp(arg, "--", 2) != 0) {
+        return false;
+    }
+    const char *eq = strchr(arg, '=');
+    const option_spec_t *spec = find_option(arg, eq != NULL ? (size_t)(eq - arg) : strlen(arg));
+    if (spec != NULL && takes_value != NULL) {
+        *takes_value = spec->takes_value;
+    }
+    return spec != NULL;
+}
+
 static void set_defaults(sim_options_t *out)
 {
     memset(out, 0, sizeof(*out));

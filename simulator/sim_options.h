@@ -70,6 +70,13 @@ typedef struct {
 sim_options_result_t sim_options_parse(int argc, char *const argv[], const char *tmpdir, sim_options_t *out,
                                        char *error, size_t error_size);
 
+/*
+ * Whether arg (an argv element: "--name" or "--name=value") names one of the options above, and then
+ * whether it takes a value. Lets another command line (irrigation-fleet's) tell these options and their
+ * values apart from its own and hand them to sim_options_parse().
+ */
+bool sim_options_lookup(const char *arg, bool *takes_value);
+
 /* The --help text (several lines, ends with a newline). */
 const char *sim_options_usage(void);
 

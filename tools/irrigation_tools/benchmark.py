@@ -11,7 +11,8 @@ Three parts, each compared with a reference measured in the same run:
   floor) on local NATS and Mosquitto, both measured from their own start. Paho's receive loop sleeps 100 ms
   when it finds no socket yet, so the times fall into modes about 100 ms apart; each mode is reported
   (count, median) instead of one median that flips between runs.
-The fleet figures (issue 13) have their place in fleet_figures() and the JSON key "fleet"; not built yet.
+- with fleet, the fleet engine's start/registration/stop times and memory per device (fleet_bench), under
+  the JSON key "fleet".
 """
 
 from __future__ import annotations
@@ -403,20 +404,18 @@ def run_startup(root: Path, floor: Optional[Path], runs: int, say: Callable[[str
 # --- the fleet (issue 13, item 1): its figures go here ---------------------------------------------------
 
 
-def fleet_figures(root: Path) -> Optional[dict]:
-    """Fleet figures: devices started, all registrations PUBACKed and all stopped (s) for 1,000 and 10,000
-    devices, RSS per device, fd limits. Written under the JSON key "fleet" and printed by format_fleet().
+def fleet_figures(root: Path, say: Callable[[str], None] = print) -> dict:
+    """Fleet figures (fleet_bench): devices started, all registrations PUBACKed and all stopped (s) for 1,000
+    and 10,000 devices, RSS per device, fd limits; the table is printed as it is measured. Written under the
+    JSON key "fleet"."""
+    from .fleet_bench import run_fleet_bench
 
-    Not measured yet: the fleet engine (many devices per simulator process) is not built, so this returns
-    None and the report says so. Whoever builds it fills this function in (and adds `--fleet` to the task).
-    """
-    del root  # used once the fleet is measured
-    return None
+    return run_fleet_bench(root, say=say)
 
 
 def format_fleet(fleet: Optional[dict]) -> str:
     if fleet is None:
-        return "Fleet: not measured (the fleet engine of issue 13 is not built yet)"
+        return "Fleet: not measured (invoke benchmark --fleet)"
     return "Fleet:\n" + "\n".join(f"  {key}: {value}" for key, value in fleet.items())
 
 
@@ -514,8 +513,10 @@ def benchmark_document(core: list[tuple[str, float, str]], rows: list[Serializer
     }
 
 
-def run_benchmark(root: Path, runs: int = 20, simulator: bool = True, say: Callable[[str], None] = print) -> dict:
-    """Builds and runs the benchmarks, prints the tables, writes build/benchmark.json and returns its data."""
+def run_benchmark(root: Path, runs: int = 20, simulator: bool = True, fleet: bool = False,
+                  say: Callable[[str], None] = print) -> dict:
+    """Builds and runs the benchmarks, prints the tables, writes build/benchmark.json and returns its data;
+    with fleet, the fleet engine's table too (fleet_bench.run_fleet_bench, the JSON key "fleet")."""
     if runs < 1:
         raise ToolError("--runs must be at least 1")
     notes: list[str] = []
@@ -543,13 +544,14 @@ def run_benchmark(root: Path, runs: int = 20, simulator: bool = True, say: Calla
         if not floor.is_file():
             notes.append("paho_floor not built (Paho C not found at build time): no floor figures")
         startup = run_startup(root, floor if floor.is_file() else None, runs, say)
-    fleet = fleet_figures(root)
+    fleet_data = fleet_figures(root, say) if fleet else None
 
-    document = benchmark_document(core, rows, stacks, startup, fleet, notes)
+    document = benchmark_document(core, rows, stacks, startup, fleet_data, notes)
     say("Core (optimised -O2):\n" + format_figures(core))
     say(format_serializer_table(rows, stacks))
     say(format_startup_table(startup) if startup is not None else "Start-up: skipped (--core-only)")
-    say(format_fleet(fleet))
+    if fleet_data is None:
+        say(format_fleet(fleet_data))
     for note in notes:
         say(f"note: {note}")
     out = root / JSON_PATH

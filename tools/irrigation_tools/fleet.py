@@ -10,12 +10,20 @@ A fleet file is a list of devices (or a mapping with a `devices:` list), for exa
 
 Every device must have its own MAC; non-zero HTTP ports must differ. All problems of a file are reported
 at once, one line each, naming the entry (`FleetError`).
+
+The devices run in irrigation-fleet processes (docs/fleet.md): `plan_processes` splits them into slices,
+one per process, and `write_device_file` gives a process its slice, one form-encoded line per device.
+With distinct addresses, device n (counting from 1 over the whole fleet) is at `distinct_ip(n)`, the same
+formula as irrigation-fleet's.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import math
+import os
 import re
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +34,17 @@ from irrigation_tools import ToolError
 
 NAME_MAX_BYTES = 100
 LOCATION_MAX_BYTES = 250
-MAX_DEVICES = 250
+# The fleet numbers irrigation-fleet accepts: the last one with a distinct loopback address.
+MAX_DEVICES = 64_000
 DEFAULT_NAME = "ESP32-Riego"
+# Devices per irrigation-fleet process at most: Paho finds the client of every packet it reads by a linear
+# scan of the process's clients, so its receive thread slows down with the clients per process; a
+# 10,000-device fleet starts fastest as four processes of 2,500 here (docs/fleet.md).
+DEVICES_PER_PROCESS = 2_500
+# File descriptors an irrigation-fleet process needs per device (the MQTT socket and the listening socket),
+# and besides its devices.
+FDS_PER_DEVICE = 2
+FD_RESERVE = 80
 _MAC_RE = re.compile(r"[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}")
 _KEYS = {"mac", "name", "location", "ip", "http_port"}
 
@@ -45,6 +62,19 @@ class Device:
     ip: str | None = None
     http_port: int = 0
 
+    def device_line(self) -> str:
+        """The device's line in an irrigation-fleet device file (form-encoded, no newline)."""
+        fields = {"mac": self.mac}
+        if self.name is not None:
+            fields["name"] = self.name
+        if self.location is not None:
+            fields["location"] = self.location
+        if self.ip is not None:
+            fields["ip"] = self.ip
+        if self.http_port:
+            fields["http_port"] = str(self.http_port)
+        return urllib.parse.urlencode(fields, encoding="utf-8")
+
     def simulator_args(self) -> list[str]:
         args = ["--mac", self.mac, "--http-port", str(self.http_port)]
         if self.name is not None:
@@ -54,6 +84,77 @@ class Device:
         if self.ip is not None:
             args += ["--ip", self.ip]
         return args
+
+
+def distinct_ip(number: int) -> str:
+    """Device number's own loopback address: 127.0.(k // 250).(k % 250 + 2), k = number - 1."""
+    if not 1 <= number <= MAX_DEVICES:
+        raise FleetError(f"device {number}: no distinct address (devices 1..{MAX_DEVICES} have one)")
+    k = number - 1
+    return f"127.0.{k // 250}.{k % 250 + 2}"
+
+
+def plan_processes(count: int, cpus: int, per_process: int = DEVICES_PER_PROCESS) -> list[tuple[int, int]]:
+    """Slices (first device number, devices) of a fleet of `count`: one process per CPU at least (every core
+    works), more when a slice would pass `per_process`; slices differ by one device at most."""
+    if count < 1:
+        return []
+    processes = min(count, max(cpus, math.ceil(count / max(per_process, 1))))
+    size, extra = divmod(count, processes)
+    slices = []
+    first = 1
+    for index in range(processes):
+        devices = size + (1 if index < extra else 0)
+        slices.append((first, devices))
+        first += devices
+    return slices
+
+
+def devices_per_process_limit(fd_limit: int, per_process: int = DEVICES_PER_PROCESS) -> int:
+    """The devices one process can hold under an RLIMIT_NOFILE of fd_limit (at most per_process)."""
+    return max(1, min(per_process, (fd_limit - FD_RESERVE) // FDS_PER_DEVICE))
+
+
+UNPRIVILEGED_PORT_START = Path("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+CAP_NET_BIND_SERVICE = 10
+
+
+def _ambient_capabilities(status: Path = Path("/proc/self/status")) -> int:
+    try:
+        for line in status.read_text().splitlines():
+            if line.startswith("CapAmb:"):
+                return int(line.split()[1], 16)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def privileged_port_problem(
+    port: int,
+    euid: int | None = None,
+    unprivileged_start: Path = UNPRIVILEGED_PORT_START,
+    status: Path = Path("/proc/self/status"),
+) -> str | None:
+    """Why a process started from here cannot listen on `port`, with the one-line fix; None when it can
+    (root, a port at or above net.ipv4.ip_unprivileged_port_start, or CAP_NET_BIND_SERVICE as an ambient
+    capability, the kind a child process inherits)."""
+    if (os.geteuid() if euid is None else euid) == 0:
+        return None
+    try:
+        start = int(unprivileged_start.read_text().strip())
+    except (OSError, ValueError):
+        start = 1024
+    if port >= start or _ambient_capabilities(status) & (1 << CAP_NET_BIND_SERVICE):
+        return None
+    return (
+        f"port {port} is below net.ipv4.ip_unprivileged_port_start ({start}) and this is not root: run "
+        f"`sudo sysctl net.ipv4.ip_unprivileged_port_start={port}` (until reboot), or give "
+        "CAP_NET_BIND_SERVICE, or ask for another port (--http-fallback-port 8080)"
+    )
+
+
+def write_device_file(path: Path, devices: list[Device]) -> None:
+    path.write_text("".join(device.device_line() + "\n" for device in devices), encoding="utf-8")
 
 
 def generated_mac(index: int) -> str:

@@ -36,26 +36,32 @@ def find_or_build_simulator(repo_root: Union[str, Path]) -> Path:
     A configured build/host is always rebuilt for the simulator target (a no-op when nothing changed), so
     a binary older than the sources is never used; build/host is configured first when it is not.
     """
-    override = os.environ.get("IRRIGATION_SIM")
+    return find_or_build_binary(repo_root, SIMULATOR_RELATIVE_PATH, "IRRIGATION_SIM")
+
+
+def find_or_build_binary(repo_root: Union[str, Path], relative_path: Path, env_var: str) -> Path:
+    """A binary of the host build (its CMake target is the file name): $<env_var>, else repo_root/
+    relative_path, rebuilt up to date as find_or_build_simulator() describes."""
+    override = os.environ.get(env_var)
     if override:
         path = Path(override)
         if not (path.is_file() and os.access(path, os.X_OK)):
-            raise SimulatorError(f"IRRIGATION_SIM={override} is not an executable file")
+            raise SimulatorError(f"{env_var}={override} is not an executable file")
         return path
     root = Path(repo_root)
-    binary = root / SIMULATOR_RELATIVE_PATH
+    binary = root / relative_path
     build_dir = root / "build" / "host"
-    steps = [["cmake", "--build", str(build_dir), "--target", "irrigation-sim"]]
+    steps = [["cmake", "--build", str(build_dir), "--target", relative_path.name]]
     if not (build_dir / "CMakeCache.txt").is_file():
         steps.insert(0, ["cmake", "-S", str(root / "host_tests"), "-B", str(build_dir), "-G", "Ninja"])
     for step in steps:
         try:
             result = subprocess.run(step, cwd=root, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SimulatorError(f"building the simulator failed: {' '.join(step)}: {exc}") from exc
+            raise SimulatorError(f"building {relative_path.name} failed: {' '.join(step)}: {exc}") from exc
         if result.returncode != 0:
             raise SimulatorError(
-                f"building the simulator failed: {' '.join(step)} exited {result.returncode}\n"
+                f"building {relative_path.name} failed: {' '.join(step)} exited {result.returncode}\n"
                 f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
             )
     if not (binary.is_file() and os.access(binary, os.X_OK)):

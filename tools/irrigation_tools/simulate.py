@@ -2,28 +2,37 @@
 
 By default it starts the production stand-in broker itself: a local nats-server with MQTT and WebSocket
 (path /mqtt) on 127.0.0.1 only, JetStream in a fresh temporary directory. With `--broker URI` it uses an
-existing broker instead. It builds the simulator if needed, starts one simulator per device, and
-subscribes to the registration topic with an independent MQTT client over plain TCP, the way the central
-server does. Each registration that arrives is printed with the consumer contract's verdict. Everything
-started here is stopped (by PID) on Ctrl-C or SIGTERM, after `--count N` registrations, when `--timeout-s`
-runs out (120 s by default with --count), or when every simulator has exited.
+existing broker instead. The devices run in the fleet engine (irrigation-fleet, docs/fleet.md): many
+devices per process, as many processes as there are cores (more when a process would hold more than
+fleet.DEVICES_PER_PROCESS devices or than its file descriptors allow), built if needed. It subscribes to
+the registration topic with an independent MQTT client over plain TCP, the way the central server does,
+and checks each registration that arrives against the consumer contract. A handful of devices get a line
+per registration and per notable event; a large fleet gets progress bars (start, registrations, stop) and
+only the problems. Everything started here is stopped (by PID, every fleet process at once) on Ctrl-C or
+SIGTERM, after `--count N` registrations, when `--timeout-s` runs out (120 s by default with --count), or
+when every fleet process has exited.
 
 A device publishes its registration once per connection, so when --count asks for more registrations than
 the devices not yet registered can give, a device that has just registered is told `network down` then
-`network up` over its control channel: it reconnects and registers again.
+`network up` over its fleet process's control channel: it reconnects and registers again.
 
-Each run gives its devices fresh config files (the simulator's NVS stand-in) in a temporary directory, so
-names and locations are the ones given (or the defaults), never left over from earlier runs.
+With --distinct-ips each device reports its own loopback address (fleet.distinct_ip) and serves its HTTP
+API there, on port 80 by default, so a real central server's health check (GET http://<ip>/whoami)
+reaches every device. Each run keeps the devices' names and locations in memory (nothing is left over from
+earlier runs).
 
-The broker, subscriber and simulator classes come in through `Backends` so that tools/tests can drive this
-loop with fakes.
+The broker, subscriber and fleet-process classes come in through `Backends` so that tools/tests can drive
+this loop with fakes.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import resource
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -31,16 +40,29 @@ import urllib.parse
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TextIO
 
 from irrigation_tools import ToolError
-from irrigation_tools.fleet import Device, generate, load_fleet
+from irrigation_tools.fleet import (
+    Device,
+    devices_per_process_limit,
+    generate,
+    load_fleet,
+    plan_processes,
+    privileged_port_problem,
+    write_device_file,
+)
 
 DEFAULT_SUBSCRIBE_PORT = 1883
 # How long --count waits for its registrations when --timeout-s is not given.
 DEFAULT_COUNT_TIMEOUT_S = 120.0
 # Simulator events worth a line on the console (the rest is in its log).
 SHOWN_EVENTS = ("registered", "registration_failed", "retry_scheduled", "notice", "network", "exit")
+# Up to this many devices, every registration and notable event gets its line; above, progress bars and
+# only the problems, at most PROBLEM_LINES_MAX of them.
+SHOW_EACH_MAX = 20
+PROBLEM_LINES_MAX = 20
+DISTINCT_HTTP_PORT = 80
 
 
 @dataclass(frozen=True)
@@ -53,10 +75,13 @@ class SimulateOptions:
     fleet: Path | None = None
     name: str | None = None
     location: str | None = None
-    http_port: int = 0
+    http_port: int = 0  # 0: automatic ports (with --distinct-ips: 80)
     retry_initial_ms: int | None = None
     count: int = 0  # 0: until Ctrl-C
     timeout_s: float | None = None  # None: DEFAULT_COUNT_TIMEOUT_S with count, else no limit
+    distinct_ips: bool = False
+    http_fallback_port: int | None = None
+    processes: int | None = None  # None: planned from the cores and the limits
 
 
 def effective_timeout(options: SimulateOptions) -> float | None:
@@ -78,16 +103,16 @@ def _subscriber(host: str, port: int) -> Any:
     return RegistrationSubscriber(port=port, host=host)
 
 
-def _find_simulator(root: Path) -> Path:
-    from irrigation_tools.sim_process import find_or_build_simulator
+def _find_fleet(root: Path) -> Path:
+    from irrigation_tools.fleet_process import find_or_build_fleet
 
-    return find_or_build_simulator(root)
+    return find_or_build_fleet(root)
 
 
-def _sim_process(binary: Path, args: list[str], stderr_path: Path) -> Any:
-    from irrigation_tools.sim_process import SimProcess
+def _fleet_process(binary: Path, args: list[str], stderr_path: Path) -> Any:
+    from irrigation_tools.fleet_process import FleetProcess
 
-    return SimProcess(binary, args, stderr_path=stderr_path)
+    return FleetProcess(binary, args, stderr_path=stderr_path)
 
 
 def _validate(payload: bytes) -> list[str]:
@@ -102,23 +127,85 @@ def _topic() -> str:
     return TOPIC
 
 
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def raise_fd_limit() -> int:
+    """RLIMIT_NOFILE of this process raised to its hard limit (children, the broker too, inherit it);
+    returns the limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        hard = max(soft, 1 << 20) if soft != resource.RLIM_INFINITY else 1 << 20
+    if soft == resource.RLIM_INFINITY or soft >= hard:
+        return soft if soft != resource.RLIM_INFINITY else 1 << 20
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        return hard
+    except (ValueError, OSError):
+        return soft
+
+
 @dataclass
 class Backends:
     """The collaborators of the run loop; the defaults are the real ones."""
 
     broker_factory: Callable[[Path], Any] = _nats_broker
     subscriber_factory: Callable[[str, int], Any] = _subscriber
-    find_simulator: Callable[[Path], Path] = _find_simulator
-    sim_factory: Callable[[Path, list[str], Path], Any] = _sim_process
+    find_fleet: Callable[[Path], Path] = _find_fleet
+    fleet_factory: Callable[[Path, list[str], Path], Any] = _fleet_process
     validate: Callable[[bytes], list[str]] = _validate
     topic: Callable[[], str] = _topic
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    cpus: Callable[[], int] = _cpus
+    fd_limit: Callable[[], int] = raise_fd_limit
+    port_problem: Callable[[int], str | None] = privileged_port_problem
+    progress_stream: TextIO | None = None  # None: sys.stderr
     poll_interval_s: float = 0.1
     start_timeout_s: float = 15.0
     make_workdir: Callable[[], Path] = field(
         default=lambda: Path(tempfile.mkdtemp(prefix="irrigation-simulate-"))
     )
+
+
+class Progress:
+    """A one-line progress bar (`label [#####-----] done/total`) redrawn in place on a terminal; elsewhere
+    (a log, a pipe) one line when it ends. Standard library only."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, total: int, stream: TextIO, clock: Callable[[], float]) -> None:
+        self.label, self.total, self.stream, self.clock = label, total, stream, clock
+        self.started = clock()
+        self.done = 0
+        self.live = bool(getattr(stream, "isatty", lambda: False)())
+        self._drawn_at = -1.0
+        self._finished = False
+
+    def update(self, done: int) -> None:
+        self.done = min(done, self.total)
+        now = self.clock()
+        if self.live and (now - self._drawn_at >= 0.1 or self.done == self.total):
+            self._drawn_at = now
+            filled = self.WIDTH * self.done // max(self.total, 1)
+            bar = "#" * filled + "-" * (self.WIDTH - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {self.done}/{self.total}")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        elapsed = self.clock() - self.started
+        prefix = "\r" if self.live else ""
+        filled = self.WIDTH * self.done // max(self.total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"{prefix}{self.label} [{bar}] {self.done}/{self.total} in {elapsed:.1f} s\n")
+        self.stream.flush()
 
 
 def subscribe_endpoint(options: SimulateOptions) -> tuple[str, int] | None:
@@ -131,7 +218,7 @@ def subscribe_endpoint(options: SimulateOptions) -> tuple[str, int] | None:
 
 
 def check_options(options: SimulateOptions) -> None:
-    """Option errors the simulator itself would not catch, as one ToolError (exit 2)."""
+    """Option errors the fleet itself would not catch, as one ToolError (exit 2)."""
     problems = []
     if options.fleet is not None and options.devices != 1:
         problems.append("--fleet and --devices: give one or the other")
@@ -147,6 +234,12 @@ def check_options(options: SimulateOptions) -> None:
         problems.append(f"--subscribe-port {options.subscribe_port}: not a TCP port")
     if options.broker is None and (options.subscribe_host or options.subscribe_port):
         problems.append("--subscribe-host/--subscribe-port: only with --broker (the local broker is known)")
+    if options.http_fallback_port is not None and not options.distinct_ips:
+        problems.append("--http-fallback-port: only with --distinct-ips (the fallback for port 80)")
+    if options.http_fallback_port is not None and not 1 <= options.http_fallback_port <= 65535:
+        problems.append(f"--http-fallback-port {options.http_fallback_port}: not a TCP port")
+    if options.processes is not None and options.processes < 1:
+        problems.append(f"--processes {options.processes}: must be at least 1")
     if options.broker is not None:
         parts = urllib.parse.urlsplit(options.broker)
         if parts.scheme != "ws" or not parts.hostname:
@@ -157,14 +250,30 @@ def check_options(options: SimulateOptions) -> None:
 
 def devices_for(options: SimulateOptions) -> list[Device]:
     if options.fleet is not None:
-        return load_fleet(options.fleet)
-    return generate(options.devices, name=options.name, location=options.location, http_port=options.http_port)
+        devices = load_fleet(options.fleet)
+        if options.distinct_ips:
+            with_ip = [d.mac for d in devices if d.ip is not None]
+            if with_ip:
+                raise ToolError(
+                    f"--distinct-ips: the fleet file gives an ip to {', '.join(with_ip[:3])}"
+                    f"{' ...' if len(with_ip) > 3 else ''}; each device gets its own loopback address instead",
+                    code=2,
+                )
+        return devices
+    # With distinct addresses every device serves on the same port: no counting up.
+    base_port = 0 if options.distinct_ips else options.http_port
+    return generate(options.devices, name=options.name, location=options.location, http_port=base_port)
 
 
-def simulator_args(broker_uri: str, device: Device, options: SimulateOptions, config_file: Path) -> list[str]:
-    # A fresh config file per run: without it the simulator keeps names from earlier runs (and tests) in
-    # $TMPDIR, and `invoke simulate` without --name would not show the default name.
-    args = ["--broker", broker_uri, *device.simulator_args(), "--config-file", str(config_file)]
+def fleet_args(
+    broker_uri: str, device_file: Path, first_index: int, options: SimulateOptions
+) -> list[str]:
+    """irrigation-fleet's command line for one slice of the devices."""
+    args = ["--broker", broker_uri, "--device-file", str(device_file), "--first-index", str(first_index)]
+    if options.distinct_ips:
+        args += ["--distinct-ips", "--http-port", str(options.http_port or DISTINCT_HTTP_PORT)]
+        if options.http_fallback_port:
+            args += ["--http-fallback-port", str(options.http_fallback_port)]
     if options.retry_initial_ms is not None:
         args += ["--retry-initial-ms", str(options.retry_initial_ms)]
     return args
@@ -185,9 +294,15 @@ def describe_registration(number: int, message: Any, elapsed_s: float, problems:
 
 
 def describe_event(mac: str, event: dict) -> str:
-    shown = {k: v for k, v in event.items() if k not in ("event", "t_ms") and not k.startswith("_")}
+    shown = {k: v for k, v in event.items() if k not in ("event", "t_ms", "mac") and not k.startswith("_")}
     details = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in shown.items())
     return f"[{mac}] {event.get('event')} {details}".rstrip()
+
+
+def is_problem(event: dict) -> bool:
+    """A device event worth a line even in a large fleet."""
+    name = event.get("event")
+    return name == "registration_failed" or (name == "notice" and event.get("level") in ("warning", "error"))
 
 
 class _Run:
@@ -198,15 +313,28 @@ class _Run:
         self.backends = backends
         self.say = say
         self.started_at = backends.clock()
+        self.total = 0
+        self.verbose = True
         self.received = 0
         self.rejected = 0
         self.registered_events = 0
         self.seen_messages = 0
         self.seen_events: dict[int, int] = {}
-        self.gone: set[str] = set()
+        self.problem_lines = 0
+        self.problems_hidden = 0
+        self.gone: set[int] = set()
         self.registered_macs: set[str] = set()
         # Devices told to reconnect that have not registered again yet: each one still owes a registration.
         self.reconnecting: set[str] = set()
+        self.process_of: dict[str, Any] = {}
+
+    def problem(self, line: str) -> None:
+        """A line about something wrong; a large fleet shows the first PROBLEM_LINES_MAX of them."""
+        if self.verbose or self.problem_lines < PROBLEM_LINES_MAX:
+            self.problem_lines += 1
+            self.say(line)
+        else:
+            self.problems_hidden += 1
 
     def poll_subscriber(self, subscriber: Any, topic: str) -> None:
         messages = subscriber.messages()
@@ -216,29 +344,32 @@ class _Run:
             self.received += 1
             problems = self.backends.validate(message.payload)
             self.rejected += bool(problems)
-            for line in describe_registration(
-                self.received, message, self.backends.clock() - self.started_at, problems
-            ):
-                self.say(line)
+            lines = describe_registration(self.received, message, self.backends.clock() - self.started_at, problems)
+            if self.verbose:
+                for line in lines:
+                    self.say(line)
+            elif problems:
+                self.problem("\n".join(lines))
         self.seen_messages = len(messages)
 
-    def poll_simulators(self, sims: list[tuple[Device, Any]], subscribing: bool) -> None:
-        for index, (device, sim) in enumerate(sims):
-            events = sim.all_events()
-            for event in events[self.seen_events.get(index, 0) :]:
-                if event.get("event") in SHOWN_EVENTS:
-                    self.say(describe_event(device.mac, event))
+    def poll_fleets(self, fleets: list[Any], subscribing: bool) -> None:
+        for index, fleet in enumerate(fleets):
+            events = fleet.notable_events(self.seen_events.get(index, 0))
+            self.seen_events[index] = self.seen_events.get(index, 0) + len(events)
+            for event in events:
+                mac = str(event.get("mac", "?"))
+                if self.verbose and event.get("event") in SHOWN_EVENTS:
+                    self.say(describe_event(mac, event))
+                elif not self.verbose and is_problem(event):
+                    self.problem(describe_event(mac, event))
                 if event.get("event") == "registered":
                     self.registered_events += 1
-                    self.registered_macs.add(device.mac)
-                    self.reconnecting.discard(device.mac)
-                    self.ask_for_another_registration(device, sim, sims, subscribing)
-            self.seen_events[index] = len(events)
+                    self.registered_macs.add(mac)
+                    self.reconnecting.discard(mac)
+                    self.ask_for_another_registration(mac, subscribing)
 
-    def ask_for_another_registration(
-        self, device: Device, sim: Any, sims: list[tuple[Device, Any]], subscribing: bool
-    ) -> None:
-        """Reconnect `device` when --count needs more registrations than the other devices still owe.
+    def ask_for_another_registration(self, mac: str, subscribing: bool) -> None:
+        """Reconnect `mac` when --count needs more registrations than the other devices still owe.
 
         A device publishes its registration once per connection: without this, --count N with fewer than N
         devices would never be reached. The subscriber may lag the device's acknowledgement (or the other
@@ -247,24 +378,28 @@ class _Run:
         if not self.options.count:
             return
         needed = self.options.count - max(self.registered_events, self.done_count(subscribing))
-        unregistered = {d.mac for d, _ in sims} - self.registered_macs - self.gone
-        if needed <= len(unregistered) + len(self.reconnecting):
+        unregistered = self.total - len(self.registered_macs)
+        if needed <= unregistered + len(self.reconnecting):
             return
-        self.say(f"simulate: reconnecting {device.mac} for another registration")
+        fleet = self.process_of.get(mac)
+        if fleet is None:
+            return
+        if self.verbose:
+            self.say(f"simulate: reconnecting {mac} for another registration")
         try:
-            sim.send("network down")
-            sim.send("network up")
-        except Exception as exc:  # the simulator is gone: the exit is reported by the loop
-            self.say(f"simulate: cannot reconnect {device.mac}: {exc}")
+            fleet.send(f"{mac} network down")
+            fleet.send(f"{mac} network up")
+        except Exception as exc:  # the process is gone: the exit is reported by the loop
+            self.problem(f"simulate: cannot reconnect {mac}: {exc}")
             return
-        self.reconnecting.add(device.mac)
+        self.reconnecting.add(mac)
 
     def done_count(self, subscribing: bool) -> int:
         return self.received if subscribing else self.registered_events
 
 
-def _stderr_tail(sim: Any) -> str:
-    tail = getattr(sim, "stderr_tail", None)
+def _stderr_tail(process: Any) -> str:
+    tail = getattr(process, "stderr_tail", None)
     return tail().strip() if callable(tail) else ""
 
 
@@ -285,15 +420,25 @@ def run_simulation(
     backends: Backends | None = None,
     say: Callable[[str], None] = lambda line: print(line, flush=True),
 ) -> int:
-    """Run until Ctrl-C, --count registrations, --timeout-s, or every simulator gone; returns the exit status.
+    """Run until Ctrl-C, --count registrations, --timeout-s, or every fleet process gone; returns the exit
+    status.
 
     0: stopped as asked and every registration passed the contract; 1: a registration was rejected, a
-    simulator failed, or --count was not reached within --timeout-s. Setup problems raise ToolError.
+    fleet process failed, or --count was not reached within --timeout-s. Setup problems raise ToolError.
     """
     b = backends or Backends()
     check_options(options)
     devices = devices_for(options)
+    if options.distinct_ips:
+        port = options.http_port or DISTINCT_HTTP_PORT
+        problem = b.port_problem(port)
+        if problem and not options.http_fallback_port:
+            raise ToolError(f"simulate: --distinct-ips: {problem}", code=2)
+        if problem:
+            say(f"simulate: {problem}; devices serve on the fallback port {options.http_fallback_port}")
     run = _Run(options, b, say)
+    run.total = len(devices)
+    run.verbose = len(devices) <= SHOW_EACH_MAX
     workdir = b.make_workdir()
     previous_sigterm = _stop_on_sigterm()
     try:
@@ -309,12 +454,133 @@ def run_simulation(
         if previous_sigterm is not None:
             signal.signal(signal.SIGTERM, previous_sigterm)
         shutil.rmtree(workdir, ignore_errors=True)
+        if run.problems_hidden:
+            say(f"simulate: {run.problems_hidden} more problem line(s) not shown")
         summary = f"simulate: {run.received} registration(s) received"
         if run.received:
             summary += f", {run.received - run.rejected} passed the contract, {run.rejected} rejected"
         if run.registered_events:
             summary += f"; devices reported {run.registered_events} acknowledged registration(s)"
         say(summary)
+
+
+def _start_broker(options: SimulateOptions, b: Backends, say: Callable[[str], None], workdir: Path,
+                  stack: ExitStack) -> tuple[str, tuple[str, int] | None]:
+    """The broker URI the devices use and where the subscriber connects (None: nowhere)."""
+    if options.broker is not None:
+        say(f"simulate: using broker {options.broker}")
+        return options.broker, subscribe_endpoint(options)
+    broker = b.broker_factory(workdir / "nats")
+    # Registered first: stop() also cleans up after a start that failed half-way (no-op if never started).
+    stack.callback(broker.stop)
+    try:
+        broker.start()
+    except Exception as exc:
+        raise ToolError(f"simulate: cannot start the local nats-server: {exc}") from exc
+    say(f"simulate: local NATS broker: {broker.ws_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{broker.mqtt_port}")
+    return broker.ws_uri, ("127.0.0.1", broker.mqtt_port)
+
+
+def _start_subscriber(options: SimulateOptions, b: Backends, say: Callable[[str], None], topic: str,
+                      endpoint: tuple[str, int] | None, stack: ExitStack) -> Any:
+    if endpoint is None:
+        say("simulate: not subscribing (--no-subscribe): showing what the devices report")
+        return None
+    host, port = endpoint
+    try:
+        subscriber = b.subscriber_factory(host, port)
+        subscriber.start()
+    except Exception as exc:
+        if options.broker is None:
+            raise ToolError(f"simulate: cannot subscribe to the local broker: {exc}") from exc
+        say(
+            f"simulate: cannot subscribe at mqtt://{host}:{port} ({exc}); continuing without an independent "
+            "subscriber (give --subscribe-host/--subscribe-port for the broker's plain MQTT listener)"
+        )
+        return None
+    stack.callback(subscriber.stop)
+    say(f"simulate: subscribed to {topic} at mqtt://{host}:{port} (QoS 1, clean session)")
+    return subscriber
+
+
+def _stop_fleets(fleets: list[Any], run: _Run, b: Backends) -> None:
+    """Every fleet process told to quit at once, then waited for (progress over the devices' exit lines)."""
+    live = [fleet for fleet in fleets if fleet.running]
+    if not live:
+        return
+    for fleet in live:
+        fleet.request_stop()
+    progress = Progress("stopping ", sum(f.started_count for f in live), b.progress_stream or sys.stderr, b.clock)
+    deadline = b.clock() + 30.0 + run.total * 0.002
+    while any(f.running for f in live) and b.clock() < deadline:
+        progress.update(sum(f.exited_count for f in live))
+        b.sleep(b.poll_interval_s)
+    progress.update(sum(f.exited_count for f in live))
+    if not run.verbose:
+        progress.finish()
+    for fleet in live:
+        fleet.stop(timeout=5.0)
+
+
+def _start_fleets(options: SimulateOptions, root: Path, b: Backends, say: Callable[[str], None], run: _Run,
+                  devices: list[Device], broker_uri: str, workdir: Path, stack: ExitStack) -> list[Any] | None:
+    """Starts the fleet processes and waits until every device is up; None (after saying why) when one
+    failed to start."""
+    say("simulate: looking for irrigation-fleet (building it on first use)")
+    try:
+        binary = b.find_fleet(root)
+    except Exception as exc:  # SimulatorError or a build failure: one message, no traceback
+        raise ToolError(f"simulate: no fleet binary: {exc}") from exc
+    fd_limit = b.fd_limit()
+    if options.processes is not None:
+        slices = plan_processes(len(devices), options.processes, per_process=len(devices))
+    else:
+        slices = plan_processes(len(devices), b.cpus(), per_process=devices_per_process_limit(fd_limit))
+    if options.broker is None and fd_limit < len(devices) + 256:
+        say(f"simulate: warning: the local NATS may open only {fd_limit} files for {len(devices)} connections "
+            "(raise the hard RLIMIT_NOFILE: docs/fleet.md)")
+    fleets: list[Any] = []
+    stack.callback(_stop_fleets, fleets, run, b)  # before any start(), so a failed start is cleaned up too
+    for number, (first, count) in enumerate(slices):
+        device_file = workdir / f"devices-{number}.txt"
+        write_device_file(device_file, devices[first - 1 : first - 1 + count])
+        fleet = b.fleet_factory(binary, fleet_args(broker_uri, device_file, first, options),
+                                workdir / f"fleet-{number}.log")
+        fleets.append(fleet)
+        for device in devices[first - 1 : first - 1 + count]:
+            run.process_of[device.mac] = fleet
+        try:
+            fleet.start()
+        except Exception as exc:
+            raise ToolError(f"simulate: cannot start {binary}: {exc}") from exc
+    say(f"simulate: {len(devices)} device(s) in {len(fleets)} irrigation-fleet process(es) ({binary})")
+
+    progress = Progress("starting ", len(devices), b.progress_stream or sys.stderr, b.clock)
+    deadline = b.clock() + b.start_timeout_s + len(devices) * 0.005
+    while True:
+        started = sum(f.started_count for f in fleets)
+        progress.update(started)
+        if started >= len(devices):
+            break
+        failed = [f for f in fleets if not f.running]
+        if failed or b.clock() >= deadline:
+            why = f"exited with status {failed[0].returncode}" if failed else "timed out"
+            say(f"simulate: only {started} of {len(devices)} device(s) started: a fleet process {why}")
+            tail = _stderr_tail(failed[0] if failed else fleets[0])
+            if tail:
+                say(tail)
+            return None
+        b.sleep(b.poll_interval_s)
+    if not run.verbose:
+        progress.finish()
+    if run.verbose:
+        names = {device.mac: device.name for device in devices}
+        for fleet in fleets:
+            for mac, where in sorted(fleet.devices().items()):
+                label = f" {names[mac]!r}" if names.get(mac) else ""
+                say(f"simulate: device {mac}{label} up at {where.ip}, HTTP on "
+                    f"http://{where.http_address}:{where.http_port}")
+    return fleets
 
 
 def _run_loop(
@@ -327,104 +593,51 @@ def _run_loop(
     workdir: Path,
     stack: ExitStack,
 ) -> int:
-    say("simulate: looking for the simulator (building it on first use)")
-    try:
-        binary = b.find_simulator(root)
-    except Exception as exc:  # SimulatorError or a build failure: one message, no traceback
-        raise ToolError(f"simulate: no simulator binary: {exc}") from exc
-    say(f"simulate: simulator {binary}")
-
-    if options.broker is None:
-        broker = b.broker_factory(workdir / "nats")
-        # Registered first: stop() also cleans up after a start that failed half-way (no-op if never started).
-        stack.callback(broker.stop)
-        try:
-            broker.start()
-        except Exception as exc:
-            raise ToolError(f"simulate: cannot start the local nats-server: {exc}") from exc
-        broker_uri = broker.ws_uri
-        endpoint: tuple[str, int] | None = ("127.0.0.1", broker.mqtt_port)
-        say(f"simulate: local NATS broker: {broker_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{broker.mqtt_port}")
-    else:
-        broker_uri = options.broker
-        endpoint = subscribe_endpoint(options)
-        say(f"simulate: using broker {broker_uri}")
-
+    broker_uri, endpoint = _start_broker(options, b, say, workdir, stack)
     topic = b.topic()
-    subscriber = None
-    if endpoint is None:
-        say("simulate: not subscribing (--no-subscribe): showing what the devices report")
-    else:
-        host, port = endpoint
-        try:
-            subscriber = b.subscriber_factory(host, port)
-            subscriber.start()
-        except Exception as exc:
-            if options.broker is None:
-                raise ToolError(f"simulate: cannot subscribe to the local broker: {exc}") from exc
-            subscriber = None
-            say(
-                f"simulate: cannot subscribe at mqtt://{host}:{port} ({exc}); continuing without an independent "
-                "subscriber (give --subscribe-host/--subscribe-port for the broker's plain MQTT listener)"
-            )
-        else:
-            stack.callback(subscriber.stop)
-            say(f"simulate: subscribed to {topic} at mqtt://{host}:{port} (QoS 1, clean session)")
-
-    sims: list[tuple[Device, Any]] = []
-    for device in devices:
-        stem = f"sim-{device.mac.replace(':', '')}"
-        args = simulator_args(broker_uri, device, options, workdir / f"{stem}.conf")
-        sim = b.sim_factory(binary, args, workdir / f"{stem}.log")
-        stack.callback(sim.stop)  # before start(), like the broker's
-        try:
-            sim.start()
-        except Exception as exc:
-            raise ToolError(f"simulate: cannot start {binary} for {device.mac}: {exc}") from exc
-        sims.append((device, sim))
-    for device, sim in sims:
-        try:
-            started = sim.wait_event("http_started", timeout=b.start_timeout_s)
-        except Exception as exc:
-            say(f"simulate: device {device.mac} did not start: {exc}")
-            tail = _stderr_tail(sim)
-            if tail:
-                say(tail)
-            return 1
-        label = f" {device.name!r}" if device.name else ""
-        say(f"simulate: device {device.mac}{label} up, HTTP on http://127.0.0.1:{started.get('port')}")
+    subscriber = _start_subscriber(options, b, say, topic, endpoint, stack)
+    fleets = _start_fleets(options, root, b, say, run, devices, broker_uri, workdir, stack)
+    if fleets is None:
+        return 1
 
     timeout_s = effective_timeout(options)
     goal = f"after {options.count} registration(s)" if options.count else "on Ctrl-C"
     if timeout_s is not None:
         goal += f" or after {timeout_s:g} s"
-    say(f"simulate: {len(sims)} device(s) running; stopping {goal}")
+    say(f"simulate: {len(devices)} device(s) running; stopping {goal}")
     deadline = None if timeout_s is None else b.clock() + timeout_s
     subscribing = subscriber is not None
-    while True:
-        if subscriber is not None:
-            run.poll_subscriber(subscriber, topic)
-        run.poll_simulators(sims, subscribing)
-        if options.count and run.done_count(subscribing) >= options.count:
-            return 1 if run.rejected else 0
-        for device, sim in sims:
-            if not sim.running and device.mac not in run.gone:
-                run.gone.add(device.mac)
-                say(f"simulate: device {device.mac} exited with status {sim.returncode}")
-                tail = _stderr_tail(sim)
-                if tail:
-                    say(tail)
-        if len(run.gone) == len(sims):
-            say("simulate: every simulator has exited")
-            return 1
-        if deadline is not None and b.clock() >= deadline:
-            assert timeout_s is not None
-            if options.count:
-                say(
-                    f"simulate: only {run.done_count(subscribing)} of {options.count} registration(s) "
-                    f"within {timeout_s:g} s"
-                )
+    progress = Progress("registered", options.count or len(devices), b.progress_stream or sys.stderr, b.clock)
+    try:
+        while True:
+            if subscriber is not None:
+                run.poll_subscriber(subscriber, topic)
+            run.poll_fleets(fleets, subscribing)
+            if not run.verbose:
+                progress.update(run.done_count(subscribing))
+            if options.count and run.done_count(subscribing) >= options.count:
+                return 1 if run.rejected else 0
+            for index, fleet in enumerate(fleets):
+                if not fleet.running and index not in run.gone:
+                    run.gone.add(index)
+                    say(f"simulate: fleet process {index + 1} exited with status {fleet.returncode}")
+                    tail = _stderr_tail(fleet)
+                    if tail:
+                        say(tail)
+            if len(run.gone) == len(fleets):
+                say("simulate: every fleet process has exited")
                 return 1
-            say(f"simulate: stopped after {timeout_s:g} s (--timeout-s)")
-            return 1 if run.rejected else 0
-        b.sleep(b.poll_interval_s)
+            if deadline is not None and b.clock() >= deadline:
+                assert timeout_s is not None
+                if options.count:
+                    say(
+                        f"simulate: only {run.done_count(subscribing)} of {options.count} registration(s) "
+                        f"within {timeout_s:g} s"
+                    )
+                    return 1
+                say(f"simulate: stopped after {timeout_s:g} s (--timeout-s)")
+                return 1 if run.rejected else 0
+            b.sleep(b.poll_interval_s)
+    finally:
+        if not run.verbose:
+            progress.finish()

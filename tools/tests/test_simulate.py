@@ -1,18 +1,22 @@
-"""invoke simulate: the run loop with fake broker/subscriber/simulators, then once for real."""
+"""invoke simulate: the run loop with fake broker/subscriber/fleet processes, then once for real."""
 
+import io
 import json
 import os
 import shutil
+import urllib.parse
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from irrigation_tools import ToolError
+from irrigation_tools.fleet_process import FleetDevice
 from irrigation_tools.simulate import (
     Backends,
     SimulateOptions,
     check_options,
+    Progress,
     effective_timeout,
     run_simulation,
     subscribe_endpoint,
@@ -42,12 +46,14 @@ class World:
 
     def __init__(self):
         self.log = []
-        self.sims = []
+        self.fleets = []
         self.subscriber = None
         self.deliveries = []  # messages the subscriber gets, one per poll
         self.subscribe_error = None
         self.broker_error = None
-        self.sim_start_error = None
+        self.fleet_start_error = None
+        self.fleet_dies_at_start = False
+        self.progress = io.StringIO()
         self.now = 0.0  # the fake clock: each sleep advances it
 
 
@@ -86,59 +92,80 @@ class FakeSubscriber:
         return list(self._messages)
 
 
-class FakeSim:
-    """A simulator that plays `script` (one step per poll) and, like the real one, registers again after
-    `network down` + `network up`; with world.broker_delivers each registration also reaches the subscriber."""
+class FakeFleet:
+    """An irrigation-fleet process that plays a script per device (one step per poll) and, like the real
+    one, registers a device again after `<MAC> network down` + `<MAC> network up`; with world.broker_delivers
+    each registration also reaches the subscriber."""
 
     def __init__(self, world, binary, args, log_path, script):
         self.world, self.binary, self.args, self.log_path = world, binary, args, log_path
-        self._events, self._script, self.running, self.returncode = [], list(script), False, None
-        self.mac = args[args.index("--mac") + 1]
-        self.link_down = False
+        device_file = Path(args[args.index("--device-file") + 1])
+        self.lines = device_file.read_text(encoding="utf-8").splitlines()
+        self.macs = [urllib.parse.parse_qs(line)["mac"][0] for line in self.lines]
+        self.first_index = int(args[args.index("--first-index") + 1])
+        self.scripts = {
+            mac: list(script.get(mac, ()) if isinstance(script, dict) else script) for mac in self.macs
+        }
+        self.events, self.running, self.returncode, self.exited = [], False, None, 0
+        self.link_down = set()
 
     def start(self):
-        self.world.log.append(f"sim start {self.mac}")
-        if self.world.sim_start_error:
-            raise self.world.sim_start_error
-        self.running = True
-        self._events.append({"event": "http_started", "port": 40000 + len(self.world.sims)})
+        self.world.log.append(f"fleet start {' '.join(self.macs)}")
+        if self.world.fleet_start_error:
+            raise self.world.fleet_start_error
+        self.running = not self.world.fleet_dies_at_start
+        self.returncode = None if self.running else 1
         return self
 
+    @property
+    def started_count(self):
+        return 0 if self.world.fleet_dies_at_start else len(self.macs)
+
+    def devices(self):
+        return {
+            mac: FleetDevice(mac, "127.0.0.1", "127.0.0.1", 20000 + self.first_index + i - 1)
+            for i, mac in enumerate(self.macs)
+        }
+
     def send(self, command):
-        self.world.log.append(f"sim {self.mac} <- {command}")
-        if command == "network down":
-            self.link_down = True
-        elif command == "network up" and self.link_down:
-            self.link_down = False
-            self._script.append({"event": "registered", "msg_id": 2, "ip": "127.0.0.1"})
+        self.world.log.append(f"fleet <- {command}")
+        mac, what = command.split(" ", 1)
+        if what == "network down":
+            self.link_down.add(mac)
+        elif what == "network up" and mac in self.link_down:
+            self.link_down.discard(mac)
+            self.scripts[mac].append({"event": "registered", "msg_id": 2, "ip": "127.0.0.1"})
 
-    def wait_event(self, name, predicate=None, timeout=10.0):
-        for event in self._events:
-            if event["event"] == name:
-                return event
-        raise RuntimeError(f"no {name}")
-
-    def all_events(self):
-        if self._script:
-            step = self._script.pop(0)
+    def notable_events(self, since=0):
+        for mac, steps in self.scripts.items():
+            if not steps:
+                continue
+            step = steps.pop(0)
             if step == "exit":
                 self.running, self.returncode = False, 1
             elif step:
-                self._events.append(step)
+                self.events.append({**step, "mac": mac})
                 if step.get("event") == "registered" and getattr(self.world, "broker_delivers", False):
-                    self.world.deliveries.append(Message(TOPIC, payload(self.mac)))
-        return list(self._events)
+                    self.world.deliveries.append(Message(TOPIC, payload(mac)))
+        return self.events[since:]
+
+    @property
+    def exited_count(self):
+        return self.exited
 
     def stderr_tail(self):
-        return "sim: boom" if self.returncode else ""
+        return "fleet: boom" if self.returncode else ""
 
-    def stop(self):
-        self.world.log.append("sim stop")
+    def request_stop(self):
+        self.world.log.append("fleet stop")
         self.running = False
+        self.exited = len(self.macs)
+
+    def stop(self, timeout=30.0):
         return 0
 
 
-def backends(world, tmp_path, script=(), sleep=None):
+def backends(world, tmp_path, script=(), sleep=None, cpus=1, port_problem=None):
     workdir = tmp_path / "work"
 
     def advance(seconds):
@@ -148,22 +175,24 @@ def backends(world, tmp_path, script=(), sleep=None):
         workdir.mkdir()
         return workdir
 
-    def sim_factory(binary, args, log_path):
-        # script: the steps of every simulator, or {mac: steps} for different ones
-        steps = script.get(args[args.index("--mac") + 1], ()) if isinstance(script, dict) else script
-        sim = FakeSim(world, binary, args, log_path, steps)
-        world.sims.append(sim)
-        return sim
+    def fleet_factory(binary, args, log_path):
+        fleet = FakeFleet(world, binary, args, log_path, script)
+        world.fleets.append(fleet)
+        return fleet
 
     return Backends(
         broker_factory=lambda wd: FakeBroker(world, wd),
         subscriber_factory=lambda host, port: FakeSubscriber(world, host, port),
-        find_simulator=lambda root: Path("/opt/irrigation-sim"),
-        sim_factory=sim_factory,
+        find_fleet=lambda root: Path("/opt/irrigation-fleet"),
+        fleet_factory=fleet_factory,
         validate=lambda data: [] if json.loads(data).get("device_name") else ["device_name: required"],
         topic=lambda: TOPIC,
         sleep=sleep or advance,
         clock=lambda: world.now,
+        cpus=lambda: cpus,
+        fd_limit=lambda: 20000,
+        port_problem=lambda port: port_problem,
+        progress_stream=world.progress,
         make_workdir=make_workdir,
     )
 
@@ -177,19 +206,25 @@ def run(options, world, tmp_path, **kwargs):
     return code, lines
 
 
+def device_lines(fleet):
+    return [urllib.parse.parse_qs(line) for line in fleet.lines]
+
+
 def test_default_run_uses_a_local_broker_and_stops_after_count(tmp_path):
     world = World()
     world.deliveries = [Message(TOPIC, payload())]
     code, lines = run(SimulateOptions(count=1, retry_initial_ms=500), world, tmp_path)
     assert code == 0
     assert world.log == [
-        "broker start", "subscribe 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
-        "sim stop", "subscriber stop", "broker stop",
+        "broker start", "subscribe 127.0.0.1:11883", "fleet start 02:00:00:00:00:01",
+        "fleet stop", "subscriber stop", "broker stop",
     ]
-    assert world.sims[0].args == [
-        "--broker", "ws://127.0.0.1:18080/mqtt", "--mac", "02:00:00:00:00:01", "--http-port", "0",
-        "--config-file", str(tmp_path / "work" / "sim-020000000001.conf"), "--retry-initial-ms", "500",
+    assert world.fleets[0].args == [
+        "--broker", "ws://127.0.0.1:18080/mqtt", "--device-file", str(tmp_path / "work" / "devices-0.txt"),
+        "--first-index", "1", "--retry-initial-ms", "500",
     ]
+    assert world.fleets[0].lines == ["mac=02%3A00%3A00%3A00%3A00%3A01"]  # the defaults: no name, no port
+    assert "simulate: device 02:00:00:00:00:01 up at 127.0.0.1, HTTP on http://127.0.0.1:20000" in lines
     assert any(line.startswith("registration 1 from 02:00:00:00:00:01") for line in lines)
     assert "  contract: OK (the central server would store it)" in lines
     assert not (tmp_path / "work").exists()  # the temporary directory is removed
@@ -212,16 +247,81 @@ def test_messages_on_other_topics_are_not_counted(tmp_path):
     assert sum(line.startswith("registration ") for line in lines) == 1
 
 
-def test_a_fleet_of_devices_gets_distinct_macs_and_names(tmp_path):
+def test_a_fleet_of_devices_is_spread_over_one_process_per_core(tmp_path):
     world = World()
     world.deliveries = [Message(TOPIC, payload(f"02:00:00:00:00:0{i}", f"R-0{i}")) for i in (1, 2, 3)]
-    code, _ = run(SimulateOptions(devices=3, name="R", count=3), world, tmp_path)
+    code, _ = run(SimulateOptions(devices=3, name="R", count=3), world, tmp_path, cpus=2)
     assert code == 0
-    assert [s.args[s.args.index("--mac") + 1] for s in world.sims] == [
-        "02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03",
+    assert [f.macs for f in world.fleets] == [["02:00:00:00:00:01", "02:00:00:00:00:02"], ["02:00:00:00:00:03"]]
+    assert [f.first_index for f in world.fleets] == [1, 3]
+    assert [d["name"] for f in world.fleets for d in device_lines(f)] == [["R-01"], ["R-02"], ["R-03"]]
+    assert world.log.count("fleet stop") == 2
+
+
+def test_processes_can_be_given(tmp_path):
+    world = World()
+    code, _ = run(SimulateOptions(devices=4, processes=4, timeout_s=1), world, tmp_path, cpus=1)
+    assert code == 0
+    assert [f.first_index for f in world.fleets] == [1, 2, 3, 4]
+
+
+def test_a_base_http_port_counts_up_in_the_device_files(tmp_path):
+    world = World()
+    code, _ = run(SimulateOptions(devices=2, http_port=8081, timeout_s=1), world, tmp_path)
+    assert code == 0
+    assert [d["http_port"] for d in device_lines(world.fleets[0])] == [["8081"], ["8082"]]
+
+
+def test_distinct_ips_serve_every_device_on_port_80(tmp_path):
+    world = World()
+    code, _ = run(SimulateOptions(devices=2, distinct_ips=True, timeout_s=1), world, tmp_path)
+    assert code == 0
+    args = world.fleets[0].args
+    assert args[args.index("--distinct-ips") + 1 :][:2] == ["--http-port", "80"]
+    assert all("http_port" not in d and "ip" not in d for d in device_lines(world.fleets[0]))
+
+
+def test_distinct_ips_without_permission_for_port_80_stop_before_starting(tmp_path):
+    world = World()
+    with pytest.raises(ToolError) as error:
+        run(SimulateOptions(distinct_ips=True), world, tmp_path, port_problem="port 80 needs root")
+    assert error.value.code == 2 and "port 80 needs root" in error.value.message
+    assert world.log == []
+
+
+def test_distinct_ips_with_a_fallback_port_say_so_and_pass_it_on(tmp_path):
+    world = World()
+    code, lines = run(SimulateOptions(distinct_ips=True, http_fallback_port=8080, timeout_s=1), world, tmp_path,
+                      port_problem="port 80 needs root")
+    assert code == 0
+    assert "simulate: port 80 needs root; devices serve on the fallback port 8080" in lines
+    assert world.fleets[0].args[-2:] == ["--http-fallback-port", "8080"]
+
+
+def test_distinct_ips_refuse_a_fleet_file_with_addresses(tmp_path):
+    path = tmp_path / "fleet.yaml"
+    path.write_text('- {mac: "02:00:00:00:00:07", name: A, ip: 10.0.0.7}\n', encoding="utf-8")
+    with pytest.raises(ToolError, match="gives an ip to 02:00:00:00:00:07"):
+        run(SimulateOptions(fleet=path, distinct_ips=True), World(), tmp_path)
+
+
+def test_a_large_fleet_shows_progress_and_only_the_problems(tmp_path):
+    world = World()
+    world.broker_delivers = True
+    registered = {"event": "registered", "msg_id": 1, "ip": "127.0.0.1"}
+    warning = {"event": "notice", "level": "warning", "message": "mqtt error: transport (code 111)"}
+    info = {"event": "notice", "level": "info", "message": "location_description: nothing stored"}
+    script = {f"02:00:00:00:00:{i:02X}": [info, registered] for i in range(1, 26)}
+    script["02:00:00:00:00:07"] = [warning, registered]
+    code, lines = run(SimulateOptions(devices=25, count=25), world, tmp_path, script=script)
+    assert code == 0
+    assert not any(line.startswith("registration ") for line in lines)
+    assert [line for line in lines if line.startswith("[")] == [
+        '[02:00:00:00:00:07] notice level="warning" message="mqtt error: transport (code 111)"'
     ]
-    assert [s.args[s.args.index("--name") + 1] for s in world.sims] == ["R-01", "R-02", "R-03"]
-    assert world.log.count("sim stop") == 3
+    progress = world.progress.getvalue().splitlines()
+    assert [line.split(" [")[0] for line in progress] == ["starting ", "registered", "stopping "]
+    assert progress[1].startswith("registered [##############################] 25/25 in ")
 
 
 def test_ctrl_c_stops_everything_cleanly(tmp_path):
@@ -233,7 +333,7 @@ def test_ctrl_c_stops_everything_cleanly(tmp_path):
     code, lines = run(SimulateOptions(), world, tmp_path, sleep=interrupt)
     assert code == 0
     assert "simulate: interrupted (Ctrl-C or SIGTERM), stopping" in lines
-    assert world.log[-3:] == ["sim stop", "subscriber stop", "broker stop"]
+    assert world.log[-3:] == ["fleet stop", "subscriber stop", "broker stop"]
 
 
 def test_external_broker_subscribes_on_the_uri_host_port_1883(tmp_path):
@@ -242,7 +342,7 @@ def test_external_broker_subscribes_on_the_uri_host_port_1883(tmp_path):
     code, _ = run(SimulateOptions(broker="ws://broker.example:9001/mqtt", count=1), world, tmp_path)
     assert code == 0
     assert world.log[0] == "subscribe broker.example:1883"
-    assert world.sims[0].args[:2] == ["--broker", "ws://broker.example:9001/mqtt"]
+    assert world.fleets[0].args[:2] == ["--broker", "ws://broker.example:9001/mqtt"]
     assert "broker start" not in world.log
 
 
@@ -265,12 +365,22 @@ def test_no_subscribe_counts_acknowledged_registrations(tmp_path):
     assert "devices reported 1 acknowledged registration(s)" in lines[-1]
 
 
-def test_simulators_that_exit_end_the_run_with_status_1(tmp_path):
+def test_fleet_processes_that_exit_end_the_run_with_status_1(tmp_path):
     world = World()
     code, lines = run(SimulateOptions(), world, tmp_path, script=["exit"])
     assert code == 1
-    assert "simulate: device 02:00:00:00:00:01 exited with status 1" in lines
-    assert "sim: boom" in lines
+    assert "simulate: fleet process 1 exited with status 1" in lines
+    assert "fleet: boom" in lines
+
+
+def test_a_fleet_process_that_dies_at_start_is_reported(tmp_path):
+    world = World()
+    world.fleet_dies_at_start = True
+    code, lines = run(SimulateOptions(count=1), world, tmp_path)
+    assert code == 1
+    assert "simulate: only 0 of 1 device(s) started: a fleet process exited with status 1" in lines
+    assert "fleet: boom" in lines
+    assert world.log[-2:] == ["subscriber stop", "broker stop"]
 
 
 def test_count_beyond_the_devices_reconnects_a_device_for_another_registration(tmp_path):
@@ -279,9 +389,9 @@ def test_count_beyond_the_devices_reconnects_a_device_for_another_registration(t
     script = [{"event": "registered", "msg_id": 1, "ip": "127.0.0.1"}]
     code, lines = run(SimulateOptions(count=2, timeout_s=5), world, tmp_path, script=script)
     assert code == 0
-    assert world.log[world.log.index("sim start 02:00:00:00:00:01") + 1:] == [
-        "sim 02:00:00:00:00:01 <- network down", "sim 02:00:00:00:00:01 <- network up",
-        "sim stop", "subscriber stop", "broker stop",
+    assert world.log[world.log.index("fleet start 02:00:00:00:00:01") + 1:] == [
+        "fleet <- 02:00:00:00:00:01 network down", "fleet <- 02:00:00:00:00:01 network up",
+        "fleet stop", "subscriber stop", "broker stop",
     ]
     assert "simulate: reconnecting 02:00:00:00:00:01 for another registration" in lines
     assert sum(line.startswith("registration ") for line in lines) == 2
@@ -314,8 +424,8 @@ def test_only_as_many_reconnections_as_registrations_are_missing(tmp_path, scrip
     world.broker_delivers = True
     code, _ = run(SimulateOptions(devices=2, count=3, timeout_s=5), world, tmp_path, script=script)
     assert code == 0
-    assert [line for line in world.log if "<- network" in line] == [
-        "sim 02:00:00:00:00:01 <- network down", "sim 02:00:00:00:00:01 <- network up",
+    assert [line for line in world.log if "<- " in line] == [
+        "fleet <- 02:00:00:00:00:01 network down", "fleet <- 02:00:00:00:00:01 network up",
     ]
 
 
@@ -325,7 +435,7 @@ def test_count_not_reached_within_the_timeout_stops_with_status_1(tmp_path):
     assert code == 1
     assert "simulate: only 0 of 2 registration(s) within 3 s" in lines
     assert world.now == pytest.approx(3.0)
-    assert world.log[-3:] == ["sim stop", "subscriber stop", "broker stop"]
+    assert world.log[-3:] == ["fleet stop", "subscriber stop", "broker stop"]
 
 
 def test_timeout_without_count_ends_the_run_normally(tmp_path):
@@ -349,24 +459,40 @@ def test_a_broker_that_fails_to_start_is_still_stopped(tmp_path):
     assert world.log == ["broker start", "broker stop"]
 
 
-def test_a_simulator_that_fails_to_start_is_still_stopped(tmp_path):
+def test_a_fleet_process_that_fails_to_start_is_still_stopped(tmp_path):
     world = World()
-    world.sim_start_error = OSError("exec format error")
-    with pytest.raises(ToolError, match="cannot start /opt/irrigation-sim for 02:00:00:00:00:01"):
+    world.fleet_start_error = OSError("exec format error")
+    with pytest.raises(ToolError, match="cannot start /opt/irrigation-fleet: exec format error"):
         run(SimulateOptions(count=1), world, tmp_path)
     assert world.log == [
-        "broker start", "subscribe 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
-        "sim stop", "subscriber stop", "broker stop",
+        "broker start", "subscribe 127.0.0.1:11883", "fleet start 02:00:00:00:00:01",
+        "subscriber stop", "broker stop",
     ]
 
 
-def test_a_missing_simulator_binary_is_one_clear_error(tmp_path):
+def test_a_missing_fleet_binary_is_one_clear_error(tmp_path):
     world = World()
     b = backends(world, tmp_path)
-    b.find_simulator = lambda root: (_ for _ in ()).throw(RuntimeError("cmake failed"))
-    with pytest.raises(ToolError, match="no simulator binary: cmake failed"):
+    b.find_fleet = lambda root: (_ for _ in ()).throw(RuntimeError("cmake failed"))
+    with pytest.raises(ToolError, match="no fleet binary: cmake failed"):
         run_simulation(SimulateOptions(), ROOT, b, say=lambda line: None)
-    assert world.log == []
+    assert world.log == ["broker start", "subscribe 127.0.0.1:11883", "subscriber stop", "broker stop"]
+
+
+def test_progress_on_a_terminal_redraws_one_line():
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream, now = Terminal(), [0.0]
+    progress = Progress("starting ", 4, stream, lambda: now[0])
+    for done in range(5):
+        now[0] += 0.2
+        progress.update(done)
+    progress.finish()
+    text = stream.getvalue()
+    assert text.count("\r") == 6 and text.endswith("starting  [##############################] 4/4 in 1.0 s\n")
+    assert "\rstarting  [###############---------------] 2/4" in text
 
 
 @pytest.mark.parametrize(
@@ -379,6 +505,9 @@ def test_a_missing_simulator_binary_is_one_clear_error(tmp_path):
         (SimulateOptions(retry_initial_ms=-5), "--retry-initial-ms -5"),
         (SimulateOptions(broker="mqtt://h:1883"), "expected ws://host[:port][/path]"),
         (SimulateOptions(subscribe_port=1884), "only with --broker"),
+        (SimulateOptions(http_fallback_port=8080), "only with --distinct-ips"),
+        (SimulateOptions(distinct_ips=True, http_fallback_port=70000), "--http-fallback-port 70000"),
+        (SimulateOptions(processes=0), "--processes 0"),
         (SimulateOptions(broker="ws://h/mqtt", subscribe_port=70000), "--subscribe-port 70000"),
     ],
 )
@@ -395,14 +524,14 @@ def test_subscribe_endpoint_overrides():
     assert subscribe_endpoint(SimulateOptions(broker="ws://h/mqtt", no_subscribe=True)) is None
 
 
-def _real_simulator():
-    from irrigation_tools.sim_process import SIMULATOR_RELATIVE_PATH
+def _real_fleet():
+    from irrigation_tools.fleet_process import FLEET_RELATIVE_PATH
 
-    binary = Path(os.environ.get("IRRIGATION_SIM", ROOT / SIMULATOR_RELATIVE_PATH))
+    binary = Path(os.environ.get("IRRIGATION_FLEET", ROOT / FLEET_RELATIVE_PATH))
     return binary if binary.is_file() and os.access(binary, os.X_OK) else None
 
 
-@pytest.mark.skipif(_real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)")
+@pytest.mark.skipif(_real_fleet() is None, reason="irrigation-fleet not built (nox -s host_tests builds it)")
 @pytest.mark.skipif(
     not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
 )
@@ -422,7 +551,7 @@ def test_real_run_against_a_local_nats_server(tmp_path):
     assert names == {"Prueba-01", "Prueba-02"}
 
 
-@pytest.mark.skipif(_real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)")
+@pytest.mark.skipif(_real_fleet() is None, reason="irrigation-fleet not built (nox -s host_tests builds it)")
 @pytest.mark.skipif(
     not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
 )

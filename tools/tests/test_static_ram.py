@@ -127,6 +127,13 @@ def test_the_variant_not_chosen_is_not_counted():
     assert "libwifi_adapter.a" in static_ram.unlinked_archives(static_ram.StaticRamOptions(ethernet=True))
 
 
+def test_the_captive_dns_adapter_is_counted_now_that_main_wires_it():
+    assert "captive_dns_adapter_portal_port" in (ROOT / "main" / "main.c").read_text(encoding="utf-8")
+    for ethernet in (False, True):
+        unlinked = static_ram.unlinked_archives(static_ram.StaticRamOptions(ethernet=ethernet))
+        assert "libcaptive_dns_adapter.a" not in unlinked
+
+
 def test_without_esp_idf_it_skips_with_one_line(tmp_path, monkeypatch):
     monkeypatch.delenv("IDF_PATH", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")

@@ -6,9 +6,12 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sim_config_file.h"
@@ -253,6 +256,166 @@ static void test_keys_are_the_nvs_keys(void **state)
     assert_null(sim_config_file_key(CONFIG_FIELD_COUNT));
 }
 
+/* ---- writes only when a value changes ------------------------------------------------------------------ */
+
+/*
+ * Holds the file as it is now open, so that its inode cannot be reused: a later write (a new file renamed
+ * over the path) shows as a different inode at the path, and no write as the same one.
+ */
+typedef struct {
+    int fd;
+    ino_t inode;
+} file_watch_t;
+
+static file_watch_t watch_file(const fixture_t *f)
+{
+    file_watch_t watch = {.fd = open(f->path, O_RDONLY)};
+    assert_true(watch.fd >= 0);
+    struct stat st;
+    assert_int_equal(fstat(watch.fd, &st), 0);
+    watch.inode = st.st_ino;
+    return watch;
+}
+
+/* True when the path no longer names the watched file (it was written), and ends the watch. */
+static bool file_was_written(file_watch_t *watch, const fixture_t *f)
+{
+    struct stat st;
+    assert_int_equal(stat(f->path, &st), 0);
+    close(watch->fd);
+    return st.st_ino != watch->inode;
+}
+
+static void store_both(fixture_t *f, const char *name, const char *location, bool *written)
+{
+    const char *values[CONFIG_FIELD_COUNT] = {
+        [CONFIG_FIELD_DEVICE_NAME] = name, [CONFIG_FIELD_LOCATION] = location};
+    assert_int_equal(sim_config_file_store_values(&f->repo, values, written), APP_OK);
+}
+
+static void test_store_values_writes_a_new_file_once_for_both_fields(void **state)
+{
+    fixture_t *f = *state;
+    bool written = false;
+    store_both(f, "Riego Norte", "Lote 3", &written);
+    assert_true(written);
+    char content[256];
+    read_file(f, content, sizeof(content));
+    assert_string_equal(content, "device_name=Riego%20Norte\ndevice_location=Lote%203\n");
+}
+
+static void test_unchanged_values_are_not_written_again(void **state)
+{
+    fixture_t *f = *state;
+    store_both(f, "Riego \"Sur\"", "Finca Ñ", NULL);
+    file_watch_t watch = watch_file(f);
+    bool written = true;
+    store_both(f, "Riego \"Sur\"", "Finca Ñ", &written);
+    assert_false(written);
+    assert_false(file_was_written(&watch, f));
+}
+
+static void test_one_changed_value_is_one_write_keeping_the_other(void **state)
+{
+    fixture_t *f = *state;
+    store_both(f, "A", "B", NULL);
+    file_watch_t watch = watch_file(f);
+    bool written = false;
+    store_both(f, "A", "C", &written);
+    assert_true(written);
+    assert_true(file_was_written(&watch, f));
+    char content[256];
+    read_file(f, content, sizeof(content));
+    assert_string_equal(content, "device_name=A\ndevice_location=C\n");
+}
+
+static void test_a_field_not_given_is_neither_compared_nor_touched(void **state)
+{
+    fixture_t *f = *state;
+    store_both(f, "A", "B", NULL);
+    file_watch_t watch = watch_file(f);
+    bool written = true;
+    store_both(f, "A", NULL, &written);
+    assert_false(written);
+    assert_false(file_was_written(&watch, f));
+}
+
+static void test_a_hand_edited_value_that_decodes_equal_is_not_rewritten(void **state)
+{
+    fixture_t *f = *state;
+    const char content[] = "# mine\r\ndevice_name=Riego Norte\r\ndevice_location=Lote%203\n";
+    write_file(f, content, sizeof(content) - 1);
+    file_watch_t watch = watch_file(f);
+    bool written = true;
+    store_both(f, "Riego Norte", "Lote 3", &written);
+    assert_false(written);
+    assert_false(file_was_written(&watch, f));
+}
+
+static void test_the_last_line_of_a_key_is_what_is_compared(void **state)
+{
+    fixture_t *f = *state;
+    const char content[] = "device_name=old\ndevice_name=new\n";
+    write_file(f, content, sizeof(content) - 1);
+    bool written = true;
+    store_both(f, "new", NULL, &written);
+    assert_false(written);
+    store_both(f, "old", NULL, &written);
+    assert_true(written);
+    char buf[16];
+    assert_int_equal(sim_config_file_load(&f->repo, CONFIG_FIELD_DEVICE_NAME, buf, sizeof(buf)), APP_OK);
+    assert_string_equal(buf, "old");
+}
+
+static void test_a_prefix_or_extension_of_the_stored_value_is_a_change(void **state)
+{
+    fixture_t *f = *state;
+    store_both(f, "Riego", NULL, NULL);
+    bool written = false;
+    store_both(f, "Rieg", NULL, &written);
+    assert_true(written);
+    store_both(f, "Riego2", NULL, &written);
+    assert_true(written);
+    store_both(f, "", NULL, &written);
+    assert_true(written);
+    store_both(f, "", NULL, &written);
+    assert_false(written);
+}
+
+static void test_a_malformed_stored_value_is_replaced(void **state)
+{
+    fixture_t *f = *state;
+    const char content[] = "device_name=50%zz\n";
+    write_file(f, content, sizeof(content) - 1);
+    bool written = false;
+    store_both(f, "50%zz", NULL, &written);
+    assert_true(written);
+    char buf[16];
+    assert_int_equal(sim_config_file_load(&f->repo, CONFIG_FIELD_DEVICE_NAME, buf, sizeof(buf)), APP_OK);
+    assert_string_equal(buf, "50%zz");
+}
+
+static void test_the_port_store_skips_an_unchanged_value_too(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(sim_config_file_store(&f->repo, CONFIG_FIELD_LOCATION, "Vereda"), APP_OK);
+    file_watch_t watch = watch_file(f);
+    assert_int_equal(sim_config_file_store(&f->repo, CONFIG_FIELD_LOCATION, "Vereda"), APP_OK);
+    assert_false(file_was_written(&watch, f));
+}
+
+static void test_store_values_without_a_directory_is_a_storage_error(void **state)
+{
+    (void)state;
+    sim_config_file_t repo;
+    assert_int_equal(sim_config_file_init(&repo, "/nonexistent-dir-for-test/x.conf"), APP_OK);
+    const char *values[CONFIG_FIELD_COUNT] = {[CONFIG_FIELD_DEVICE_NAME] = "a"};
+    bool written = true;
+    assert_int_equal(sim_config_file_store_values(&repo, values, &written), APP_ERR_STORAGE);
+    assert_false(written);
+    sim_config_file_deinit(&repo);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -272,7 +435,17 @@ int main(void)
         T(test_encoded_nul_is_a_storage_error),
         T(test_last_line_of_a_key_wins),
         T(test_store_leaves_no_temporary_file),
+        T(test_store_values_writes_a_new_file_once_for_both_fields),
+        T(test_unchanged_values_are_not_written_again),
+        T(test_one_changed_value_is_one_write_keeping_the_other),
+        T(test_a_field_not_given_is_neither_compared_nor_touched),
+        T(test_a_hand_edited_value_that_decodes_equal_is_not_rewritten),
+        T(test_the_last_line_of_a_key_is_what_is_compared),
+        T(test_a_prefix_or_extension_of_the_stored_value_is_a_change),
+        T(test_a_malformed_stored_value_is_replaced),
+        T(test_the_port_store_skips_an_unchanged_value_too),
         cmocka_unit_test(test_store_into_a_missing_directory_is_a_storage_error),
+        cmocka_unit_test(test_store_values_without_a_directory_is_a_storage_error),
         cmocka_unit_test(test_keys_are_the_nvs_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -325,6 +325,74 @@ static void test_lines_from_threads_never_interleave(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+static void test_a_device_sink_names_its_mac_in_every_line(void **state)
+{
+    fixture_t *f = *state;
+    mac_address_t mac;
+    assert_int_equal(mac_address_parse("02:00:00:00:2a:0f", &mac), DOMAIN_OK);
+    sim_event_sink_set_device(&f->sink, &mac);
+    domain_event_t e = event_of(DOMAIN_EVENT_CONNECT_ATTEMPT);
+    e.data.connect_attempt.attempt = 1;
+    sim_event_sink_on_domain_event(&f->sink, &e);
+    sim_event_sink_http_started(&f->sink, 80);
+    assert_true(sim_event_sink_object(&f->sink, "status", "{\"a\":1}", 7));
+    assert_string_equal(
+        output(f), "{\"event\":\"connect_attempt\",\"t_ms\":1234,\"mac\":\"02:00:00:00:2A:0F\",\"attempt\":1,"
+                   "\"broker\":0}\n"
+                   "{\"event\":\"http_started\",\"t_ms\":1234,\"mac\":\"02:00:00:00:2A:0F\",\"port\":80}\n"
+                   "{\"event\":\"status\",\"t_ms\":1234,\"mac\":\"02:00:00:00:2A:0F\",\"a\":1}\n");
+}
+
+typedef struct {
+    sim_event_sink_t sink;
+    char message[16];
+} device_writer_t;
+
+static void *device_writer(void *arg)
+{
+    device_writer_t *w = arg;
+    for (int i = 0; i < LINES_PER_WRITER; i++) {
+        sim_event_sink_on_notice(&w->sink, APP_NOTICE_INFO, w->message);
+    }
+    return NULL;
+}
+
+static void test_sinks_sharing_a_stream_write_whole_lines(void **state)
+{
+    fixture_t *f = *state;
+    static device_writer_t writers[WRITERS];
+    pthread_t threads[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        assert_true(sim_event_sink_init(&writers[i].sink, f->stream, NULL, NULL));
+        mac_address_t mac = {.bytes = {2, 0, 0, 0, 0, (uint8_t)(i + 1)}};
+        sim_event_sink_set_device(&writers[i].sink, &mac);
+        snprintf(writers[i].message, sizeof(writers[i].message), "device %d", i + 1);
+        assert_int_equal(pthread_create(&threads[i], NULL, device_writer, &writers[i]), 0);
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(threads[i], NULL);
+        sim_event_sink_deinit(&writers[i].sink);
+    }
+    int seen[WRITERS] = {0};
+    const char *line = output(f);
+    while (*line != '\0') {
+        int device = 0;
+        int consumed = 0;
+        assert_int_equal(sscanf(line,
+                                "{\"event\":\"notice\",\"t_ms\":0,\"mac\":\"02:00:00:00:00:%*2d\",\"level\":"
+                                "\"info\",\"message\":\"device %d\"}%n",
+                                &device, &consumed),
+                         1);
+        assert_true(device >= 1 && device <= WRITERS);
+        assert_int_equal(line[consumed], '\n');
+        seen[device - 1]++;
+        line += consumed + 1;
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        assert_int_equal(seen[i], LINES_PER_WRITER);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +415,8 @@ int main(void)
         T(test_object_that_does_not_fit_is_refused),
         T(test_listener_hears_every_domain_event),
         T(test_lines_from_threads_never_interleave),
+        T(test_a_device_sink_names_its_mac_in_every_line),
+        T(test_sinks_sharing_a_stream_write_whole_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /*
  * mqtt_ws_adapter on ESP-IDF's linux target: the project's adapter driving the real ESP-MQTT over ws://
  * against real brokers, through the two ports the application uses (mqtt_session_port_t,
- * mqtt_publisher_port_t) and nothing else of the adapter, so the cases keep their meaning while the adapter
- * changes inside.
+ * mqtt_publisher_port_t), so the cases keep their meaning while the adapter changes inside. Two cases look
+ * at the socket under the adapter's own WebSocket transport (adapter.ws): one reads TCP_NODELAY back, one
+ * shuts the socket down to lose the connection without an MQTT DISCONNECT, as a power cut would.
  *
  * The brokers are started by the pytest fixture (host_tests/idf_linux/conftest.py), which passes their
  * addresses in the environment:
@@ -16,13 +17,17 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <malloc.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
 
+#include "domain/device_presence.h"
 #include "domain/device_registration.h"
 #include "esp_timer.h"
 #include "event_recorder.h"
@@ -31,9 +36,15 @@
 #include "mqtt_ws_adapter.h"
 #include "unity.h"
 
+/* tcp_transport's private API (private_include/esp_transport_internal.h, defined in transport.c), which the
+ * adapter uses the same way: the ws transport answers its parent's socket. */
+int esp_transport_get_socket(esp_transport_handle_t t);
+
 #define TOPIC              "/liwaisi/iot/smart-irrigation/device/registration"
+#define STATUS_TOPIC       "/liwaisi/iot/smart-irrigation/device/{mac}/status"
 #define CONNECT_TIMEOUT_MS 10000
 #define PUBACK_TIMEOUT_MS  10000
+#define RETAINED_TIMEOUT_MS 5000
 #define EVENT_QUEUE_DEPTH  64
 /* Longer than the adapter's reconnect wait slice and ESP-MQTT's default reconnect delay would matter: any
  * reconnection of ESP-MQTT's own would show as a BEFORE_CONNECT in this window. */
@@ -82,24 +93,55 @@ static int env_count(const char *name, int fallback)
     return value != NULL && atoi(value) > 0 ? atoi(value) : fallback;
 }
 
+/* One simulated device: the adapter, its events, and the last will the application would give it (the
+ * retained "offline" presence on its status topic). */
 typedef struct {
     mqtt_ws_adapter_t adapter;
     event_recorder_t events;
+    const char *uri;
+    char will_topic[MQTT_WS_ADAPTER_WILL_TOPIC_MAX_LEN + 1];
+    char will_payload[DEVICE_PRESENCE_JSON_MAX_SIZE];
+    mqtt_message_t will;
 } client_t;
 
-/* One adapter per case: configure() is once per adapter, as in the firmware. Not freed: the port has no
- * destroy, and the process ends with the test run. */
-static client_t *client_create(const char *uri, const char *client_id)
+/* The application's last will for a device with this MAC (presence.c: QoS 1, retained, "offline"). */
+static void make_will(client_t *client, const mac_address_t *mac)
 {
+    const ipv4_address_t ip = {.octets = {192, 168, 1, 50}};
+    size_t len = 0;
+    TEST_ASSERT_EQUAL(DOMAIN_OK, device_presence_topic(STATUS_TOPIC, mac, client->will_topic,
+                                                       sizeof(client->will_topic)));
+    TEST_ASSERT_EQUAL(DOMAIN_OK, device_presence_to_json(mac, DEVICE_PRESENCE_OFFLINE, &ip, client->will_payload,
+                                                         sizeof(client->will_payload), &len));
+    client->will = (mqtt_message_t){.topic = client->will_topic,
+                                    .payload = client->will_payload,
+                                    .payload_len = len,
+                                    .qos = 1,
+                                    .retain = true};
+}
+
+/* One adapter per case: configure() is once per adapter, as in the firmware. Not freed: the port has no
+ * destroy, and the process ends with the test run. The client id is the application's for the MAC. */
+static client_t *client_create(const char *uri, uint8_t mac_last_byte)
+{
+    const mac_address_t mac = {.bytes = {0x24, 0x6F, 0x28, 0x1D, 0x1A, mac_last_byte}};
+    char client_id[MAC_ADDRESS_CLIENT_ID_SIZE];
     client_t *client = calloc(1, sizeof(*client));
     TEST_ASSERT_NOT_NULL(client);
     TEST_ASSERT_TRUE(event_recorder_init(&client->events, EVENT_QUEUE_DEPTH));
-    TEST_ASSERT_EQUAL(APP_OK, mqtt_ws_adapter_init(&client->adapter, &event_recorder_port, &client->events));
+    TEST_ASSERT_EQUAL(APP_OK,
+                      mqtt_ws_adapter_init(&client->adapter, &event_recorder_port, &client->events, NULL));
+    mac_address_client_id(&mac, client_id);
+    make_will(client, &mac);
+    client->uri = uri;
     const mqtt_client_config_t config = {
         .uri = uri,
         .client_id = client_id,
+        .username = "",
+        .password = "",
         .keepalive_s = 60,
         .network_timeout_ms = 10000,
+        .retransmit_ms = 1000,
         .buffer_size = 1024,
         .out_buffer_size = 2560,
         .task_stack_size = 6144,
@@ -108,6 +150,26 @@ static client_t *client_create(const char *uri, const char *client_id)
     };
     TEST_ASSERT_EQUAL(APP_OK, mqtt_ws_adapter_session_port.configure(&client->adapter, &config));
     return client;
+}
+
+/* connect() as the application makes it: the broker and the last will. */
+static app_err_t client_connect(client_t *client)
+{
+    const mqtt_connect_request_t request = {.uri = client->uri, .will = &client->will};
+    return mqtt_ws_adapter_session_port.connect(&client->adapter, &request);
+}
+
+static app_err_t client_publish(client_t *client, const char *topic, const char *payload, size_t len,
+                                int32_t *msg_id)
+{
+    const mqtt_message_t message = {.topic = topic, .payload = payload, .payload_len = len, .qos = 1};
+    return mqtt_ws_adapter_publisher_port.publish(&client->adapter, &message, msg_id);
+}
+
+/* The socket under the adapter's WebSocket transport (the connection ESP-MQTT holds). */
+static int client_socket(client_t *client)
+{
+    return esp_transport_get_socket(client->adapter.ws);
 }
 
 static void describe(const app_event_t *event, char *text, size_t size)
@@ -159,7 +221,7 @@ static void expect_silence(client_t *client, uint32_t window_ms)
 static void connect_again(client_t *client)
 {
     const int64_t deadline_us = esp_timer_get_time() + (int64_t)CONNECT_RETRY_LIMIT_MS * 1000;
-    while (mqtt_ws_adapter_session_port.connect(&client->adapter) != APP_OK) {
+    while (client_connect(client) != APP_OK) {
         TEST_ASSERT_TRUE_MESSAGE(esp_timer_get_time() < deadline_us, "connect() refused for 15 s");
         vTaskDelay(pdMS_TO_TICKS(RECONNECT_GAP_MS));
     }
@@ -207,14 +269,13 @@ static timing_t connect_and_register(client_t *client, bool first)
     int32_t msg_id = -1;
 
     if (first) {
-        TEST_ASSERT_EQUAL(APP_OK, mqtt_ws_adapter_session_port.connect(&client->adapter));
+        TEST_ASSERT_EQUAL(APP_OK, client_connect(client));
     } else {
         connect_again(client);
     }
     expect_event(client, APP_EVENT_MQTT_CONNECTED, CONNECT_TIMEOUT_MS);
     timing.connected_ms = ms_since(started_us);
-    TEST_ASSERT_EQUAL(
-        APP_OK, mqtt_ws_adapter_publisher_port.publish(&client->adapter, TOPIC, payload, len, 1, &msg_id));
+    TEST_ASSERT_EQUAL(APP_OK, client_publish(client, TOPIC, payload, len, &msg_id));
     TEST_ASSERT_GREATER_THAN_INT32(0, msg_id);
     const app_event_t published = expect_event(client, APP_EVENT_MQTT_PUBLISHED, PUBACK_TIMEOUT_MS);
     TEST_ASSERT_EQUAL_INT32(msg_id, published.msg_id);
@@ -222,24 +283,37 @@ static timing_t connect_and_register(client_t *client, bool first)
     return timing;
 }
 
+/* The adapter sets TCP_NODELAY on CONNECTED (before it posts the event): read it back from the socket. */
+static void expect_no_delay(client_t *client)
+{
+    const int sock = client_socket(client);
+    int value = 0;
+    socklen_t len = sizeof(value);
+    TEST_ASSERT_GREATER_OR_EQUAL_INT_MESSAGE(0, sock, "no socket under the ws transport");
+    TEST_ASSERT_EQUAL_INT(0, getsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &value, &len));
+    TEST_ASSERT_NOT_EQUAL_MESSAGE(0, value, "TCP_NODELAY is off on the connected socket");
+}
+
 TEST_CASE("NATS: connect, registration QoS 1, PUBLISHED with the same msg id", "[mqtt][nats]")
 {
-    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WS"), "ESP32_1D1A01");
+    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WS"), 0x01);
     connect_and_register(client, true);
+    expect_no_delay(client);
     disconnect_and_clear(client);
 }
 
 TEST_CASE("Mosquitto: connect, registration QoS 1, PUBLISHED with the same msg id", "[mqtt][mosquitto]")
 {
-    client_t *client = client_create(env_text("IRRIGATION_TEST_MOSQUITTO_WS"), "ESP32_1D1A02");
+    client_t *client = client_create(env_text("IRRIGATION_TEST_MOSQUITTO_WS"), 0x02);
     connect_and_register(client, true);
+    expect_no_delay(client);
     disconnect_and_clear(client);
 }
 
 TEST_CASE("wrong WebSocket path: ERROR then DISCONNECTED, never CONNECTED", "[mqtt][nats]")
 {
-    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WRONG_PATH"), "ESP32_1D1A03");
-    TEST_ASSERT_EQUAL(APP_OK, mqtt_ws_adapter_session_port.connect(&client->adapter));
+    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WRONG_PATH"), 0x03);
+    TEST_ASSERT_EQUAL(APP_OK, client_connect(client));
     const app_event_t error = expect_event(client, APP_EVENT_MQTT_ERROR, CONNECT_TIMEOUT_MS);
     printf("wrong path: %s error, code %" PRId32 "\n", app_mqtt_error_kind_to_str(error.error_kind),
            error.code);
@@ -252,7 +326,7 @@ TEST_CASE("broker killed: ERROR then DISCONNECTED, no reconnect until connect() 
 {
     const pid_t victim = (pid_t)atoi(env_text("IRRIGATION_TEST_VICTIM_PID"));
     TEST_ASSERT_GREATER_THAN_INT(1, victim);
-    client_t *client = client_create(env_text("IRRIGATION_TEST_VICTIM_WS"), "ESP32_1D1A04");
+    client_t *client = client_create(env_text("IRRIGATION_TEST_VICTIM_WS"), 0x04);
     connect_and_register(client, true);
 
     TEST_ASSERT_EQUAL_MESSAGE(0, kill(victim, SIGKILL), "kill(victim broker)");
@@ -263,13 +337,114 @@ TEST_CASE("broker killed: ERROR then DISCONNECTED, no reconnect until connect() 
     expect_silence(client, NO_RECONNECT_WINDOW_MS);
 
     /* Asked: exactly one attempt, refused by the host (nothing listens any more), ending in DISCONNECTED. */
-    TEST_ASSERT_EQUAL(APP_OK, mqtt_ws_adapter_session_port.connect(&client->adapter));
+    TEST_ASSERT_EQUAL(APP_OK, client_connect(client));
     expect_event(client, APP_EVENT_MQTT_BEFORE_CONNECT, CONNECT_TIMEOUT_MS);
     const app_event_t refused = expect_event(client, APP_EVENT_MQTT_ERROR, CONNECT_TIMEOUT_MS);
-    TEST_ASSERT_EQUAL(APP_MQTT_ERROR_TRANSPORT, refused.error_kind);
+    TEST_ASSERT_EQUAL(APP_MQTT_ERROR_TCP_REFUSED, refused.error_kind);
     TEST_ASSERT_EQUAL_INT32(ECONNREFUSED, refused.code);
     expect_event(client, APP_EVENT_MQTT_DISCONNECTED, CONNECT_TIMEOUT_MS);
     expect_silence(client, NO_RECONNECT_WINDOW_MS);
+    disconnect_and_clear(client);
+}
+
+/* ---- the last will: an independent subscriber (a plain ESP-MQTT client) sees what the broker stored ---- */
+
+typedef struct {
+    char data[DEVICE_PRESENCE_JSON_MAX_SIZE];
+    int len;
+    bool retain;
+} observed_t;
+
+typedef struct {
+    esp_mqtt_client_handle_t client;
+    QueueHandle_t messages; /* observed_t, from the observer's MQTT task */
+    const char *topic;
+} observer_t;
+
+static void observer_on_event(void *arg, esp_event_base_t base, int32_t event_id, void *event_data)
+{
+    observer_t *observer = arg;
+    const esp_mqtt_event_t *event = event_data;
+    (void)base;
+    if (event_id == MQTT_EVENT_CONNECTED) {
+        /* Subscribing from the handler is ESP-MQTT's own example pattern: it only queues the packet. */
+        (void)esp_mqtt_client_subscribe(observer->client, observer->topic, 1);
+    } else if (event_id == MQTT_EVENT_DATA && event->data_len < (int)sizeof(((observed_t *)0)->data)) {
+        observed_t message = {.len = event->data_len, .retain = event->retain};
+        memcpy(message.data, event->data, (size_t)event->data_len);
+        (void)xQueueSend(observer->messages, &message, 0);
+    }
+}
+
+static observer_t *observer_start(const char *uri, const char *client_id, const char *topic)
+{
+    observer_t *observer = calloc(1, sizeof(*observer));
+    TEST_ASSERT_NOT_NULL(observer);
+    observer->topic = topic;
+    observer->messages = xQueueCreate(4, sizeof(observed_t));
+    TEST_ASSERT_NOT_NULL(observer->messages);
+    const esp_mqtt_client_config_t config = {
+        .broker.address.uri = uri,
+        .credentials.client_id = client_id,
+        .network.disable_auto_reconnect = true,
+    };
+    observer->client = esp_mqtt_client_init(&config);
+    TEST_ASSERT_NOT_NULL(observer->client);
+    TEST_ASSERT_EQUAL(ESP_OK, esp_mqtt_client_register_event(observer->client, MQTT_EVENT_ANY,
+                                                             observer_on_event, observer));
+    TEST_ASSERT_EQUAL(ESP_OK, esp_mqtt_client_start(observer->client));
+    return observer;
+}
+
+static bool observer_next(observer_t *observer, uint32_t timeout_ms, observed_t *out)
+{
+    return xQueueReceive(observer->messages, out, pdMS_TO_TICKS(timeout_ms)) == pdTRUE;
+}
+
+static void observer_stop(observer_t *observer)
+{
+    (void)esp_mqtt_client_stop(observer->client);
+    (void)esp_mqtt_client_destroy(observer->client);
+    vQueueDelete(observer->messages);
+    free(observer);
+}
+
+static void expect_will(observer_t *observer, const client_t *client, bool retained)
+{
+    observed_t message;
+    TEST_ASSERT_TRUE_MESSAGE(observer_next(observer, RETAINED_TIMEOUT_MS, &message),
+                             retained ? "no retained last will for a new subscriber" : "no last will published");
+    TEST_ASSERT_EQUAL_INT((int)client->will.payload_len, message.len);
+    TEST_ASSERT_EQUAL_MEMORY(client->will.payload, message.data, client->will.payload_len);
+    TEST_ASSERT_EQUAL(retained, message.retain);
+}
+
+TEST_CASE("NATS: connection lost without DISCONNECT: the broker publishes the retained last will",
+          "[mqtt][nats][will]")
+{
+    const char *uri = env_text("IRRIGATION_TEST_NATS_WS");
+    client_t *client = client_create(uri, 0x07);
+    observed_t unexpected;
+    observer_t *watching = observer_start(uri, "will-observer-1", client->will_topic);
+    connect_and_register(client, true);
+    /* Connected and registered: nothing on the status topic yet (the will is held by the broker). */
+    TEST_ASSERT_FALSE_MESSAGE(observer_next(watching, 1000, &unexpected), "status published before the loss");
+
+    /* The connection ends without an MQTT DISCONNECT, as when the device loses power or its link: both
+     * directions of the socket under the adapter's transport are shut down. */
+    TEST_ASSERT_EQUAL_INT(0, shutdown(client_socket(client), SHUT_RDWR));
+    expect_event(client, APP_EVENT_MQTT_ERROR, CONNECT_TIMEOUT_MS);
+    expect_event(client, APP_EVENT_MQTT_DISCONNECTED, CONNECT_TIMEOUT_MS);
+    expect_will(watching, client, false); /* a live delivery to an existing subscription: retain 0 */
+    observer_stop(watching);
+
+    /* A subscriber that comes later gets it as the retained message (retain 1), as the dashboard would. */
+    observer_t *later = observer_start(uri, "will-observer-2", client->will_topic);
+    expect_will(later, client, true);
+    /* Tidy: an empty retained message clears it on the broker. */
+    (void)esp_mqtt_client_publish(later->client, client->will_topic, NULL, 0, 1, 1);
+    vTaskDelay(pdMS_TO_TICKS(RECONNECT_GAP_MS));
+    observer_stop(later);
     disconnect_and_clear(client);
 }
 
@@ -290,7 +465,7 @@ TEST_CASE("NATS: connect -> PUBACK time of fresh connections", "[mqtt][nats][fig
     static char payload[DEVICE_REGISTRATION_JSON_MAX_SIZE];
     int runs = env_count("IRRIGATION_TEST_PUBACK_RUNS", 20);
     runs = runs > MAX_RUNS ? MAX_RUNS : runs;
-    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WS"), "ESP32_1D1A05");
+    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WS"), 0x05);
     for (int run = 0; run < runs; run++) {
         const timing_t timing = connect_and_register(client, run == 0);
         connected_ms[run] = timing.connected_ms;
@@ -301,6 +476,28 @@ TEST_CASE("NATS: connect -> PUBACK time of fresh connections", "[mqtt][nats][fig
     printf("figure: registration_bytes %zu\n", registration_payload(payload, sizeof(payload)));
     print_figure("connect_to_connected_ms", connected_ms, runs);
     print_figure("connect_to_puback_ms", puback_ms, runs);
+}
+
+TEST_CASE("NATS: publish -> PUBACK time on an open connection", "[mqtt][nats][figure]")
+{
+    enum { MAX_RUNS = 500 };
+    static double puback_ms[MAX_RUNS];
+    static char payload[DEVICE_REGISTRATION_JSON_MAX_SIZE];
+    int runs = env_count("IRRIGATION_TEST_PUBLISH_RUNS", 50);
+    runs = runs > MAX_RUNS ? MAX_RUNS : runs;
+    const size_t len = registration_payload(payload, sizeof(payload));
+    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WS"), 0x08);
+    connect_and_register(client, true);
+    for (int run = 0; run < runs; run++) {
+        int32_t msg_id = -1;
+        const int64_t started_us = esp_timer_get_time();
+        TEST_ASSERT_EQUAL(APP_OK, client_publish(client, TOPIC, payload, len, &msg_id));
+        const app_event_t published = expect_event(client, APP_EVENT_MQTT_PUBLISHED, PUBACK_TIMEOUT_MS);
+        TEST_ASSERT_EQUAL_INT32(msg_id, published.msg_id);
+        puback_ms[run] = ms_since(started_us);
+    }
+    disconnect_and_clear(client);
+    print_figure("publish_to_puback_ms", puback_ms, runs);
 }
 
 static void idle_task(void *arg)
@@ -327,7 +524,7 @@ static long task_cycles_growth(int cycles)
 TEST_CASE("100 disconnect/connect cycles: no heap growth", "[mqtt][nats][figure]")
 {
     const int cycles = env_count("IRRIGATION_TEST_CYCLES", 100);
-    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WS"), "ESP32_1D1A06");
+    client_t *client = client_create(env_text("IRRIGATION_TEST_NATS_WS"), 0x06);
     /* Warm-up: what the first connections allocate for good (resolver, ESP-MQTT's first-use state). */
     const size_t start = heap_in_use();
     connect_and_register(client, true);
