@@ -416,6 +416,14 @@ static void mqtt_session(void)
     assert_int_equal(mqtt_state(), MQTT_CONNECTION_REGISTERED);
 }
 
+/* A node provisioned through the mistakes above and registered through the refusals. */
+static void boot_registered(void)
+{
+    boot_unprovisioned();
+    provision();
+    mqtt_session();
+}
+
 /* Something was captured, from each part named (a test that checked nothing would pass as well). */
 static void assert_lines_checked(const char *const *tags, size_t tag_count)
 {
@@ -443,9 +451,7 @@ static void
 test_an_mqtt_session_with_credentials_refused_then_accepted_and_a_shutdown_log_no_secret(void **state)
 {
     (void)state;
-    boot_unprovisioned();
-    provision();
-    mqtt_session();
+    boot_registered();
     post_event(APP_EVENT_SHUTDOWN);
     assert_true(dev.app.mqtt.shut_down);
     assert_false(fake_esp_mqtt_task_running()); /* stopped: ESP-MQTT reports nothing more */
@@ -456,9 +462,7 @@ test_an_mqtt_session_with_credentials_refused_then_accepted_and_a_shutdown_log_n
 static void test_config_changes_with_the_secret_in_each_form_and_a_wrong_one_log_no_secret(void **state)
 {
     (void)state;
-    boot_unprovisioned();
-    provision();
-    mqtt_session();
+    boot_registered();
     assert_int_equal(post("/config", "Bearer " SETUP_SECRET_TYPED, "device_name=Riego+Sur"), 200);
     assert_int_equal(post("/config", "Basic " BASIC_CREDENTIAL, "location_description=Lote+4"), 200);
     assert_int_equal(post_form("/config", "setup_secret=" SETUP_SECRET "&device_name=Riego+Este"), 200);
@@ -479,9 +483,7 @@ static void test_config_changes_with_the_secret_in_each_form_and_a_wrong_one_log
 static void test_a_factory_reset_and_provisioning_again_log_no_secret(void **state)
 {
     (void)state;
-    boot_unprovisioned();
-    provision();
-    mqtt_session();
+    boot_registered();
     post_event(APP_EVENT_FACTORY_RESET); /* the reset button's long press */
     assert_int_equal(fake_esp_wifi_flash_config(WIFI_IF_STA)->sta.ssid[0], 0); /* forgotten */
     assert_int_equal(fake_esp_wifi_state()->mode, WIFI_MODE_APSTA);
@@ -568,22 +570,19 @@ static void test_the_check_finds_a_secret_in_any_spelling(void **state)
     assert_null(log_secret_scan_find(fake_esp_log_last()->message));
 }
 
+/* Every test starts from a fresh device (setup) and stops its HTTP server (teardown). */
+#define DEVICE_TEST(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(
-            test_provisioning_with_wrong_secrets_and_a_wrong_wifi_password_logs_no_secret, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_an_mqtt_session_with_credentials_refused_then_accepted_and_a_shutdown_log_no_secret, setup,
-            teardown),
-        cmocka_unit_test_setup_teardown(
-            test_config_changes_with_the_secret_in_each_form_and_a_wrong_one_log_no_secret, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_factory_reset_and_provisioning_again_log_no_secret, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_failures_on_the_way_log_no_secret, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_secret_created_at_first_boot_and_its_use_log_no_secret, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_the_check_finds_a_secret_in_any_spelling, setup, teardown),
+        DEVICE_TEST(test_provisioning_with_wrong_secrets_and_a_wrong_wifi_password_logs_no_secret),
+        DEVICE_TEST(test_an_mqtt_session_with_credentials_refused_then_accepted_and_a_shutdown_log_no_secret),
+        DEVICE_TEST(test_config_changes_with_the_secret_in_each_form_and_a_wrong_one_log_no_secret),
+        DEVICE_TEST(test_a_factory_reset_and_provisioning_again_log_no_secret),
+        DEVICE_TEST(test_failures_on_the_way_log_no_secret),
+        DEVICE_TEST(test_a_secret_created_at_first_boot_and_its_use_log_no_secret),
+        DEVICE_TEST(test_the_check_finds_a_secret_in_any_spelling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
