@@ -442,9 +442,19 @@ sim_options_result_t sim_options_parse(int argc, char *const argv[], const char 
         const char *arg = argv[i];
         const char *eq = strchr(arg, '=');
         size_t name_len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-        const option_spec_t *spec = strncmp(arg, "--", 2) == 0 ? find_option(arg, name_len) : NULL;
+        const bool named = strncmp(arg, "--", 2) == 0;
+        const option_spec_t *spec = named ? find_option(arg, name_len) : NULL;
         if (spec == NULL) {
-            return fail(error, error_size, arg, "unknown option (see --help)");
+            /* Never the value: "--misspelt=<value>" or a stray word (the rest of an unquoted password with a
+             * space, a secret whose option was left out) may be a secret. */
+            char where[40];
+            if (named) {
+                (void)snprintf(where, sizeof(where), "%.*s", (int)name_len, arg);
+                return fail(error, error_size, where, "unknown option (see --help)");
+            }
+            (void)snprintf(where, sizeof(where), "argument %d", i);
+            return fail(error, error_size, where,
+                        "not an option (a value goes right after its option; see --help)");
         }
         const char *value = NULL;
         if (spec->takes_value) {
