@@ -167,6 +167,19 @@ static bool parse_uint(const char *text, uint64_t min, uint64_t max, uint64_t *o
     return true;
 }
 
+/* The longest known option name that arg starts with (and is longer than), or NULL. */
+static const option_spec_t *find_option_prefix(const char *arg, size_t len)
+{
+    const option_spec_t *best = NULL;
+    for (size_t i = 0; i < sizeof(OPTIONS) / sizeof(OPTIONS[0]); i++) {
+        const size_t n = strlen(OPTIONS[i].name);
+        if (n < len && strncmp(arg, OPTIONS[i].name, n) == 0 && (best == NULL || n > strlen(best->name))) {
+            best = &OPTIONS[i];
+        }
+    }
+    return best;
+}
+
 static const option_spec_t *find_option(const char *arg, size_t name_len)
 {
     for (size_t i = 0; i < sizeof(OPTIONS) / sizeof(OPTIONS[0]); i++) {
@@ -449,6 +462,12 @@ sim_options_result_t sim_options_parse(int argc, char *const argv[], const char 
              * space, a secret whose option was left out) may be a secret. */
             char where[40];
             if (named) {
+                /* A value glued to a known option ("--setup-secret7K3M...") is named by that option only. */
+                const option_spec_t *glued = find_option_prefix(arg, name_len);
+                if (glued != NULL) {
+                    return fail(error, error_size, glued->name,
+                                "unknown option: a value goes after a space or '=' (see --help)");
+                }
                 (void)snprintf(where, sizeof(where), "%.*s", (int)name_len, arg);
                 return fail(error, error_size, where, "unknown option (see --help)");
             }

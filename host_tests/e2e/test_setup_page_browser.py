@@ -33,7 +33,7 @@ from e2e_support import DEFAULT_IP, DEFAULT_MAC, EVENT_TIMEOUT_S, REGISTER_TIMEO
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -151,7 +151,11 @@ def base_url(sim: SimProcess) -> str:
 
 def wait(driver, condition, what: str, timeout: float = PAGE_TIMEOUT_S):
     try:
-        return WebDriverWait(driver, timeout).until(lambda d: condition(d))
+        # A navigation (the plain form posting) replaces the page under a condition that holds an element of
+        # the old one: that is "not yet", not a failure.
+        return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: condition(d)
+        )
     except TimeoutException:
         raise AssertionError(f"{what} not seen within {timeout} s; the page shows: {page_text(driver)!r}") from None
 

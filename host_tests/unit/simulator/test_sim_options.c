@@ -208,6 +208,12 @@ static void test_unknown_option_is_an_error(void **state)
     /* Neither a misspelt option's value nor a stray word is echoed: either may be a secret. */
     assert_int_equal(parse_args("--mqtt-pasword=s3cret-value", NULL), SIM_OPTIONS_ERROR);
     assert_string_equal(error, "--mqtt-pasword: unknown option (see --help)");
+    /* a value glued to its option is named by the option alone */
+    assert_int_equal(parse_args("--setup-secret7K3M9QXD2F4H8RTV", NULL), SIM_OPTIONS_ERROR);
+    assert_string_equal(error,
+                        "--setup-secret: unknown option: a value goes after a space or '=' (see --help)");
+    assert_int_equal(parse_args("--mqtt-passwordhunter2", NULL), SIM_OPTIONS_ERROR);
+    assert_null(strstr(error, "hunter2"));
     assert_int_equal(parse_args("--mqtt-password", "two", "words", NULL), SIM_OPTIONS_ERROR);
     assert_string_equal(error, "argument 3: not an option (a value goes right after its option; see --help)");
 }
