@@ -23,27 +23,92 @@ http_api_method_t sim_http_method(const char *method)
     return HTTP_API_OTHER;
 }
 
-static sim_http_slot_t *acquire_slot(sim_http_t *http)
+/* Slots of connections not yet shut down; caller holds the mutex. */
+static size_t kept_connections_locked(const sim_http_t *http)
 {
-    sim_http_slot_t *slot = NULL;
-    (void)pthread_mutex_lock(&http->mutex);
-    for (size_t i = 0; i < SIM_HTTP_MAX_CONNECTIONS; i++) {
-        if (!http->slots[i].used) {
-            slot = &http->slots[i];
-            slot->used = true;
-            slot->body_len = 0;
-            break;
+    size_t kept = 0;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT; i++) {
+        if (http->slots[i].used && !http->slots[i].evicted) {
+            kept++;
         }
     }
-    (void)pthread_mutex_unlock(&http->mutex);
-    return slot;
+    return kept;
 }
 
-static void release_slot(sim_http_t *http, sim_http_slot_t *slot)
+/* The kept connection answered (or accepted) longest ago, other than keep; caller holds the mutex. */
+static sim_http_slot_t *least_recently_answered_locked(sim_http_t *http, const sim_http_slot_t *keep)
 {
+    sim_http_slot_t *oldest = NULL;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT; i++) {
+        sim_http_slot_t *slot = &http->slots[i];
+        if (slot->used && !slot->evicted && slot != keep &&
+            (oldest == NULL || slot->answered_seq < oldest->answered_seq)) {
+            oldest = slot;
+        }
+    }
+    return oldest;
+}
+
+/* A new connection takes a slot; over SIM_HTTP_MAX_CONNECTIONS the least recently answered ones are shut
+ * down. shutdown() and not close(): microhttpd owns the descriptor, sees the end of the stream at its next
+ * poll and closes the connection itself, so no descriptor is closed under its feet. */
+static void connection_started(sim_http_t *http, struct MHD_Connection *connection, void **socket_context)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const int fd = info != NULL ? info->connect_fd : -1;
+    sim_http_slot_t *slot = NULL;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT && slot == NULL; i++) {
+        if (!http->slots[i].used) {
+            slot = &http->slots[i];
+        }
+    }
+    if (slot == NULL) {
+        /* Only when microhttpd's limit and the table disagree: refuse the newcomer rather than overrun. */
+        if (fd >= 0) {
+            (void)shutdown(fd, SHUT_RDWR);
+        }
+        return;
+    }
+    slot->used = true;
+    slot->evicted = false;
+    slot->fd = fd;
+    slot->body_len = 0;
+    slot->answered_seq = ++http->seq;
+    *socket_context = slot;
+    while (kept_connections_locked(http) > SIM_HTTP_MAX_CONNECTIONS) {
+        sim_http_slot_t *victim = least_recently_answered_locked(http, slot);
+        if (victim == NULL) {
+            break;
+        }
+        victim->evicted = true;
+        http->evictions++;
+        if (victim->fd >= 0) {
+            (void)shutdown(victim->fd, SHUT_RDWR);
+        }
+    }
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    sim_http_t *http = cls;
     (void)pthread_mutex_lock(&http->mutex);
-    slot->used = false;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        connection_started(http, connection, socket_context);
+    } else if (*socket_context != NULL) {
+        sim_http_slot_t *slot = *socket_context;
+        slot->used = false;
+        *socket_context = NULL;
+    }
     (void)pthread_mutex_unlock(&http->mutex);
+}
+
+static sim_http_slot_t *connection_slot(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info != NULL ? info->socket_context : NULL;
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *connection, unsigned status,
@@ -71,12 +136,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     sim_http_slot_t *slot = *con_cls;
     if (slot == NULL) {
         /* First call for this request: headers only. */
-        slot = acquire_slot(http);
+        slot = connection_slot(connection);
         if (slot == NULL) {
             static const char BUSY[] = "{\"error\":\"busy\"}";
             return send_response(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", BUSY,
                                  sizeof(BUSY) - 1);
         }
+        slot->body_len = 0;
         *con_cls = slot;
         return MHD_YES;
     }
@@ -96,18 +162,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     memset(&resp, 0, sizeof(resp));
     http_api_handle(http->app, sim_http_method(method), url, slot->body_len > 0 ? slot->body : NULL,
                     slot->body_len, slot->response, sizeof(slot->response), &resp);
+    (void)pthread_mutex_lock(&http->mutex);
+    slot->answered_seq = ++http->seq;
     http->requests++;
+    (void)pthread_mutex_unlock(&http->mutex);
     return send_response(connection, resp.status, resp.content_type, slot->response, resp.body_len);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    /* The slot belongs to the connection (on_connection frees it); only the request's link ends here. */
+    (void)cls;
     (void)connection;
     (void)toe;
-    sim_http_t *http = cls;
-    if (con_cls != NULL && *con_cls != NULL) {
-        release_slot(http, *con_cls);
+    if (con_cls != NULL) {
         *con_cls = NULL;
     }
 }
@@ -127,7 +196,8 @@ sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, cons
     memset(&addr4, 0, sizeof(addr4));
     memset(&addr6, 0, sizeof(addr6));
     const struct sockaddr *addr = NULL;
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    /* epoll on Linux: no FD_SETSIZE ceiling, and one thread, so the callbacks never run concurrently. */
+    unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, bind_address, &addr4.sin_addr) == 1) {
         addr4.sin_family = AF_INET;
         addr4.sin_port = htons(port);
@@ -143,9 +213,10 @@ sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, cons
     }
 
     http->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, http, MHD_OPTION_SOCK_ADDR, addr,
-                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SIM_HTTP_MAX_CONNECTIONS,
-                                    MHD_OPTION_CONNECTION_TIMEOUT, 15u, MHD_OPTION_NOTIFY_COMPLETED,
-                                    on_completed, http, MHD_OPTION_END);
+                                    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SIM_HTTP_CONNECTION_LIMIT,
+                                    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SIM_HTTP_IDLE_TIMEOUT_S,
+                                    MHD_OPTION_NOTIFY_CONNECTION, on_connection, http,
+                                    MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_END);
     if (http->daemon == NULL) {
         (void)pthread_mutex_destroy(&http->mutex);
         return SIM_HTTP_START_FAILED;
@@ -174,4 +245,23 @@ void sim_http_stop(sim_http_t *http)
     MHD_stop_daemon(http->daemon);
     http->daemon = NULL;
     (void)pthread_mutex_destroy(&http->mutex);
+}
+
+unsigned long sim_http_evictions(sim_http_t *http)
+{
+    (void)pthread_mutex_lock(&http->mutex);
+    unsigned long evictions = http->evictions;
+    (void)pthread_mutex_unlock(&http->mutex);
+    return evictions;
+}
+
+size_t sim_http_open_connections(sim_http_t *http)
+{
+    (void)pthread_mutex_lock(&http->mutex);
+    size_t open = 0;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT; i++) {
+        open += http->slots[i].used ? 1u : 0u;
+    }
+    (void)pthread_mutex_unlock(&http->mutex);
+    return open;
 }
