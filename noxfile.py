@@ -12,7 +12,7 @@ import nox
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from irrigation_tools import host_build
+from irrigation_tools import fault_report, host_build
 from irrigation_tools import lint as lint_rules  # the session below is called lint
 
 # Sessions run in the current environment instead of a nox-made virtualenv: `./dev` has already created
@@ -78,7 +78,20 @@ def e2e(session):
     if not host_build.is_configured(ROOT, host_build.PLAIN):
         session.run(*host_build.configure_cmd(host_build.PLAIN))
     session.run(*host_build.build_cmd(host_build.PLAIN, host_build.SIMULATOR_TARGET))
-    session.run(sys.executable, "-m", "pytest", "host_tests/e2e", *session.posargs, env=PYTHON_ENV)
+    # Fault-matrix cases spread over three workers; every other test stays on one, in order (conftest.py).
+    session.run(sys.executable, "-m", "pytest", "host_tests/e2e", "-n", "3", "--dist", "loadgroup", *session.posargs,
+                env=PYTHON_ENV)
+
+
+@nox.session
+def faults(session):
+    """Fault matrix x 20 cycles and its table (`-- --fault-cycles N`; `-- --fault-soak FAULT:BROKER` soaks one)."""
+    session.chdir(ROOT)
+    if not host_build.is_configured(ROOT, host_build.PLAIN):
+        session.run(*host_build.configure_cmd(host_build.PLAIN))
+    session.run(*host_build.build_cmd(host_build.PLAIN, host_build.SIMULATOR_TARGET))
+    args = fault_report.faults_session_args(session.posargs)
+    session.run(sys.executable, "-m", "pytest", *args, env=PYTHON_ENV)
 
 
 @nox.session

@@ -193,3 +193,21 @@ def format_table(rows: Sequence[FaultRow]) -> str:
         )
         notes.extend(f"- {row.fault} / {row.broker}: {note}" for note in row.notes)
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+
+
+FAULTS_SESSION_CYCLES = 20
+FAULTS_SESSION_WORKERS = 4
+FAULTS_TESTS = ("host_tests/e2e/test_faults.py", "host_tests/e2e/test_http_pressure.py")
+SOAK_TEST = "host_tests/e2e/test_faults.py::test_soak"
+
+
+def faults_session_args(posargs: Sequence[str]) -> list[str]:
+    """pytest arguments of `nox -s faults`: the matrix with --fault-cycles 20 unless given, on parallel
+    workers (every case has its own brokers); with --fault-soak only the soak, in this process, so that
+    its RSS lines reach the terminal."""
+    args = list(posargs)
+    if any(a == "--fault-soak" or a.startswith("--fault-soak=") for a in args):
+        return [SOAK_TEST, "-p", "no:cacheprovider", "-n", "0", *args]
+    if not any(a == "--fault-cycles" or a.startswith("--fault-cycles=") for a in args):
+        args = ["--fault-cycles", str(FAULTS_SESSION_CYCLES), *args]
+    return [*FAULTS_TESTS, "-p", "no:cacheprovider", "-n", str(FAULTS_SESSION_WORKERS), *args]

@@ -11,6 +11,7 @@ from irrigation_tools.fault_report import (
     check_retry_delays,
     connection_sessions,
     expected_delay_ms,
+    faults_session_args,
     format_table,
     lost_registrations,
     read_rows,
@@ -135,3 +136,24 @@ def test_the_table_has_one_line_per_row_sorted_and_the_notes_after_it():
     assert lines[2].endswith("| **no** | **FAIL** |")
     assert lines[3] == "| ss_cut | nats | 5 | 5 | 0 | 0 of 80 | yes |  | n/a | pass |"
     assert lines[-1] == "- no_puback / test: lacks an option"
+
+
+def test_the_faults_session_runs_the_matrix_with_20_cycles_on_parallel_workers():
+    args = faults_session_args([])
+    assert args[:2] == ["host_tests/e2e/test_faults.py", "host_tests/e2e/test_http_pressure.py"]
+    assert args[args.index("-n") + 1] == "4"
+    assert args[args.index("--fault-cycles") + 1] == "20"
+
+
+def test_the_faults_session_keeps_a_given_count_and_other_pytest_arguments():
+    for given in (["--fault-cycles", "50", "-x"], ["--fault-cycles=50", "-x"]):
+        args = faults_session_args(given)
+        assert args.count("--fault-cycles") + sum(a.startswith("--fault-cycles=") for a in args) == 1
+        assert args[-len(given):] == given
+
+
+def test_a_soak_runs_only_the_soak_in_one_process():
+    args = faults_session_args(["--fault-soak", "ss_cut:nats"])
+    assert args[0] == "host_tests/e2e/test_faults.py::test_soak"
+    assert args[args.index("-n") + 1] == "0"
+    assert "--fault-cycles" not in args
