@@ -71,13 +71,17 @@ def tools_tests(session):
     session.run(sys.executable, "-m", "pytest", "tools/tests", *session.posargs, env=PYTHON_ENV)
 
 
-@nox.session
-def e2e(session):
-    """End-to-end pytest: the simulator against local NATS and Mosquitto."""
+def _build_simulator(session):
     session.chdir(ROOT)
     if not host_build.is_configured(ROOT, host_build.PLAIN):
         session.run(*host_build.configure_cmd(host_build.PLAIN))
     session.run(*host_build.build_cmd(host_build.PLAIN, host_build.SIMULATOR_TARGET))
+
+
+@nox.session
+def e2e(session):
+    """End-to-end pytest: the simulator against local NATS and Mosquitto."""
+    _build_simulator(session)
     # Fault-matrix cases spread over three workers; every other test stays on one, in order (conftest.py).
     session.run(sys.executable, "-m", "pytest", "host_tests/e2e", "-n", "3", "--dist", "loadgroup", *session.posargs,
                 env=PYTHON_ENV)
@@ -86,10 +90,7 @@ def e2e(session):
 @nox.session
 def faults(session):
     """Fault matrix x 20 cycles and its table (`-- --fault-cycles N`; `-- --fault-soak FAULT:BROKER` soaks one)."""
-    session.chdir(ROOT)
-    if not host_build.is_configured(ROOT, host_build.PLAIN):
-        session.run(*host_build.configure_cmd(host_build.PLAIN))
-    session.run(*host_build.build_cmd(host_build.PLAIN, host_build.SIMULATOR_TARGET))
+    _build_simulator(session)
     args = fault_report.faults_session_args(session.posargs)
     session.run(sys.executable, "-m", "pytest", *args, env=PYTHON_ENV)
 

@@ -74,81 +74,74 @@ def registered_sim(run: FaultRun, env: Env, **options):
     return sim
 
 
+def repeat_cycles(run: FaultRun, sim, cycles: int, inject: Callable[[int], None], heal: Callable[[int], None],
+                  failures: int = 1, reason: Optional[Callable[[int], str]] = None,
+                  failure_timeout: float = FAILURE_TIMEOUT_S, register_timeout: float = REGISTER_TIMEOUT_S) -> None:
+    """The common cycle: inject(cycle), wait for that many consecutive failures, check the reason text,
+    heal(cycle), wait until registered again."""
+    for cycle in range(cycles):
+        mark = sim.mark()
+        run.fault_injected(sim, mark)
+        inject(cycle)
+        wait_failures(sim, failures, mark, timeout=failure_timeout)
+        if reason is not None:
+            run.check_reason(sim, reason(cycle))
+        heal(cycle)
+        run.wait_registered(sim, mark, timeout=register_timeout)
+        run.cycle_done(sim)
+
+
 # --- faults of a real broker process ------------------------------------------------------------------
 
 
 def broker_kill(run: FaultRun, env: Env, cycles: int) -> None:
     """SIGKILL, two failed attempts while it is gone, start again on the same ports: registered again."""
     sim = registered_sim(run, env)
-    for _ in range(cycles):
-        mark = sim.mark()
-        run.fault_injected(sim, mark)
-        env.broker.kill()
-        wait_failures(sim, 2, mark)
-        start_again(run, env.broker)
-        run.wait_registered(sim, mark)
-        run.cycle_done(sim)
+    repeat_cycles(run, sim, cycles, lambda _: env.broker.kill(), lambda _: start_again(run, env.broker), failures=2)
 
 
 def broker_freeze(run: FaultRun, env: Env, cycles: int) -> None:
-    """SIGSTOP until the device has given the connection up (keepalive 1 s), then SIGCONT."""
+    """SIGSTOP until the device has given the connection up (keepalive 1 s) and a keepalive more, attempts
+    hanging meanwhile, then SIGCONT. (A run that stops half-way leaves it to stop(), which resumes it.)"""
     sim = registered_sim(run, env, keepalive_s=FREEZE_KEEPALIVE_S)
-    for _ in range(cycles):
-        mark = sim.mark()
-        run.fault_injected(sim, mark)
-        env.broker.freeze()
-        try:
-            wait_failures(sim, 1, mark, timeout=4 * FREEZE_KEEPALIVE_S + EVENT_TIMEOUT_S)
-            time.sleep(FREEZE_KEEPALIVE_S)  # frozen well past the keepalive, attempts hanging meanwhile
-        finally:
-            env.broker.thaw()
-        run.wait_registered(sim, mark, timeout=CONNECT_TIMEOUT_S + REGISTER_TIMEOUT_S)
-        run.cycle_done(sim)
+
+    def thaw_later(_: int) -> None:
+        time.sleep(FREEZE_KEEPALIVE_S)
+        env.broker.thaw()
+
+    repeat_cycles(run, sim, cycles, lambda _: env.broker.freeze(), thaw_later,
+                  failure_timeout=4 * FREEZE_KEEPALIVE_S + EVENT_TIMEOUT_S,
+                  register_timeout=CONNECT_TIMEOUT_S + REGISTER_TIMEOUT_S)
 
 
 def ss_cut(run: FaultRun, env: Env, cycles: int) -> None:
     """`ss -K` on the device's WebSocket connection: a failure, a retry, registered again."""
     sim = registered_sim(run, env)
-    for _ in range(cycles):
-        mark = sim.mark()
-        run.fault_injected(sim, mark)
-        env.ss_kill(env.broker.ws_port)
-        wait_failures(sim, 1, mark)
-        run.wait_registered(sim, mark)
-        run.cycle_done(sim)
+    repeat_cycles(run, sim, cycles, lambda _: env.ss_kill(env.broker.ws_port), lambda _: None)
 
 
 def port_refused(run: FaultRun, env: Env, cycles: int) -> None:
     """The broker stops and its port refuses (ECONNREFUSED) for three attempts, then it listens again."""
     sim = registered_sim(run, env)
-    for _ in range(cycles):
-        mark = sim.mark()
-        run.fault_injected(sim, mark)
-        env.broker.refuse()
-        wait_failures(sim, 3, mark)
-        run.check_reason(sim, REASON_REFUSED)
-        start_again(run, env.broker)
-        run.wait_registered(sim, mark)
-        run.cycle_done(sim)
+    repeat_cycles(run, sim, cycles, lambda _: env.broker.refuse(), lambda _: start_again(run, env.broker),
+                  failures=3, reason=lambda _: REASON_REFUSED)
 
 
 def connack_refused_mosquitto(run: FaultRun, env: Env, cycles: int) -> None:
     """Mosquitto restarted with a password file: the device (no credentials) gets CONNACK 5 until it is
     restarted accepting anonymous clients again."""
     sim = registered_sim(run, env)
-    for _ in range(cycles):
-        mark = sim.mark()
-        run.fault_injected(sim, mark)
-        env.broker.require_password("riego", "not-the-device")
+
+    def restart(require_password: bool) -> None:
+        if require_password:
+            env.broker.require_password("riego", "not-the-device")
+        else:
+            env.broker.allow_anyone()
         env.broker.stop()
         start_again(run, env.broker)
-        wait_failures(sim, 2, mark)
-        run.check_reason(sim, REASON_CONNACK.format(code=5))
-        env.broker.allow_anyone()
-        env.broker.stop()
-        start_again(run, env.broker)
-        run.wait_registered(sim, mark)
-        run.cycle_done(sim)
+
+    repeat_cycles(run, sim, cycles, lambda _: restart(True), lambda _: restart(False), failures=2,
+                  reason=lambda _: REASON_CONNACK.format(code=5))
 
 
 # --- faults of the test broker (tools/irrigation_tools/mqtt_test_broker.py) -------------------------------
@@ -157,32 +150,25 @@ def connack_refused_mosquitto(run: FaultRun, env: Env, cycles: int) -> None:
 def connack_refused(run: FaultRun, env: Env, cycles: int) -> None:
     """CONNACK codes 1..5 in turn, two refused attempts each, then accepted again."""
     sim = registered_sim(run, env)
-    for cycle in range(cycles):
-        code = 1 + cycle % 5
-        mark = sim.mark()
-        run.fault_injected(sim, mark)
-        env.broker.set_mode(Mode.REFUSE, connack_code=code)
+
+    def refuse(cycle: int) -> None:
+        env.broker.set_mode(Mode.REFUSE, connack_code=1 + cycle % 5)
         env.broker.drop_connections()
-        wait_failures(sim, 2, mark)
-        run.check_reason(sim, REASON_CONNACK.format(code=code))
-        env.broker.set_mode(Mode.ACK)
-        run.wait_registered(sim, mark)
-        run.cycle_done(sim)
+
+    repeat_cycles(run, sim, cycles, refuse, lambda _: env.broker.set_mode(Mode.ACK), failures=2,
+                  reason=lambda cycle: REASON_CONNACK.format(code=1 + cycle % 5))
 
 
 def silent_server(run: FaultRun, env: Env, cycles: int) -> None:
     """The server accepts TCP and never answers: the attempt must end by itself (a timeout) and be retried."""
     sim = registered_sim(run, env)
-    for _ in range(cycles):
-        mark = sim.mark()
-        run.fault_injected(sim, mark)
+
+    def silence(_: int) -> None:
         env.broker.set_mode(Mode.SILENT)
         env.broker.drop_connections()
-        wait_failures(sim, 2, mark, timeout=CONNECT_TIMEOUT_S + FAILURE_TIMEOUT_S)
-        run.check_reason(sim, REASON_CONNECT_TIMEOUT)
-        env.broker.set_mode(Mode.ACK)
-        run.wait_registered(sim, mark)
-        run.cycle_done(sim)
+
+    repeat_cycles(run, sim, cycles, silence, lambda _: env.broker.set_mode(Mode.ACK), failures=2,
+                  reason=lambda _: REASON_CONNECT_TIMEOUT, failure_timeout=CONNECT_TIMEOUT_S + FAILURE_TIMEOUT_S)
 
 
 def no_puback(run: FaultRun, env: Env, cycles: int) -> None:

@@ -258,19 +258,19 @@ class _Broker:
         self.thaw()  # a stopped process would hold the stop signal pending until the SIGKILL
         if proc.poll() is None:
             try:
-                os.kill(proc.pid, self.stop_signal)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=timeout_s)
+                self._signal_and_wait(self.stop_signal, timeout_s)
             except subprocess.TimeoutExpired:
-                try:
-                    os.kill(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=KILL_TIMEOUT_S)
+                self._signal_and_wait(signal.SIGKILL, KILL_TIMEOUT_S)
         self._close_output()
         return proc.returncode
+
+    def _signal_and_wait(self, sig: int, timeout_s: float) -> None:
+        assert self._proc is not None
+        try:
+            os.kill(self._proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        self._proc.wait(timeout=timeout_s)
 
     # --- faults (the fault matrix, host_tests/e2e/test_faults.py) ---------------------------------
     def kill(self, timeout_s: float = KILL_TIMEOUT_S) -> Optional[int]:
@@ -279,11 +279,7 @@ class _Broker:
         if proc is None or proc.poll() is not None:
             return proc.returncode if proc is not None else None
         self._frozen = False
-        try:
-            os.kill(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=timeout_s)
+        self._signal_and_wait(signal.SIGKILL, timeout_s)
         self._close_output()
         return proc.returncode
 
