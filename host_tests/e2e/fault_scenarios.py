@@ -244,8 +244,9 @@ def host_unresolved(run: FaultRun, env: Env, cycles: int) -> None:
 
 def ip_burst(run: FaultRun, env: Env, cycles: int) -> None:
     """Ten address changes 10 ms apart: the device ends registered with the last one. Retries during a burst
-    are counted in the notes: a registration whose PUBACK Paho leaves unprocessed under a burst (shared
-    facts, brokers.md) ends at the registration timeout and is retried, which is recovery, not a fault."""
+    are counted in the notes, not failed: a registration that gets no PUBACK (Paho has been seen to leave
+    one unprocessed under bursts, shared facts brokers.md) ends at the registration timeout and is
+    retried, which is recovery."""
     subscriber = env.subscribe(env.broker)
     sim = registered_sim(run, env)
     retries = 0

@@ -183,19 +183,22 @@ def _delays(delays: list[int], shown: int = 6) -> str:
 
 
 def format_table(rows: Sequence[FaultRow]) -> str:
-    """Markdown: one line per fault x broker, sorted, notes (missing options, failures) after the table."""
+    """Markdown: one line per fault x broker, sorted; then each note (missing options, problems, where a
+    run stopped) once, with the cases it applies to."""
     header = ("| fault | broker | cycles | registrations | lost | /whoami misses | delays ok | longest delay "
               "series (ms) | reason ok | result |")
     lines = [header, "|" + " --- |" * 10]
-    notes: list[str] = []
+    notes: dict[str, list[str]] = {}
     for row in sorted(rows, key=lambda r: (r.fault, r.broker)):
         lines.append(
             f"| {row.fault} | {row.broker} | {row.cycles} | {row.registrations} | {row.lost} | "
             f"{row.misses} of {row.polls} | {_yes_no(row.delays_ok)} | {_delays(row.delays)} | "
             f"{_yes_no(row.reasons_ok)} | {'pass' if row.passed else '**FAIL**'} |"
         )
-        notes.extend(f"- {row.fault} / {row.broker}: {note}" for note in row.notes)
-    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+        for note in row.notes:
+            notes.setdefault(note, []).append(f"{row.fault}/{row.broker}")
+    listed = [f"- {', '.join(cases)}: {note}" for note, cases in notes.items()]
+    return "\n".join(lines + ([""] + listed if listed else [])) + "\n"
 
 
 FAULTS_SESSION_CYCLES = 20

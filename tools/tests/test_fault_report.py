@@ -135,7 +135,12 @@ def test_the_table_has_one_line_per_row_sorted_and_the_notes_after_it():
     assert lines[2].startswith("| no_puback | test | 5 | 1 | 0 | 1 of 60 | **no** | 100 100 100 100 100 100 ... |")
     assert lines[2].endswith("| **no** | **FAIL** |")
     assert lines[3] == "| ss_cut | nats | 5 | 5 | 0 | 0 of 80 | yes |  | n/a | pass |"
-    assert lines[-1] == "- no_puback / test: lacks an option"
+    assert lines[-1] == "- no_puback/test: lacks an option"
+
+
+def test_a_note_shared_by_several_cases_is_listed_once_with_them():
+    rows = [FaultRow("b", "nats", notes=["same", "own"]), FaultRow("a", "test", notes=["same"])]
+    assert format_table(rows).splitlines()[-2:] == ["- a/test, b/nats: same", "- b/nats: own"]
 
 
 def test_the_faults_session_runs_the_matrix_with_20_cycles_on_parallel_workers():
