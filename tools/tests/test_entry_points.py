@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = {"setup", "doctor", "build", "flash", "label", "monitor", "menuconfig", "clean", "size-report", "test",
          "format", "simulate", "benchmark", "memory-budget"}
-SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e", "benchmark"}
+SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e", "faults", "benchmark"}
 
 
 def listing(*args):
