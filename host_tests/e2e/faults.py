@@ -42,8 +42,8 @@ DEFAULT_CYCLES = 5
 
 RETRY_INITIAL_MS = 100
 RETRY_MAX_MS = 1600  # 100, 200, 400, 800, 1600: five failures show the doubling up to the cap
-REGISTRATION_TIMEOUT_MS = 500
-RETRANSMIT_MS = 250
+REGISTRATION_TIMEOUT_MS = 1000  # the core accepts 0 (none) or at least 1000
+RETRANSMIT_MS = 300  # below the registration timeout, so a DUP resend shows
 CONFIG_MIN_INTERVAL_MS = 300
 FREEZE_KEEPALIVE_S = 1
 SETUP_SECRET = "7K3M9Q2XH4TB8VWZ"  # 16 Crockford base32 characters
