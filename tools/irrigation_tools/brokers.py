@@ -289,6 +289,23 @@ class _Broker:
         if self.running and not self._frozen:
             os.kill(self.pid, signal.SIGSTOP)
             self._frozen = True
+            self._wait_stopped()
+
+    def _wait_stopped(self, timeout_s: float = KILL_TIMEOUT_S) -> None:
+        """kill() returns before every thread has stopped: until then a thread may still accept and answer
+        (a Go server closed a connection after SIGSTOP had been sent). Waits until each thread's state in
+        /proc is T (stopped)."""
+        tasks = Path(f"/proc/{self.pid}/task")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0] for task in tasks.iterdir()]
+            except OSError:
+                states = []  # a thread ended while listed: look again
+            if states and all(state in ("T", "t") for state in states):
+                return
+            time.sleep(0.005)
+        raise BrokerError(f"{self.kind} (pid {self.pid}) did not stop within {timeout_s} s of SIGSTOP")
 
     def thaw(self) -> None:
         """SIGCONT after freeze(); nothing otherwise."""
