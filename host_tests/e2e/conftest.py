@@ -61,18 +61,6 @@ def _is_xdist_worker(config) -> bool:
     return hasattr(config, "workerinput")
 
 
-# Files whose cases each bring their own brokers and simulators and tolerate a loaded machine: under
-# pytest-xdist (--dist loadgroup) they spread over the workers, while every other test keeps to one
-# worker, in order, as the suite was written.
-PARALLEL_FILES = ("test_faults.py", "test_http_pressure.py")
-
-
-def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        if item.path.name not in PARALLEL_FILES:
-            item.add_marker(pytest.mark.xdist_group("serial"))
-
-
 def pytest_sessionstart(session) -> None:
     if not _is_xdist_worker(session.config):
         Path(session.config.getoption("--fault-report")).unlink(missing_ok=True)

@@ -207,6 +207,23 @@ FAULTS_TESTS = ("host_tests/e2e/test_faults.py", "host_tests/e2e/test_http_press
 SOAK_TEST = "host_tests/e2e/test_faults.py::test_soak"
 
 
+E2E_DIR = "host_tests/e2e"
+E2E_WORKERS = 3
+# pytest's exit status when nothing was selected (e.g. `-k` matching only the other run).
+NO_TESTS_COLLECTED = 5
+
+
+def e2e_session_runs(posargs: Sequence[str]) -> list[list[str]]:
+    """pytest arguments of `nox -s e2e`, in two runs: the suite as it always ran (one process, in order,
+    with no fault case loading the machine beside its timing checks), then the fault matrix and the
+    slow-client case on parallel workers (each case owns its brokers)."""
+    ignored = [f"--ignore={path}" for path in FAULTS_TESTS]
+    return [
+        [E2E_DIR, *ignored, *posargs],
+        [*FAULTS_TESTS, "-n", str(E2E_WORKERS), *posargs],
+    ]
+
+
 def faults_session_args(posargs: Sequence[str]) -> list[str]:
     """pytest arguments of `nox -s faults`: the matrix with --fault-cycles 20 unless given, on parallel
     workers (every case has its own brokers); with --fault-soak only the soak, in this process, so that

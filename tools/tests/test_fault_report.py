@@ -11,6 +11,7 @@ from irrigation_tools.fault_report import (
     check_retry_delays,
     connection_sessions,
     expected_delay_ms,
+    e2e_session_runs,
     faults_session_args,
     format_table,
     lost_registrations,
@@ -162,3 +163,10 @@ def test_a_soak_runs_only_the_soak_in_one_process():
     assert args[0] == "host_tests/e2e/test_faults.py::test_soak"
     assert args[args.index("-n") + 1] == "0"
     assert "--fault-cycles" not in args
+
+
+def test_the_e2e_session_runs_the_suite_alone_then_the_fault_files_in_parallel():
+    serial, parallel = e2e_session_runs(["-x"])
+    assert serial == ["host_tests/e2e", "--ignore=host_tests/e2e/test_faults.py",
+                      "--ignore=host_tests/e2e/test_http_pressure.py", "-x"]
+    assert parallel == ["host_tests/e2e/test_faults.py", "host_tests/e2e/test_http_pressure.py", "-n", "3", "-x"]
