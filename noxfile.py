@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import nox
+import nox.command
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from irrigation_tools import host_build
+from irrigation_tools import fault_report, host_build
 from irrigation_tools import idf_linux as idf_linux_stage
 from irrigation_tools import lint as lint_rules  # the session below is called lint
 
@@ -72,14 +73,35 @@ def tools_tests(session):
     session.run(sys.executable, "-m", "pytest", "tools/tests", *session.posargs, env=PYTHON_ENV)
 
 
-@nox.session
-def e2e(session):
-    """End-to-end pytest: the simulator against local NATS and Mosquitto."""
+def _build_simulator(session):
     session.chdir(ROOT)
     if not host_build.is_configured(ROOT, host_build.PLAIN):
         session.run(*host_build.configure_cmd(host_build.PLAIN))
     session.run(*host_build.build_cmd(host_build.PLAIN, host_build.SIMULATOR_TARGET))
-    session.run(sys.executable, "-m", "pytest", "host_tests/e2e", *session.posargs, env=PYTHON_ENV)
+
+
+@nox.session
+def e2e(session):
+    """End-to-end pytest: the simulator against local NATS and Mosquitto."""
+    _build_simulator(session)
+    # The suite in one process, then the fault matrix on parallel workers; both run, either may fail.
+    failed = []
+    for args in fault_report.e2e_session_runs(session.posargs):
+        try:
+            session.run(sys.executable, "-m", "pytest", *args, env=PYTHON_ENV,
+                        success_codes=[0, fault_report.NO_TESTS_COLLECTED])
+        except nox.command.CommandFailed:
+            failed.append(args[0])
+    if failed:
+        session.error(f"e2e failed in: {', '.join(failed)}")
+
+
+@nox.session
+def faults(session):
+    """Fault matrix x 20 cycles and its table (`-- --fault-cycles N`; `-- --fault-soak FAULT:BROKER` soaks one)."""
+    _build_simulator(session)
+    args = fault_report.faults_session_args(session.posargs)
+    session.run(sys.executable, "-m", "pytest", *args, env=PYTHON_ENV)
 
 
 @nox.session

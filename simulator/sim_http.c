@@ -24,27 +24,95 @@ http_api_method_t sim_http_method(const char *method)
     return HTTP_API_OTHER;
 }
 
-static sim_http_slot_t *acquire_slot(sim_http_t *http)
+/* Slots of connections not yet shut down; caller holds the mutex. */
+static size_t kept_connections_locked(const sim_http_t *http)
 {
-    sim_http_slot_t *slot = NULL;
-    (void)pthread_mutex_lock(&http->mutex);
-    for (size_t i = 0; i < SIM_HTTP_MAX_CONNECTIONS; i++) {
-        if (!http->slots[i].used) {
-            slot = &http->slots[i];
-            slot->used = true;
-            slot->body_len = 0;
-            break;
+    size_t kept = 0;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT; i++) {
+        if (http->slots[i].used && !http->slots[i].evicted) {
+            kept++;
         }
     }
-    (void)pthread_mutex_unlock(&http->mutex);
-    return slot;
+    return kept;
 }
 
-static void release_slot(sim_http_t *http, sim_http_slot_t *slot)
+/* The kept connection answered (or accepted) longest ago, other than keep; caller holds the mutex. */
+static sim_http_slot_t *least_recently_answered_locked(sim_http_t *http, const sim_http_slot_t *keep)
 {
+    sim_http_slot_t *oldest = NULL;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT; i++) {
+        sim_http_slot_t *slot = &http->slots[i];
+        if (slot->used && !slot->evicted && slot != keep &&
+            (oldest == NULL || slot->answered_seq < oldest->answered_seq)) {
+            oldest = slot;
+        }
+    }
+    return oldest;
+}
+
+/* A new connection takes a slot; over SIM_HTTP_MAX_CONNECTIONS the least recently answered ones are shut
+ * down. shutdown() and not close(): microhttpd owns the descriptor, sees the end of the stream at its next
+ * poll and closes the connection itself, so no descriptor is closed under its feet. Caller holds the mutex.
+ */
+static void connection_started(sim_http_t *http, struct MHD_Connection *connection, void **socket_context)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const int fd = info != NULL ? info->connect_fd : -1;
+    sim_http_slot_t *slot = NULL;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT && slot == NULL; i++) {
+        if (!http->slots[i].used) {
+            slot = &http->slots[i];
+        }
+    }
+    if (slot == NULL) {
+        /* Only when microhttpd's limit and the table disagree: refuse the newcomer rather than overrun. */
+        if (fd >= 0) {
+            (void)shutdown(fd, SHUT_RDWR);
+        }
+        return;
+    }
+    slot->used = true;
+    slot->evicted = false;
+    slot->fd = fd;
+    slot->body_len = 0;
+    slot->answered_seq = ++http->seq;
+    *socket_context = slot;
+    while (kept_connections_locked(http) > SIM_HTTP_MAX_CONNECTIONS) {
+        sim_http_slot_t *victim = least_recently_answered_locked(http, slot);
+        if (victim == NULL) {
+            break;
+        }
+        victim->evicted = true;
+        http->evictions++;
+        if (victim->fd >= 0) {
+            (void)shutdown(victim->fd, SHUT_RDWR);
+        }
+    }
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    sim_http_t *http = cls;
     (void)pthread_mutex_lock(&http->mutex);
-    slot->used = false;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        connection_started(http, connection, socket_context);
+    } else if (*socket_context != NULL) {
+        sim_http_slot_t *slot = *socket_context;
+        /* The request's copies (a WiFi password, the setup secret) go with the connection. */
+        memset(slot->body, 0, sizeof(slot->body));
+        slot->used = false;
+        *socket_context = NULL;
+    }
     (void)pthread_mutex_unlock(&http->mutex);
+}
+
+static sim_http_slot_t *connection_slot(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info != NULL ? info->socket_context : NULL;
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *connection, const http_api_response_t *resp,
@@ -139,10 +207,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     sim_http_slot_t *slot = *con_cls;
     if (slot == NULL) {
         /* First call for this request: headers only. */
-        slot = acquire_slot(http);
+        slot = connection_slot(connection);
         if (slot == NULL) {
             return send_busy(connection);
         }
+        slot->body_len = 0;
         *con_cls = slot;
         return MHD_YES;
     }
@@ -175,18 +244,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     http_api_handle(app, &req, slot->response, sizeof(slot->response), &resp);
     /* A setup form carries a WiFi password and every write the setup secret: do not keep them. */
     memset(slot->body, 0, sizeof(slot->body));
+    (void)pthread_mutex_lock(&http->mutex);
+    slot->answered_seq = ++http->seq;
     http->requests++;
+    (void)pthread_mutex_unlock(&http->mutex);
     return send_response(connection, &resp, slot->response);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    /* The slot belongs to the connection (on_connection frees it); only the request's link ends here. */
+    (void)cls;
     (void)connection;
     (void)toe;
-    sim_http_t *http = cls;
-    if (con_cls != NULL && *con_cls != NULL) {
-        release_slot(http, *con_cls);
+    if (con_cls != NULL) {
         *con_cls = NULL;
     }
 }
@@ -256,11 +328,13 @@ sim_http_result_t sim_http_start(sim_http_t *http, struct application *app, cons
         return SIM_HTTP_START_FAILED;
     }
     /* microhttpd serves the socket sim_http_listen() bound (and closes it at stop). */
-    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-    http->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, http, MHD_OPTION_LISTEN_SOCKET,
-                                    (MHD_socket)http->listen_fd, MHD_OPTION_CONNECTION_LIMIT,
-                                    (unsigned int)SIM_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-                                    15u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_END);
+    /* epoll on Linux: no FD_SETSIZE ceiling, and one thread, so the callbacks never run concurrently. */
+    unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    http->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, http, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)http->listen_fd,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SIM_HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)SIM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_CONNECTION, on_connection, http,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_END);
     if (http->daemon == NULL) {
         (void)close(http->listen_fd);
         http->listen_fd = -1;
@@ -293,9 +367,11 @@ sim_http_result_t sim_http_start_routed(sim_http_t *http, sim_http_router_fn rou
     /* MHD_USE_ITC: a connection added from another thread is served at once, not at the next wake-up. */
     unsigned int flags =
         MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    http->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, http, MHD_OPTION_CONNECTION_LIMIT,
-                                    (unsigned int)SIM_HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-                                    15u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_END);
+    http->daemon =
+        MHD_start_daemon(flags, 0, NULL, NULL, on_request, http, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned int)SIM_HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned int)SIM_HTTP_IDLE_TIMEOUT_S, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+                         http, MHD_OPTION_NOTIFY_COMPLETED, on_completed, http, MHD_OPTION_END);
     if (http->daemon == NULL) {
         (void)pthread_mutex_destroy(&http->mutex);
         return SIM_HTTP_START_FAILED;
@@ -324,4 +400,23 @@ void sim_http_stop(sim_http_t *http)
     MHD_stop_daemon(http->daemon);
     http->daemon = NULL;
     (void)pthread_mutex_destroy(&http->mutex);
+}
+
+unsigned long sim_http_evictions(sim_http_t *http)
+{
+    (void)pthread_mutex_lock(&http->mutex);
+    unsigned long evictions = http->evictions;
+    (void)pthread_mutex_unlock(&http->mutex);
+    return evictions;
+}
+
+size_t sim_http_open_connections(sim_http_t *http)
+{
+    (void)pthread_mutex_lock(&http->mutex);
+    size_t open = 0;
+    for (size_t i = 0; i < SIM_HTTP_CONNECTION_LIMIT; i++) {
+        open += http->slots[i].used ? 1u : 0u;
+    }
+    (void)pthread_mutex_unlock(&http->mutex);
+    return open;
 }

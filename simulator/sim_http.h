@@ -9,6 +9,16 @@
  * sim_http_start() posts APP_EVENT_HTTP_STARTED and writes the `http_started` event line with the real
  * port (port 0 asks the kernel for a free one).
  *
+ * Connection policy: /whoami is the central server's health check, so idle or slow clients must never
+ * keep it out (the firmware's esp_http_server purges its least recently used socket for the same reason).
+ * microhttpd polls with epoll on one internal thread (every callback of this module runs there), and each
+ * open connection owns a slot of a fixed table (its request body and answer buffers live there, so no
+ * request ever waits for a free slot). When a connection arrives while SIM_HTTP_MAX_CONNECTIONS are open,
+ * the one whose last answer (or accept, when it never got one) is the oldest is shut down: idle sockets
+ * and slow-loris clients trickling a header never get an answer, so they go first, whatever they send. A
+ * connection silent for SIM_HTTP_IDLE_TIMEOUT_S is closed by microhttpd. No per-address limit: a health
+ * checker on the same host as an abusive client must still get in.
+ *
  * Routed mode (the fleet engine: many applications in one process, one daemon for all of them): the daemon
  * has no listening socket of its own; whoever accepts connections hands them over with
  * sim_http_add_connection(), and for each request the router names the application that serves the
@@ -29,15 +39,24 @@
 #include "application/ports/executor_port.h"
 #include "sim_event_sink.h"
 
-#define SIM_HTTP_MAX_CONNECTIONS 16
-#define SIM_HTTP_PATH_MAX        256
+/* Open connections kept; one more makes the least recently answered one close. */
+#define SIM_HTTP_MAX_CONNECTIONS 32
+/* microhttpd's own limit and the slot table: room above SIM_HTTP_MAX_CONNECTIONS for connections that were
+ * shut down and that microhttpd has not closed yet (it accepts several in one poll round). */
+#define SIM_HTTP_CONNECTION_LIMIT 64
+/* A connection with no traffic for this long is closed (microhttpd counts whole seconds). */
+#define SIM_HTTP_IDLE_TIMEOUT_S 5
+#define SIM_HTTP_PATH_MAX       256
 
 struct application;
 struct MHD_Daemon;
 
 typedef struct {
-    bool used;
-    size_t body_len; /* bytes announced by the client so far (may exceed HTTP_API_MAX_BODY) */
+    bool used;             /* a connection owns it */
+    bool evicted;          /* shut down to make room; microhttpd closes it at its next poll */
+    int fd;                /* the connection's socket */
+    uint64_t answered_seq; /* when it was last answered (or accepted) */
+    size_t body_len;       /* bytes announced by the client so far (may exceed HTTP_API_MAX_BODY) */
     char body[HTTP_API_MAX_BODY + 1];
     char path[SIM_HTTP_PATH_MAX]; /* the path with its query string, rebuilt */
     char response[HTTP_API_RESPONSE_MAX];
@@ -53,9 +72,11 @@ typedef struct {
     uint16_t port; /* the bound port once listening */
     int listen_fd; /* the listening socket (microhttpd closes it at stop) */
     bool listening;
-    pthread_mutex_t mutex; /* guards slot allocation */
-    sim_http_slot_t slots[SIM_HTTP_MAX_CONNECTIONS];
+    pthread_mutex_t mutex; /* guards the slot table and the counters below */
+    sim_http_slot_t slots[SIM_HTTP_CONNECTION_LIMIT];
+    uint64_t seq; /* orders accepts and answers: the smallest answered_seq is the least recently used */
     unsigned long requests;
+    unsigned long evictions;   /* connections shut down to make room for a newer one */
     sim_http_router_fn router; /* routed mode only */
     void *router_arg;
 } sim_http_t;
@@ -86,6 +107,10 @@ sim_http_result_t sim_http_start_routed(sim_http_t *http, sim_http_router_fn rou
 /* Routed mode: serves an accepted connection (fd is the daemon's from now on: closed on failure too).
  * False when the daemon refused it (connection limit, memory). Any thread. */
 bool sim_http_add_connection(sim_http_t *http, int fd, const struct sockaddr *addr, socklen_t addr_len);
+
+/* Connections shut down to make room so far, and connections open now (tests, diagnostics). */
+unsigned long sim_http_evictions(sim_http_t *http);
+size_t sim_http_open_connections(sim_http_t *http);
 
 /* Stops the daemon (waits for its thread); safe when never started. */
 void sim_http_stop(sim_http_t *http);

@@ -115,6 +115,11 @@ app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, c
     if (code == MQTTASYNC_FAILURE && message == NULL) {
         return APP_MQTT_ERROR_HOST_NOT_FOUND;
     }
+    /* "TCP connect timeout": Paho's connectTimeout ran out (a host that drops the SYN, or a server that
+     * accepts and never answers the WebSocket upgrade or the CONNECT). */
+    if (message != NULL && strstr(message, "timeout") != NULL) {
+        return APP_MQTT_ERROR_TIMEOUT;
+    }
     if (message != NULL && strcmp(message, "TCP/TLS connect failure") == 0) {
         return APP_MQTT_ERROR_TCP_REFUSED;
     }
@@ -167,6 +172,13 @@ static void on_connect_success(void *context, MQTTAsync_successData *response)
     post(mqtt, &event);
 }
 
+/* Paho counts whole seconds; rounded up so that a sub-second setting still gets a timeout. */
+static int connect_timeout_s(const sim_mqtt_t *mqtt)
+{
+    const int seconds = (int)((mqtt->network_timeout_ms + 999u) / 1000u);
+    return seconds < 1 ? 1 : seconds;
+}
+
 /* OpenSSL's error during a handshake (Paho's thread): only remembered, for the failure that follows. */
 static int on_tls_error(const char *text, size_t len, void *context)
 {
@@ -199,7 +211,8 @@ static void on_connect_failure(void *context, MQTTAsync_failureData *response)
     event.kind = APP_EVENT_MQTT_ERROR;
     event.error_kind =
         sim_mqtt_classify_failure(code, message, mqtt->uri, atomic_exchange(&mqtt->tls_error, false));
-    event.code = code;
+    /* A timeout's code is the time waited (Paho counts whole seconds: connect_timeout_s). */
+    event.code = event.error_kind == APP_MQTT_ERROR_TIMEOUT ? (int32_t)connect_timeout_s(mqtt) * 1000 : code;
     post(mqtt, &event); /* a PROTOCOL kind makes the application name the likely cause (the path) */
     post_kind(mqtt, APP_EVENT_MQTT_DISCONNECTED, code);
 }
@@ -391,11 +404,7 @@ app_err_t sim_mqtt_connect(void *ctx, const mqtt_connect_request_t *req)
     opts.MQTTVersion = MQTTVERSION_3_1_1;
     opts.cleansession = 1;
     opts.keepAliveInterval = mqtt->keepalive_s;
-    /* Paho counts whole seconds; round up so that a sub-second setting still gets a timeout. */
-    opts.connectTimeout = (int)((mqtt->network_timeout_ms + 999u) / 1000u);
-    if (opts.connectTimeout < 1) {
-        opts.connectTimeout = 1;
-    }
+    opts.connectTimeout = connect_timeout_s(mqtt);
     opts.automaticReconnect = 0;
     opts.retryInterval = mqtt->retry_interval_s;
     if (mqtt->username[0] != '\0') {

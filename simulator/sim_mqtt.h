@@ -103,7 +103,7 @@ void sim_mqtt_deinit(sim_mqtt_t *mqtt);
  * or a CONNACK code above 5 -> PROTOCOL; a connection the broker accepted and then dropped during the
  * handshake ("connect completion failure", or "socket error" when the WebSocket path does not start with
  * /mqtt) -> PROTOCOL; no message at all (the name did not resolve) -> HOST_NOT_FOUND; "TCP/TLS connect
- * failure" -> TCP_REFUSED; anything else (unreachable, timed out) -> TRANSPORT.
+ * failure" -> TCP_REFUSED; a message with "timeout" -> TIMEOUT; anything else (unreachable) -> TRANSPORT.
  */
 app_mqtt_error_kind_t sim_mqtt_classify_failure(int code, const char *message, const char *uri,
                                                 bool tls_error);

@@ -9,10 +9,15 @@ the simulator's options (100 ms initial, 800 ms cap) so that fault tests run in 
 listen (absent_broker_uri; a broker created with start=False holds its ports the same way until it starts).
 Cutting a live connection needs `ss -K` (root, or password-less `sudo -n`): without it those tests are
 skipped with the reason, and fail instead when the CI variable is set.
+
+The fault matrix (test_faults.py) takes --fault-cycles (or $FAULT_CYCLES; 5 by default) and writes one
+JSON line per case to --fault-report (build/faults/report.jsonl); the session ends with the table, also
+written next to it as table.md. Under pytest-xdist the workers append rows and the controller prints.
 """
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import socket
@@ -34,16 +39,78 @@ from irrigation_tools.contract import RegistrationSubscriber  # noqa: E402
 from irrigation_tools.sim_process import SimProcess, SimulatorError, find_or_build_simulator  # noqa: E402
 
 from e2e_support import sim_args  # noqa: E402
+from faults import cycles_from  # noqa: E402
+from irrigation_tools.fault_report import format_table, read_rows  # noqa: E402
 
 BROKER_CLASSES = {"nats": NatsBroker, "mosquitto": MosquittoBroker}
+DEFAULT_FAULT_REPORT = REPO_ROOT / "build" / "faults" / "report.jsonl"
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("faults", "fault matrix (test_faults.py)")
+    group.addoption("--fault-cycles", default=None,
+                    help="times each fault is repeated (default: $FAULT_CYCLES, else 5)")
+    group.addoption("--fault-report", default=str(DEFAULT_FAULT_REPORT),
+                    help="JSON lines file of the fault table (table.md is written beside it)")
+    group.addoption("--fault-soak", default=None, metavar="FAULT[:BROKER]",
+                    help="also run test_soak: this fault for --fault-soak-cycles cycles, printing the RSS")
+    group.addoption("--fault-soak-cycles", type=int, default=300, help="cycles of the soak (default 300)")
+
+
+def _is_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session) -> None:
+    if not _is_xdist_worker(session.config):
+        Path(session.config.getoption("--fault-report")).unlink(missing_ok=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if _is_xdist_worker(config):
+        return
+    report = Path(config.getoption("--fault-report"))
+    rows = read_rows(report)
+    if not rows:
+        return
+    table = format_table(rows)
+    report.with_name("table.md").write_text(table, encoding="utf-8")
+    terminalreporter.section("fault matrix")
+    terminalreporter.write(table)
+    terminalreporter.write_line(f"(also in {report.with_name('table.md')})")
+
+
+@pytest.fixture(scope="session")
+def fault_cycles(pytestconfig) -> int:
+    return cycles_from(pytestconfig.getoption("--fault-cycles"))
+
+
+@pytest.fixture(scope="session")
+def fault_report_path(pytestconfig) -> Path:
+    return Path(pytestconfig.getoption("--fault-report"))
+
+
+@pytest.fixture(scope="session")
+def fault_soak(pytestconfig):
+    return pytestconfig.getoption("--fault-soak")
+
+
+@pytest.fixture(scope="session")
+def fault_soak_cycles(pytestconfig) -> int:
+    return pytestconfig.getoption("--fault-soak-cycles")
 
 
 @pytest.fixture(scope="session")
 def sim_binary() -> Path:
-    try:
-        return find_or_build_simulator(REPO_ROOT)
-    except SimulatorError as exc:
-        pytest.fail(f"the simulator binary is not available: {exc}", pytrace=False)
+    # One build at a time: pytest-xdist workers each ask, and two ninja runs in one build tree collide.
+    lock_path = REPO_ROOT / "build" / ".irrigation-sim.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return find_or_build_simulator(REPO_ROOT)
+        except SimulatorError as exc:
+            pytest.fail(f"the simulator binary is not available: {exc}", pytrace=False)
 
 
 @pytest.fixture

@@ -176,6 +176,6 @@ def test_too_few_file_descriptors_is_one_message_with_the_fix(fleet_binary, nats
     result = subprocess.run([str(fleet_binary), "--broker", nats.ws_uri, "--devices", "1000"], capture_output=True,
                             text=True, timeout=10, stdin=subprocess.DEVNULL, preexec_fn=_hard_fd_limit(512))
     assert result.returncode == 1
-    assert "1000 devices need about 2080 open files, but this process may open only 512" in result.stderr
+    assert "1000 devices need about 2128 open files, but this process may open only 512" in result.stderr
     assert "ulimit -Hn" in result.stderr
     assert result.stdout == ""

@@ -54,8 +54,9 @@
 #define EXIT_BAD_OPTIONS 2
 
 /* Descriptors a process needs besides its devices': stdio, epoll, eventfds, pipes, Paho's and
- * microhttpd's own, the HTTP connections being served. */
-#define FLEET_FD_RESERVE (64 + SIM_HTTP_MAX_CONNECTIONS)
+ * microhttpd's own, the HTTP connections being served (up to microhttpd's limit: kept ones plus those
+ * being closed). */
+#define FLEET_FD_RESERVE (64 + SIM_HTTP_CONNECTION_LIMIT)
 /* The MQTT socket and the listening socket. */
 #define FLEET_FDS_PER_DEVICE 2
 
@@ -140,7 +141,7 @@ static void on_accept(void *arg, int fd, const struct sockaddr *addr, socklen_t 
     (void)arg;
     if (!sim_http_add_connection(&fleet.http, fd, addr, addr_len)) {
         (void)fprintf(stderr, "irrigation-fleet: http: a connection was refused (limit %d)\n",
-                      SIM_HTTP_MAX_CONNECTIONS);
+                      SIM_HTTP_CONNECTION_LIMIT);
     }
 }
 

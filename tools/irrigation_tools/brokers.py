@@ -85,11 +85,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _bind_closed(port: int = 0) -> socket.socket:
+def _bind_closed(port: int = 0, reuse_address: bool = False) -> socket.socket:
     """A TCP socket bound to 127.0.0.1:port and never listening. Without SO_REUSEADDR, so that no other
     socket can bind the port while this one holds it (Linux lets two SO_REUSEADDR sockets share a port
-    that nobody listens on)."""
+    that nobody listens on). reuse_address is for a port a server has just closed: connections it ended
+    wait in TIME_WAIT on it, and only SO_REUSEADDR may bind past them."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if reuse_address:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", port))
     except OSError:
@@ -159,6 +162,7 @@ class _Broker:
         self.ws_port = self._hold_port()
         self.config_path = self.workdir / f"{self.kind}.conf"
         self.output_path = self.workdir / f"{self.kind}.out"
+        self._frozen = False
 
     # --- what subclasses provide -------------------------------------------------------------------
     def _command(self) -> list[str]:
@@ -251,21 +255,73 @@ class _Broker:
         proc = self._proc
         if proc is None:
             return None
+        self.thaw()  # a stopped process would hold the stop signal pending until the SIGKILL
         if proc.poll() is None:
             try:
-                os.kill(proc.pid, self.stop_signal)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=timeout_s)
+                self._signal_and_wait(self.stop_signal, timeout_s)
             except subprocess.TimeoutExpired:
-                try:
-                    os.kill(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=KILL_TIMEOUT_S)
+                self._signal_and_wait(signal.SIGKILL, KILL_TIMEOUT_S)
         self._close_output()
         return proc.returncode
+
+    def _signal_and_wait(self, sig: int, timeout_s: float) -> None:
+        assert self._proc is not None
+        try:
+            os.kill(self._proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        self._proc.wait(timeout=timeout_s)
+
+    # --- faults (the fault matrix, host_tests/e2e/test_faults.py) ---------------------------------
+    def kill(self, timeout_s: float = KILL_TIMEOUT_S) -> Optional[int]:
+        """SIGKILL by PID, as a crash or a power cut would end it: no goodbye to any client."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return proc.returncode if proc is not None else None
+        self._frozen = False
+        self._signal_and_wait(signal.SIGKILL, timeout_s)
+        self._close_output()
+        return proc.returncode
+
+    def freeze(self) -> None:
+        """SIGSTOP: the process keeps its sockets (the kernel still completes TCP handshakes into the
+        listen backlog) but answers nothing, like a hung broker; thaw() resumes it."""
+        if self.running and not self._frozen:
+            os.kill(self.pid, signal.SIGSTOP)
+            self._frozen = True
+            self._wait_stopped()
+
+    def _wait_stopped(self, timeout_s: float = KILL_TIMEOUT_S) -> None:
+        """kill() returns before every thread has stopped: until then a thread may still accept and answer
+        (a Go server closed a connection after SIGSTOP had been sent). Waits until each thread's state in
+        /proc is T (stopped)."""
+        tasks = Path(f"/proc/{self.pid}/task")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            try:
+                states = [(task / "stat").read_text().rsplit(")", 1)[1].split()[0] for task in tasks.iterdir()]
+            except OSError:
+                states = []  # a thread ended while listed: look again
+            if states and all(state in ("T", "t") for state in states):
+                return
+            time.sleep(0.005)
+        raise BrokerError(f"{self.kind} (pid {self.pid}) did not stop within {timeout_s} s of SIGSTOP")
+
+    def thaw(self) -> None:
+        """SIGCONT after freeze(); nothing otherwise."""
+        if self._frozen:
+            self._frozen = False
+            if self.running:
+                os.kill(self.pid, signal.SIGCONT)
+
+    def refuse(self) -> None:
+        """Stops the broker and holds its ports closed until the next start(): every connection is refused
+        at once, and no other process can take the ports meanwhile."""
+        self.stop()
+        held = [self.tcp_port, self.ws_port] + [p for p in (getattr(self, "client_port", None),
+                                                             getattr(self, "monitor_port", None)) if p]
+        for port in held:
+            self._held.append(_bind_closed(port, reuse_address=True))
 
     def restart(self, timeout_s: float = START_TIMEOUT_S):
         """Stops and starts again on the same ports with the same store."""
@@ -348,6 +404,27 @@ class MosquittoBroker(_Broker):
         self.executable = executable or find_mosquitto()  # before any port is held
         super().__init__(workdir)
         self.monitor_port: Optional[int] = None  # no HTTP monitoring: client ids come from the log
+        # With a password file and anonymous clients refused, a client without credentials gets CONNACK 5
+        # (not authorized): set both before a (re)start. require_password() writes such a file.
+        self.allow_anonymous = True
+        self.password_file: Optional[Path] = None
+
+    def require_password(self, username: str, password: str) -> None:
+        """From the next start on: only username/password may connect (mosquitto_passwd writes the file)."""
+        path = self.workdir / "passwords"
+        path.unlink(missing_ok=True)
+        tool = find_executable("mosquitto_passwd", "mosquitto")
+        result = subprocess.run([tool, "-b", "-c", str(path), username, password], capture_output=True,
+                                text=True, timeout=START_TIMEOUT_S, check=False)
+        if result.returncode != 0:
+            raise BrokerError(f"mosquitto_passwd failed ({result.returncode}): {result.stderr.strip()}")
+        self.password_file = path
+        self.allow_anonymous = False
+
+    def allow_anyone(self) -> None:
+        """From the next start on: anonymous clients are accepted again (the default)."""
+        self.password_file = None
+        self.allow_anonymous = True
 
     @property
     def log_path(self) -> Path:
@@ -360,10 +437,11 @@ class MosquittoBroker(_Broker):
         # Started as root, mosquitto drops to the `mosquitto` user; `user root` keeps the identity that
         # owns the work directory so that the log file stays writable.
         user_line = "user root\n" if os.geteuid() == 0 else ""
+        password_line = f"password_file {self.password_file}\n" if self.password_file is not None else ""
         self.config_path.write_text(
             user_line + "per_listener_settings false\n"
-            "allow_anonymous true\n"
-            "persistence false\n"
+            f"allow_anonymous {'true' if self.allow_anonymous else 'false'}\n"
+            + password_line + "persistence false\n"
             f"log_dest file {self.log_path}\n"
             "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
             "connection_messages true\n"

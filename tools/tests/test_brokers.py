@@ -231,3 +231,70 @@ def test_stop_of_a_broker_never_started_releases_its_ports(kind, tmp_path):
     broker = BROKERS[kind](tmp_path / kind)
     assert broker.stop() is None
     assert _bind_error(broker.ws_port, reuse_address=False) == 0
+
+
+# --- faults: kill, freeze, refuse, a password file ----------------------------------------------------
+
+
+def _ws_connack(port: int, client_id: str, timeout_s: float = 5.0) -> list:
+    """The CONNACK outcome(s) of a WebSocket MQTT client that tries once."""
+    client, connected, outcome = _ws_client(port, "/mqtt", client_id)
+    client.loop_start()
+    try:
+        deadline = timeout_s
+        while not outcome and deadline > 0:
+            connected.wait(0.1)
+            deadline -= 0.1
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return outcome
+
+
+def test_kill_ends_the_broker_at_once_and_start_brings_it_back(broker):
+    assert broker.kill() == -9
+    assert not broker.running
+    assert not port_accepts(broker.ws_port)
+    broker.start()
+    assert port_accepts(broker.ws_port)
+
+
+def test_a_frozen_broker_completes_tcp_handshakes_but_answers_nothing_until_thawed(broker):
+    broker.freeze()
+    try:
+        with socket.create_connection(("127.0.0.1", broker.tcp_port), timeout=2.0) as frozen:
+            frozen.sendall(bytes([0xC0, 0x00]))  # PINGREQ before CONNECT: a live broker closes the connection
+            frozen.settimeout(0.5)
+            with pytest.raises(TimeoutError):
+                frozen.recv(1)
+    finally:
+        broker.thaw()
+    assert _ws_connack(broker.ws_port, "ESP32_0F0F0F")[0].value == 0
+
+
+def test_stop_of_a_frozen_broker_does_not_wait_for_the_kill(broker):
+    broker.freeze()
+    assert broker.stop(timeout_s=5.0) is not None
+    assert not broker.running
+
+
+def test_refuse_holds_the_ports_refusing_until_the_next_start(broker):
+    broker.refuse()
+    for port in (broker.tcp_port, broker.ws_port):
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) == errno.ECONNREFUSED
+    broker.start()
+    assert port_accepts(broker.ws_port)
+
+
+def test_mosquitto_with_a_password_file_refuses_anonymous_clients_with_code_5(tmp_path):
+    broker = MosquittoBroker(tmp_path / "mosquitto")
+    broker.require_password("riego", "s3cret")
+    broker.start()
+    try:
+        assert [code.value for code in _ws_connack(broker.ws_port, "ESP32_0E0E0E")] == [0x87]  # MQTT 5 name of 5
+        broker.allow_anyone()
+        broker.restart()
+        assert _ws_connack(broker.ws_port, "ESP32_0E0E0E")[0].value == 0
+    finally:
+        broker.stop()

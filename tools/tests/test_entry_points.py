@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = {"setup", "doctor", "build", "flash", "label", "monitor", "menuconfig", "clean", "size-report", "test",
          "format", "simulate", "benchmark", "memory-budget", "screenshot", "static-ram", "qemu"}
-SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e", "benchmark", "idf_linux"}
+SESSIONS = {"host_tests", "coverage", "lint", "tools_tests", "e2e", "faults", "benchmark", "idf_linux"}
 
 
 def listing(*args):

@@ -37,6 +37,7 @@ const char *app_mqtt_error_kind_to_str(app_mqtt_error_kind_t kind)
         [APP_MQTT_ERROR_HOST_NOT_FOUND] = "host not found",
         [APP_MQTT_ERROR_TCP_REFUSED] = "tcp refused",
         [APP_MQTT_ERROR_TLS] = "tls",
+        [APP_MQTT_ERROR_TIMEOUT] = "timeout",
     };
     return (unsigned)kind < (unsigned)APP_MQTT_ERROR_COUNT ? names[kind] : "unknown";
 }

@@ -41,6 +41,9 @@ void connection_reasons_error(app_mqtt_error_kind_t kind, int32_t code, const ch
             (void)snprintf(out, out_size, "CONNACK refused (code %ld): %s", (long)code,
                            connection_reasons_connack(code));
             break;
+        case APP_MQTT_ERROR_TIMEOUT:
+            (void)snprintf(out, out_size, "connect attempt timed out after %ld ms (%s)", (long)code, uri);
+            break;
         case APP_MQTT_ERROR_TLS:
             (void)snprintf(out, out_size, "TLS handshake or certificate check failed (code %ld): %s",
                            (long)code, uri);

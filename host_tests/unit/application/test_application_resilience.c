@@ -318,6 +318,8 @@ static void test_each_connect_failure_has_its_reason(void **state)
         {APP_MQTT_ERROR_CONNECTION_REFUSED, 9, "CONNACK refused (code 9): unknown"},
         {APP_MQTT_ERROR_TLS, -0x2700,
          "TLS handshake or certificate check failed (code -9984): ws://broker.farm.example:8080/mqtt"},
+        {APP_MQTT_ERROR_TIMEOUT, 10000,
+         "connect attempt timed out after 10000 ms (ws://broker.farm.example:8080/mqtt)"},
         {APP_MQTT_ERROR_TRANSPORT, 104, "mqtt error: transport (code 104)"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -1,7 +1,8 @@
 /*
  * sim_http: the libmicrohttpd adapter, driven over a real loopback socket against the application (its
  * ports are the in-memory fakes): routes reach http_api_handle, bodies are accumulated, over-long bodies
- * give 413, and the start is reported with the real port.
+ * give 413, and the start is reported with the real port. The connection policy is driven with real idle
+ * and slow-header sockets: /whoami keeps answering, the least recently answered connection goes first.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +11,14 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "application/application.h"
@@ -64,15 +68,21 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Sends request (in two writes, split at split) and returns the HTTP status; the whole answer in f->response.
- */
-static int exchange(fixture_t *f, const char *request, size_t len, size_t split)
+static int connect_to(const fixture_t *f)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(f->http.port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    return fd;
+}
+
+/* Sends request (in two writes, split at split) and returns the HTTP status; the whole answer in f->response.
+ */
+static int exchange(fixture_t *f, const char *request, size_t len, size_t split)
+{
+    int fd = connect_to(f);
     if (split > len) {
         split = len;
     }
@@ -209,6 +219,132 @@ static void test_body_over_the_limit_is_413(void **state)
     assert_null(fake_config_repository_get(&f->fakes.config, CONFIG_FIELD_DEVICE_NAME));
 }
 
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* True when the server ends the connection (end of stream or reset) within timeout_ms; bytes it sends
+ * first (an answer) are read and skipped. */
+static bool closed_by_server_within(int fd, int timeout_ms)
+{
+    const uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+    char buf[512];
+    for (;;) {
+        const uint64_t now = now_ms();
+        if (now >= deadline) {
+            return false;
+        }
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        if (poll(&pfd, 1, (int)(deadline - now)) <= 0) {
+            continue;
+        }
+        const ssize_t n = read(fd, buf, sizeof(buf));
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+            return true;
+        }
+    }
+}
+
+static void close_all(int *fds, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        close(fds[i]);
+    }
+}
+
+static void test_idle_connections_beyond_the_limit_do_not_keep_whoami_out(void **state)
+{
+    fixture_t *f = *state;
+    int idle[3 * SIM_HTTP_MAX_CONNECTIONS];
+    for (size_t i = 0; i < sizeof(idle) / sizeof(idle[0]); i++) {
+        idle[i] = connect_to(f);
+    }
+    assert_int_equal(get(f, "/whoami"), 200);
+    assert_true(sim_http_evictions(&f->http) >= 2 * SIM_HTTP_MAX_CONNECTIONS);
+    assert_true(closed_by_server_within(idle[0], 2000)); /* the oldest went first */
+    close_all(idle, sizeof(idle) / sizeof(idle[0]));
+}
+
+static void test_slow_header_clients_do_not_keep_whoami_out(void **state)
+{
+    fixture_t *f = *state;
+    static const char partial[] = "GET /whoami HTTP/1.1\r\nHost: x\r\nX-Slow: a";
+    int slow[SIM_HTTP_MAX_CONNECTIONS + 8];
+    for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++) {
+        slow[i] = connect_to(f);
+        assert_int_equal(write(slow[i], partial, sizeof(partial) - 1), (ssize_t)(sizeof(partial) - 1));
+    }
+    /* A second trickle byte on every one: activity does not buy a slow client its place. */
+    for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++) {
+        (void)write(slow[i], "a", 1);
+    }
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(get(f, "/whoami"), 200);
+    }
+    assert_true(closed_by_server_within(slow[0], 2000));
+    close_all(slow, sizeof(slow) / sizeof(slow[0]));
+}
+
+static void test_a_recently_answered_connection_outlives_older_idle_ones(void **state)
+{
+    fixture_t *f = *state;
+    int idle[SIM_HTTP_MAX_CONNECTIONS - 1];
+    for (size_t i = 0; i < sizeof(idle) / sizeof(idle[0]); i++) {
+        idle[i] = connect_to(f);
+    }
+    /* A keep-alive client that gets an answer after the idle ones connected. */
+    int kept = connect_to(f);
+    static const char request[] = "GET /ping HTTP/1.1\r\nHost: x\r\n\r\n";
+    char answer[1024];
+    assert_int_equal(write(kept, request, sizeof(request) - 1), (ssize_t)(sizeof(request) - 1));
+    assert_true(read(kept, answer, sizeof(answer)) > 0);
+    int newer[4];
+    for (size_t i = 0; i < sizeof(newer) / sizeof(newer[0]); i++) {
+        newer[i] = connect_to(f);
+    }
+    assert_true(closed_by_server_within(idle[0], 2000));
+    assert_true(closed_by_server_within(idle[3], 2000));
+    assert_false(closed_by_server_within(idle[4], 200));
+    /* The answered one is still open and answers again. */
+    assert_int_equal(write(kept, request, sizeof(request) - 1), (ssize_t)(sizeof(request) - 1));
+    ssize_t n = read(kept, answer, sizeof(answer) - 1);
+    assert_true(n > 0);
+    answer[n] = '\0';
+    assert_non_null(strstr(answer, "HTTP/1.1 200"));
+    close(kept);
+    close_all(idle, sizeof(idle) / sizeof(idle[0]));
+    close_all(newer, sizeof(newer) / sizeof(newer[0]));
+}
+
+static void test_open_connections_settle_at_the_limit(void **state)
+{
+    fixture_t *f = *state;
+    int idle[2 * SIM_HTTP_MAX_CONNECTIONS];
+    for (size_t i = 0; i < sizeof(idle) / sizeof(idle[0]); i++) {
+        idle[i] = connect_to(f);
+    }
+    assert_true(closed_by_server_within(idle[SIM_HTTP_MAX_CONNECTIONS - 1], 2000));
+    const uint64_t deadline = now_ms() + 2000u;
+    while (sim_http_open_connections(&f->http) > SIM_HTTP_MAX_CONNECTIONS && now_ms() < deadline) {
+        usleep(10000);
+    }
+    assert_int_equal(sim_http_open_connections(&f->http), SIM_HTTP_MAX_CONNECTIONS);
+    close_all(idle, sizeof(idle) / sizeof(idle[0]));
+}
+
+static void test_a_silent_connection_is_closed_after_the_idle_timeout(void **state)
+{
+    fixture_t *f = *state;
+    int fd = connect_to(f);
+    const uint64_t opened = now_ms();
+    assert_true(closed_by_server_within(fd, (SIM_HTTP_IDLE_TIMEOUT_S + 3) * 1000));
+    assert_true(now_ms() - opened >= (SIM_HTTP_IDLE_TIMEOUT_S - 1) * 1000u);
+    close(fd);
+}
+
 static void test_bad_bind_address_is_refused(void **state)
 {
     (void)state;
@@ -242,6 +378,11 @@ int main(void)
         T(test_the_query_string_reaches_the_application),
         T(test_post_body_arriving_in_pieces_is_accumulated),
         T(test_body_over_the_limit_is_413),
+        T(test_idle_connections_beyond_the_limit_do_not_keep_whoami_out),
+        T(test_slow_header_clients_do_not_keep_whoami_out),
+        T(test_a_recently_answered_connection_outlives_older_idle_ones),
+        T(test_open_connections_settle_at_the_limit),
+        T(test_a_silent_connection_is_closed_after_the_idle_timeout),
         cmocka_unit_test(test_bad_bind_address_is_refused),
         cmocka_unit_test(test_methods_map_to_the_application_enum),
     };

@@ -42,7 +42,7 @@ static void test_connect_failures_are_classified(void **state)
         {MQTTASYNC_FAILURE, "TCP/TLS connect failure", WRONG, false, APP_MQTT_ERROR_TCP_REFUSED},
         {MQTTASYNC_FAILURE, "TCP/TLS connect failure", "wss://h:1/mqtt", false, APP_MQTT_ERROR_TCP_REFUSED},
         {MQTTASYNC_FAILURE, NULL, GOOD, false, APP_MQTT_ERROR_HOST_NOT_FOUND},
-        {MQTTASYNC_FAILURE, "TCP connect timeout", GOOD, false, APP_MQTT_ERROR_TRANSPORT},
+        {MQTTASYNC_FAILURE, "TCP connect timeout", GOOD, false, APP_MQTT_ERROR_TIMEOUT},
         {0, NULL, GOOD, false, APP_MQTT_ERROR_TRANSPORT},
         /* the same words after OpenSSL reported a failed handshake: the certificate */
         {MQTTASYNC_FAILURE, "TCP/TLS connect failure", "wss://h:1/mqtt", true, APP_MQTT_ERROR_TLS},

@@ -51,6 +51,7 @@ typedef enum {
     APP_MQTT_ERROR_HOST_NOT_FOUND, /* the broker's host name did not resolve */
     APP_MQTT_ERROR_TCP_REFUSED,    /* nothing listens at the broker's address and port */
     APP_MQTT_ERROR_TLS,            /* wss://: the TLS handshake or the certificate check failed */
+    APP_MQTT_ERROR_TIMEOUT,        /* the server accepted nothing or answered nothing in time: code = ms */
     APP_MQTT_ERROR_COUNT
 } app_mqtt_error_kind_t;
 

@@ -62,6 +62,11 @@ static void translate_transport_error(const mqtt_ws_adapter_t *adapter, const es
         out->error_kind = APP_MQTT_ERROR_TCP_REFUSED;
     } else if (adapter->secure && tls == ESP_ERR_MBEDTLS_SSL_HANDSHAKE_FAILED) {
         out->error_kind = APP_MQTT_ERROR_TLS;
+    } else if (tls == ESP_ERR_ESP_TLS_CONNECTION_TIMEOUT || sock_errno == ETIMEDOUT) {
+        /* The TCP connect or the TLS handshake ran past the network timeout (esp_tls.c
+         * esp_tls_low_level_conn: ESP_ERR_ESP_TLS_CONNECTION_TIMEOUT), or the socket timed out. */
+        out->error_kind = APP_MQTT_ERROR_TIMEOUT;
+        out->code = (int32_t)adapter->config.network.timeout_ms;
     } else if (tls == ESP_OK && sock_errno == 0 && upgrade > 0 && upgrade != HTTP_SWITCHING_PROTOCOLS) {
         /* The server answered the upgrade, but not with "101 Switching Protocols": the path is not a
          * WebSocket. Only without a TCP/TLS error: the status is the last answer's and outlives a later
