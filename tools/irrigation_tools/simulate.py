@@ -1,12 +1,16 @@
 """`invoke simulate`: run simulated devices against a broker and watch what the server would receive.
 
 By default it starts the production stand-in broker itself: a local nats-server with MQTT and WebSocket
-(path /mqtt) on 127.0.0.1 only, JetStream in a fresh temporary directory. With `--broker URI` it uses an
-existing broker instead. It builds the simulator if needed, starts one simulator per device, and
-subscribes to the registration topic with an independent MQTT client over plain TCP, the way the central
-server does. Each registration that arrives is printed with the consumer contract's verdict. Everything
-started here is stopped (by PID) on Ctrl-C or SIGTERM, after `--count N` registrations, when `--timeout-s`
-runs out (120 s by default with --count), or when every simulator has exited.
+(path /mqtt) on 127.0.0.1 only, JetStream in a fresh temporary directory; `--cluster N` starts a local
+N-node NATS cluster instead (brokers.NatsCluster) and gives every device the N WebSocket URIs as its broker
+list. With `--broker URI` (repeatable: a broker list, tried in order) it uses existing brokers instead. It
+builds the simulator if needed, starts one simulator per device, and subscribes to the registration topic
+with an independent MQTT client over plain TCP, the way the central server does (on a cluster: on its last
+node). Each registration that arrives is printed with the consumer contract's verdict; a second subscriber
+on the devices' status topics prints each presence message (online/offline, retained or live, the broker's
+will included). Everything started here is stopped (by PID) on Ctrl-C or SIGTERM, after `--count N`
+registrations, when `--timeout-s` runs out (120 s by default with --count), or when every simulator has
+exited.
 
 A device publishes its registration once per connection, so when --count asks for more registrations than
 the devices not yet registered can give, a device that has just registered is told `network down` then
@@ -40,12 +44,20 @@ DEFAULT_SUBSCRIBE_PORT = 1883
 # How long --count waits for its registrations when --timeout-s is not given.
 DEFAULT_COUNT_TIMEOUT_S = 120.0
 # Simulator events worth a line on the console (the rest is in its log).
-SHOWN_EVENTS = ("registered", "registration_failed", "retry_scheduled", "notice", "network", "exit")
+SHOWN_EVENTS = (
+    "connect_attempt", "registered", "registration_failed", "retry_scheduled", "presence", "shut_down", "notice",
+    "network", "exit",
+)
+# --cluster N: at least two nodes (three survive the loss of one), at most this many.
+CLUSTER_MAX_NODES = 5
+# After the devices are stopped: how long to wait for the offline messages of those shown online.
+OFFLINE_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
 class SimulateOptions:
-    broker: str | None = None
+    brokers: tuple[str, ...] = ()  # external brokers, in the order the devices try them
+    cluster: int = 0  # 0: one local nats-server; N: a local N-node NATS cluster
     subscribe_host: str | None = None
     subscribe_port: int | None = None
     no_subscribe: bool = False
@@ -72,10 +84,22 @@ def _nats_broker(workdir: Path) -> Any:
     return NatsBroker(workdir)
 
 
+def _nats_cluster(workdir: Path, size: int) -> Any:
+    from irrigation_tools.brokers import NatsCluster
+
+    return NatsCluster(workdir, size=size)
+
+
 def _subscriber(host: str, port: int) -> Any:
     from irrigation_tools.contract import RegistrationSubscriber
 
     return RegistrationSubscriber(port=port, host=host)
+
+
+def _presence_subscriber(host: str, port: int) -> Any:
+    from irrigation_tools.contract import STATUS_TOPIC_FILTER, RegistrationSubscriber
+
+    return RegistrationSubscriber(port=port, host=host, topic=STATUS_TOPIC_FILTER)
 
 
 def _find_simulator(root: Path) -> Path:
@@ -96,6 +120,12 @@ def _validate(payload: bytes) -> list[str]:
     return validate_registration(payload)
 
 
+def _validate_presence(payload: bytes) -> list[str]:
+    from irrigation_tools.contract import validate_presence
+
+    return validate_presence(payload)
+
+
 def _topic() -> str:
     from irrigation_tools.contract import TOPIC
 
@@ -107,10 +137,13 @@ class Backends:
     """The collaborators of the run loop; the defaults are the real ones."""
 
     broker_factory: Callable[[Path], Any] = _nats_broker
+    cluster_factory: Callable[[Path, int], Any] = _nats_cluster
     subscriber_factory: Callable[[str, int], Any] = _subscriber
+    presence_subscriber_factory: Callable[[str, int], Any] = _presence_subscriber
     find_simulator: Callable[[Path], Path] = _find_simulator
     sim_factory: Callable[[Path, list[str], Path], Any] = _sim_process
     validate: Callable[[bytes], list[str]] = _validate
+    validate_presence: Callable[[bytes], list[str]] = _validate_presence
     topic: Callable[[], str] = _topic
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
@@ -122,11 +155,12 @@ class Backends:
 
 
 def subscribe_endpoint(options: SimulateOptions) -> tuple[str, int] | None:
-    """Where the independent subscriber connects for an external broker (None: do not subscribe)."""
+    """Where the independent subscribers connect for external brokers (None: do not subscribe): the first
+    broker's host unless told otherwise."""
     if options.no_subscribe:
         return None
-    assert options.broker is not None
-    host = options.subscribe_host or (urllib.parse.urlsplit(options.broker).hostname or "127.0.0.1")
+    assert options.brokers
+    host = options.subscribe_host or (urllib.parse.urlsplit(options.brokers[0]).hostname or "127.0.0.1")
     return host, options.subscribe_port or DEFAULT_SUBSCRIBE_PORT
 
 
@@ -145,12 +179,17 @@ def check_options(options: SimulateOptions) -> None:
         problems.append(f"--retry-initial-ms {options.retry_initial_ms}: must be a positive number of ms")
     if options.subscribe_port is not None and not 1 <= options.subscribe_port <= 65535:
         problems.append(f"--subscribe-port {options.subscribe_port}: not a TCP port")
-    if options.broker is None and (options.subscribe_host or options.subscribe_port):
+    if not options.brokers and (options.subscribe_host or options.subscribe_port):
         problems.append("--subscribe-host/--subscribe-port: only with --broker (the local broker is known)")
-    if options.broker is not None:
-        parts = urllib.parse.urlsplit(options.broker)
-        if parts.scheme != "ws" or not parts.hostname:
-            problems.append(f"--broker {options.broker}: expected ws://host[:port][/path]")
+    if options.brokers and options.cluster:
+        problems.append("--cluster and --broker: give one or the other (--cluster starts local brokers)")
+    if options.cluster and not 2 <= options.cluster <= CLUSTER_MAX_NODES:
+        problems.append(f"--cluster {options.cluster}: a local cluster has 2 to {CLUSTER_MAX_NODES} nodes (3 survive "
+                        "the loss of one)")
+    for uri in options.brokers:
+        parts = urllib.parse.urlsplit(uri)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            problems.append(f"--broker {uri}: expected ws://host[:port][/path] or wss://...")
     if problems:
         raise ToolError("\n".join(problems), code=2)
 
@@ -161,10 +200,11 @@ def devices_for(options: SimulateOptions) -> list[Device]:
     return generate(options.devices, name=options.name, location=options.location, http_port=options.http_port)
 
 
-def simulator_args(broker_uri: str, device: Device, options: SimulateOptions, config_file: Path) -> list[str]:
+def simulator_args(broker_uris: list[str], device: Device, options: SimulateOptions, config_file: Path) -> list[str]:
     # A fresh config file per run: without it the simulator keeps names from earlier runs (and tests) in
     # $TMPDIR, and `invoke simulate` without --name would not show the default name.
-    args = ["--broker", broker_uri, *device.simulator_args(), "--config-file", str(config_file)]
+    brokers = [arg for uri in broker_uris for arg in ("--broker", uri)]
+    args = [*brokers, *device.simulator_args(), "--config-file", str(config_file)]
     if options.retry_initial_ms is not None:
         args += ["--retry-initial-ms", str(options.retry_initial_ms)]
     return args
@@ -184,6 +224,26 @@ def describe_registration(number: int, message: Any, elapsed_s: float, problems:
     return lines
 
 
+def presence_fields(payload: bytes) -> tuple[str, str]:
+    """(MAC, status) of a presence payload; "?" for what it does not hold."""
+    try:
+        document = json.loads(payload.decode("utf-8", errors="replace"))
+        return str(document.get("mac_address", "?")), str(document.get("status", "?"))
+    except (ValueError, AttributeError):
+        return "?", "?"
+
+
+def describe_presence(message: Any, problems: list[str]) -> list[str]:
+    """`presence 02:00:00:00:00:01 online (live) ...`: one presence message as the broker delivered it."""
+    text = message.payload.decode("utf-8", errors="replace")
+    mac, status = presence_fields(message.payload)
+    kept = "retained" if message.retain else "live"
+    lines = [f"presence {mac} {status} ({kept}, QoS {message.qos}) on {message.topic}: {text}"]
+    if problems:
+        lines.append("  presence: INVALID: " + "; ".join(problems))
+    return lines
+
+
 def describe_event(mac: str, event: dict) -> str:
     shown = {k: v for k, v in event.items() if k not in ("event", "t_ms") and not k.startswith("_")}
     details = " ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in shown.items())
@@ -200,6 +260,10 @@ class _Run:
         self.started_at = backends.clock()
         self.received = 0
         self.rejected = 0
+        self.presence_seen = 0
+        self.presence_invalid = 0
+        self.seen_presence = 0
+        self.presence_status: dict[str, str] = {}  # the last status shown per MAC
         self.registered_events = 0
         self.seen_messages = 0
         self.seen_events: dict[int, int] = {}
@@ -221,6 +285,32 @@ class _Run:
             ):
                 self.say(line)
         self.seen_messages = len(messages)
+
+    def poll_presence(self, subscriber: Any) -> None:
+        messages = subscriber.messages()
+        for message in messages[self.seen_presence :]:
+            problems = self.backends.validate_presence(message.payload)
+            self.presence_seen += 1
+            self.presence_invalid += bool(problems)
+            for line in describe_presence(message, problems):
+                self.say(line)
+            mac, status = presence_fields(message.payload)
+            self.presence_status[mac] = status
+        self.seen_presence = len(messages)
+
+    def show_offline(self, subscriber: Any) -> None:
+        """Once the devices are stopped: shows their offline messages, waiting (bounded) for those shown
+        online last."""
+        deadline = self.backends.clock() + OFFLINE_WAIT_S
+        while True:
+            self.poll_presence(subscriber)
+            if "online" not in self.presence_status.values() or self.backends.clock() >= deadline:
+                return
+            self.backends.sleep(self.backends.poll_interval_s)
+
+    def exit_status(self) -> int:
+        """1 when a registration broke the contract or a presence message was invalid, else 0."""
+        return 1 if self.rejected or self.presence_invalid else 0
 
     def poll_simulators(self, sims: list[tuple[Device, Any]], subscribing: bool) -> None:
         for index, (device, sim) in enumerate(sims):
@@ -302,7 +392,7 @@ def run_simulation(
                 return _run_loop(options, root, b, say, run, devices, workdir, stack)
             except KeyboardInterrupt:
                 say("simulate: interrupted (Ctrl-C or SIGTERM), stopping")
-                return 1 if run.rejected else 0
+                return run.exit_status()
             finally:
                 say("simulate: stopping what it started")
     finally:
@@ -314,7 +404,61 @@ def run_simulation(
             summary += f", {run.received - run.rejected} passed the contract, {run.rejected} rejected"
         if run.registered_events:
             summary += f"; devices reported {run.registered_events} acknowledged registration(s)"
+        if run.presence_seen:
+            summary += f"; {run.presence_seen} presence message(s), {run.presence_invalid} invalid"
         say(summary)
+
+
+def _start_local_brokers(
+    options: SimulateOptions, b: Backends, say: Callable[[str], None], workdir: Path, stack: ExitStack
+) -> tuple[list[str], tuple[str, int]]:
+    """Starts one local nats-server, or the --cluster N nodes: (the devices' broker list, where to subscribe).
+    Each stop is registered before its start, so a start that fails half-way is cleaned up too."""
+    if options.cluster:
+        cluster = b.cluster_factory(workdir / "cluster", options.cluster)
+        stack.callback(cluster.stop)
+        say(f"simulate: starting a local {options.cluster}-node NATS cluster (JetStream replicated)")
+        try:
+            cluster.start()
+        except Exception as exc:
+            raise ToolError(f"simulate: cannot start the local NATS cluster: {exc}") from exc
+        for number, node in enumerate(cluster.nodes, start=1):
+            say(f"simulate: NATS node {number}: {node.ws_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{node.mqtt_port}"
+                f", pid {node.pid}")
+        # The last node: what the devices publish through node 1 must cross the cluster to be seen.
+        return list(cluster.ws_uris), ("127.0.0.1", cluster.nodes[-1].mqtt_port)
+    broker = b.broker_factory(workdir / "nats")
+    stack.callback(broker.stop)
+    try:
+        broker.start()
+    except Exception as exc:
+        raise ToolError(f"simulate: cannot start the local nats-server: {exc}") from exc
+    say(f"simulate: local NATS broker: {broker.ws_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{broker.mqtt_port}")
+    return [broker.ws_uri], ("127.0.0.1", broker.mqtt_port)
+
+
+def _subscribe(
+    factory: Callable[[str, int], Any],
+    endpoint: tuple[str, int],
+    required: bool,
+    say: Callable[[str], None],
+    stack: ExitStack,
+) -> Any:
+    """A started subscriber (stopped with the run), or None when it cannot subscribe and is not required."""
+    host, port = endpoint
+    try:
+        subscriber = factory(host, port)
+        subscriber.start()
+    except Exception as exc:
+        if required:
+            raise ToolError(f"simulate: cannot subscribe to the local broker: {exc}") from exc
+        say(
+            f"simulate: cannot subscribe at mqtt://{host}:{port} ({exc}); continuing without an independent "
+            "subscriber (give --subscribe-host/--subscribe-port for the broker's plain MQTT listener)"
+        )
+        return None
+    stack.callback(subscriber.stop)
+    return subscriber
 
 
 def _run_loop(
@@ -334,47 +478,31 @@ def _run_loop(
         raise ToolError(f"simulate: no simulator binary: {exc}") from exc
     say(f"simulate: simulator {binary}")
 
-    if options.broker is None:
-        broker = b.broker_factory(workdir / "nats")
-        # Registered first: stop() also cleans up after a start that failed half-way (no-op if never started).
-        stack.callback(broker.stop)
-        try:
-            broker.start()
-        except Exception as exc:
-            raise ToolError(f"simulate: cannot start the local nats-server: {exc}") from exc
-        broker_uri = broker.ws_uri
-        endpoint: tuple[str, int] | None = ("127.0.0.1", broker.mqtt_port)
-        say(f"simulate: local NATS broker: {broker_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{broker.mqtt_port}")
-    else:
-        broker_uri = options.broker
+    if options.brokers:
+        broker_uris = list(options.brokers)
         endpoint = subscribe_endpoint(options)
-        say(f"simulate: using broker {broker_uri}")
+        say(f"simulate: using broker(s) {', '.join(broker_uris)}")
+    else:
+        broker_uris, endpoint = _start_local_brokers(options, b, say, workdir, stack)
 
     topic = b.topic()
-    subscriber = None
+    subscriber = presence = None
     if endpoint is None:
         say("simulate: not subscribing (--no-subscribe): showing what the devices report")
     else:
-        host, port = endpoint
-        try:
-            subscriber = b.subscriber_factory(host, port)
-            subscriber.start()
-        except Exception as exc:
-            if options.broker is None:
-                raise ToolError(f"simulate: cannot subscribe to the local broker: {exc}") from exc
-            subscriber = None
-            say(
-                f"simulate: cannot subscribe at mqtt://{host}:{port} ({exc}); continuing without an independent "
-                "subscriber (give --subscribe-host/--subscribe-port for the broker's plain MQTT listener)"
-            )
-        else:
-            stack.callback(subscriber.stop)
-            say(f"simulate: subscribed to {topic} at mqtt://{host}:{port} (QoS 1, clean session)")
+        subscriber = _subscribe(b.subscriber_factory, endpoint, not options.brokers, say, stack)
+        if subscriber is not None:
+            say(f"simulate: subscribed to {topic} at mqtt://{endpoint[0]}:{endpoint[1]} (QoS 1, clean session)")
+            presence = _subscribe(b.presence_subscriber_factory, endpoint, False, say, stack)
+        if presence is not None:
+            say("simulate: subscribed to the devices' status topics (presence)")
+            # Registered before the simulators' stops, so it runs after them: their offline messages.
+            stack.callback(run.show_offline, presence)
 
     sims: list[tuple[Device, Any]] = []
     for device in devices:
         stem = f"sim-{device.mac.replace(':', '')}"
-        args = simulator_args(broker_uri, device, options, workdir / f"{stem}.conf")
+        args = simulator_args(broker_uris, device, options, workdir / f"{stem}.conf")
         sim = b.sim_factory(binary, args, workdir / f"{stem}.log")
         stack.callback(sim.stop)  # before start(), like the broker's
         try:
@@ -404,9 +532,11 @@ def _run_loop(
     while True:
         if subscriber is not None:
             run.poll_subscriber(subscriber, topic)
+        if presence is not None:
+            run.poll_presence(presence)
         run.poll_simulators(sims, subscribing)
         if options.count and run.done_count(subscribing) >= options.count:
-            return 1 if run.rejected else 0
+            return run.exit_status()
         for device, sim in sims:
             if not sim.running and device.mac not in run.gone:
                 run.gone.add(device.mac)
@@ -426,5 +556,5 @@ def _run_loop(
                 )
                 return 1
             say(f"simulate: stopped after {timeout_s:g} s (--timeout-s)")
-            return 1 if run.rejected else 0
+            return run.exit_status()
         b.sleep(b.poll_interval_s)
