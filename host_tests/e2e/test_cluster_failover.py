@@ -7,7 +7,7 @@ URI of the list after the quick reconnect delay (500 ms) instead of waiting out 
 full round of the list without success counts as one failure of the schedule.
 
 NATS 2.9 stores every MQTT QoS 1 message and session in JetStream, so a node that leads one of those streams
-takes MQTT down on every node when it dies, until the survivors elect a new leader (7-8 s measured here: the
+takes MQTT down on every node when it dies, until the survivors elect a new leader (5-8 s measured here: the
 PUBLISH is accepted but no PUBACK comes, and NATS closes the connection after 4 s). The first test moves
 those leaders off node 1 before killing it: the device's own failover, nothing else. The second kills the
 leader of the message stream: registration timeouts move the device along the list, and it registers once
