@@ -497,17 +497,11 @@ class NatsNode(NatsBroker):
 
     def kill(self) -> Optional[int]:
         """SIGKILL by PID (no clean shutdown: a crash), bounded wait; returns the exit status."""
-        proc = self._proc
-        if proc is None:
-            return None
-        if proc.poll() is None:
-            try:
-                os.kill(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            proc.wait(timeout=KILL_TIMEOUT_S)
-        self._close_output()
-        return proc.returncode
+        self.stop_signal = signal.SIGKILL  # for this stop() only: it sends this instead of the clean signal
+        try:
+            return self.stop(timeout_s=KILL_TIMEOUT_S)
+        finally:
+            del self.stop_signal  # the class's clean signal again
 
 
 def nats_request(port: int, subject: str, payload: bytes = b"", timeout_s: float = 5.0) -> bytes:

@@ -219,15 +219,20 @@ def run(options, world, tmp_path, **kwargs):
     return code, lines
 
 
+def one_device_lifecycle(broker_start, broker_stop):
+    """What a one-device run does, in order: brokers, both subscribers, the device, then the stops reversed."""
+    return [
+        broker_start, "subscribe 127.0.0.1:11883", "presence 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
+        "sim stop", "presence stop", "subscribe stop", broker_stop,
+    ]
+
+
 def test_default_run_uses_a_local_broker_and_stops_after_count(tmp_path):
     world = World()
     world.deliveries = [Message(TOPIC, payload())]
     code, lines = run(SimulateOptions(count=1, retry_initial_ms=500), world, tmp_path)
     assert code == 0
-    assert world.log == [
-        "broker start", "subscribe 127.0.0.1:11883", "presence 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
-        "sim stop", "presence stop", "subscribe stop", "broker stop",
-    ]
+    assert world.log == one_device_lifecycle("broker start", "broker stop")
     assert world.sims[0].args == [
         "--broker", "ws://127.0.0.1:18080/mqtt", "--mac", "02:00:00:00:00:01", "--http-port", "0",
         "--config-file", str(tmp_path / "work" / "sim-020000000001.conf"), "--retry-initial-ms", "500",
@@ -397,10 +402,7 @@ def test_a_simulator_that_fails_to_start_is_still_stopped(tmp_path):
     world.sim_start_error = OSError("exec format error")
     with pytest.raises(ToolError, match="cannot start /opt/irrigation-sim for 02:00:00:00:00:01"):
         run(SimulateOptions(count=1), world, tmp_path)
-    assert world.log == [
-        "broker start", "subscribe 127.0.0.1:11883", "presence 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
-        "sim stop", "presence stop", "subscribe stop", "broker stop",
-    ]
+    assert world.log == one_device_lifecycle("broker start", "broker stop")
 
 
 def test_a_missing_simulator_binary_is_one_clear_error(tmp_path):
@@ -448,10 +450,7 @@ def test_cluster_starts_its_nodes_gives_each_device_the_list_and_subscribes_on_t
     world.deliveries = [Message(TOPIC, payload())]
     code, lines = run(SimulateOptions(cluster=3, count=1), world, tmp_path)
     assert code == 0
-    assert world.log == [
-        "cluster start 3", "subscribe 127.0.0.1:11883", "presence 127.0.0.1:11883", "sim start 02:00:00:00:00:01",
-        "sim stop", "presence stop", "subscribe stop", "cluster stop",
-    ]
+    assert world.log == one_device_lifecycle("cluster start 3", "cluster stop")
     assert world.sims[0].args[:6] == [
         "--broker", "ws://127.0.0.1:18081/mqtt", "--broker", "ws://127.0.0.1:18082/mqtt",
         "--broker", "ws://127.0.0.1:18083/mqtt",
@@ -576,10 +575,17 @@ def _real_simulator():
     return binary if binary.is_file() and os.access(binary, os.X_OK) else None
 
 
-@pytest.mark.skipif(_real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)")
-@pytest.mark.skipif(
-    not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
-)
+def real_run(test):
+    """Skips a test of the real run loop when the simulator is not built or nats-server is missing."""
+    test = pytest.mark.skipif(
+        not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
+    )(test)
+    return pytest.mark.skipif(
+        _real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)"
+    )(test)
+
+
+@real_run
 def test_real_run_against_a_local_nats_server(tmp_path):
     lines = []
     options = SimulateOptions(devices=2, name="Prueba", location="Banco de pruebas", count=2, retry_initial_ms=200,
@@ -596,10 +602,7 @@ def test_real_run_against_a_local_nats_server(tmp_path):
     assert names == {"Prueba-01", "Prueba-02"}
 
 
-@pytest.mark.skipif(_real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)")
-@pytest.mark.skipif(
-    not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
-)
+@real_run
 def test_real_single_device_registers_again_until_the_count_is_reached(tmp_path):
     lines = []
     options = SimulateOptions(devices=1, count=2, retry_initial_ms=200, timeout_s=60)
@@ -609,10 +612,7 @@ def test_real_single_device_registers_again_until_the_count_is_reached(tmp_path)
     assert lines.count("  contract: OK (the central server would store it)") == 2
 
 
-@pytest.mark.skipif(_real_simulator() is None, reason="simulator not built (nox -s host_tests or e2e builds it)")
-@pytest.mark.skipif(
-    not (shutil.which("nats-server") or Path("/usr/sbin/nats-server").exists()), reason="nats-server missing"
-)
+@real_run
 def test_real_cluster_run_registers_and_shows_the_device_online_then_offline(tmp_path):
     lines = []
     options = SimulateOptions(cluster=3, count=1, retry_initial_ms=200, timeout_s=60)
