@@ -809,6 +809,5 @@ def test_real_cluster_run_registers_and_shows_the_device_online_then_offline(tmp
         "presence 02:00:00:00:00:01 online", "presence 02:00:00:00:00:01 offline"
     ], "\n".join(lines)
     # The device's own events come through its fleet process: its first attempt goes to node 1 of the list.
-    assert any(line.startswith("[02:00:00:00:00:01] connect_attempt attempt=1 broker=0") for line in lines), (
-        "\n".join(lines)
-    )
+    node_1 = next(line for line in lines if line.startswith("simulate: NATS node 1: ")).split()[4]
+    assert f'[02:00:00:00:00:01] connect_attempt attempt=1 broker=0 uri="{node_1}"' in lines, "\n".join(lines)
