@@ -198,8 +198,12 @@ def format_(c):
 # auto_shortflags=False: --http-port would otherwise take -h, and `simulate -h` would not show the help.
 @task(
     auto_shortflags=False,
+    iterable=["broker"],
     help={
-        "broker": "use this broker (ws://host[:port][/path]) instead of starting a local nats-server",
+        "broker": "use this broker (ws:// or wss://host[:port][/path]) instead of starting a local nats-server; "
+                  "repeat it for a broker list the devices fail over along",
+        "cluster": "start a local N-node NATS cluster (e.g. 3) instead of one nats-server; the devices get "
+                   "its N URIs as their broker list",
         "subscribe_host": "with --broker: host of its plain MQTT listener (default: the URI's host)",
         "subscribe_port": "with --broker: port of its plain MQTT listener (default 1883)",
         "no_subscribe": "do not subscribe; show only what the devices report",
@@ -219,12 +223,13 @@ def format_(c):
                      "(default: 120 with --count, none without)",
     },
 )
-def simulate(c, broker=None, subscribe_host=None, subscribe_port=0, no_subscribe=False, devices=1, fleet=None,
-             name=None, location=None, http_port=0, retry_initial_ms=0, count=0, timeout_s=0, distinct_ips=False,
-             http_fallback_port=0, processes=0):
-    """Run simulated devices on a broker and check each registration."""
+def simulate(c, broker=None, cluster=0, subscribe_host=None, subscribe_port=0, no_subscribe=False, devices=1,
+             fleet=None, name=None, location=None, http_port=0, retry_initial_ms=0, count=0, timeout_s=0,
+             distinct_ips=False, http_fallback_port=0, processes=0):
+    """Run simulated devices on a broker (or a local cluster); check each registration, show presence."""
     options = _simulate.SimulateOptions(
-        broker=broker,
+        brokers=tuple(broker or ()),
+        cluster=int(cluster),
         subscribe_host=subscribe_host,
         subscribe_port=subscribe_port or None,
         no_subscribe=no_subscribe,

@@ -7,7 +7,13 @@ import time
 from pathlib import Path
 from typing import Optional
 
-from irrigation_tools.contract import ReceivedMessage, validate_registration
+from irrigation_tools.contract import (
+    ReceivedMessage,
+    presence_payload,
+    status_topic,
+    validate_presence,
+    validate_registration,
+)
 from irrigation_tools.sim_process import SimProcess
 
 DEFAULT_MAC = "02:1A:2B:3C:4D:5E"
@@ -155,3 +161,34 @@ def wait_whoami(sim: SimProcess, predicate, what: str, timeout: float = EVENT_TI
 
     wait_until(check, timeout=timeout, what=what)
     return found[0]
+
+
+# --- presence, broker lists, credentials (issues 10 and 12) ---------------------------------------------
+DEFAULT_STATUS_TOPIC = status_topic(DEFAULT_MAC)  # /liwaisi/iot/smart-irrigation/device/021A2B3C4D5E/status
+
+
+def broker_list_args(uris) -> tuple:
+    """`--broker` for every URI after the first (sim_args gives the first): the simulator's broker list."""
+    return tuple(arg for uri in uris for arg in ("--broker", uri))
+
+
+def presence(message: ReceivedMessage, status: str, mac: str = DEFAULT_MAC, ip: str = DEFAULT_IP) -> ReceivedMessage:
+    """Asserts a presence message is valid and exactly the device's `status` payload; returns it."""
+    assert validate_presence(message.payload) == [], validate_presence(message.payload)
+    assert message.payload == presence_payload(status, mac, ip)
+    return message
+
+
+def is_status(status: str):
+    """Subscriber predicate: a presence message with this status."""
+    return lambda message: json.loads(message.payload.decode("utf-8")).get("status") == status
+
+
+def assert_secret_absent(sim: SimProcess, secret: str, *more_texts: str) -> None:
+    """The secret appears nowhere in what the simulator printed (events, other stdout lines, stderr) nor in
+    the extra texts given (e.g. a /status body)."""
+    printed = [json.dumps(sim.all_events(), ensure_ascii=False), *sim.raw_lines()]
+    if sim.stderr_path is not None and sim.stderr_path.exists():
+        printed.append(sim.stderr_path.read_text(encoding="utf-8", errors="replace"))
+    leaks = [text[:200] for text in [*printed, *more_texts] if secret in text]
+    assert not leaks, f"the secret appears in the simulator's output: {leaks}"

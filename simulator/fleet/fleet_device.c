@@ -103,6 +103,8 @@ static bool init_adapters(fleet_device_t *device, fleet_device_env_t *env, const
     }
     device->mqtt_live = true;
     sim_event_sink_set_device(&device->sink, &spec->mac);
+    /* connect_attempt lines name the broker's URI and presence lines the topic, as irrigation-sim's do. */
+    sim_event_sink_set_mqtt(&device->sink, &shared->settings.mqtt, &spec->mac);
     sim_event_sink_set_listener(&device->sink, env->on_domain_event, device);
 
     app_ports_t *p = &device->ports;

@@ -32,9 +32,11 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Mapping, Optional
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
@@ -462,3 +464,439 @@ class MosquittoBroker(_Broker):
         except OSError:
             return []
         return _MOSQUITTO_CLIENT_RE.findall(text)
+
+
+# --- TLS, credentials and a local cluster (issues 10 and 12) ------------------------------------------
+# Added as new classes so that the classes above keep their configuration exactly as it was.
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """A server certificate chain and its private key, PEM files, for a broker's WebSocket listener."""
+
+    cert_file: Path
+    key_file: Path
+
+
+def _nats_string(value: object) -> str:
+    # json.dumps gives a quoted string NATS's config parser reads as-is.
+    return json.dumps(str(value))
+
+
+class NatsNode(NatsBroker):
+    """nats-server as NatsBroker, plus: its own server name, TLS on the WebSocket listener (wss://), MQTT
+    users (a global `authorization` block) and membership of a cluster (see NatsCluster).
+
+    NATS 2.9.10 takes MQTT credentials from the `authorization` block (an MQTT client over WebSocket counts
+    as an MQTT client); a wrong user name or password closes the connection without a CONNACK.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        executable: Optional[str] = None,
+        *,
+        server_name: str = "irrigation_test",
+        ws_tls: Optional[TlsFiles] = None,
+        users: Optional[Mapping[str, str]] = None,
+        ws_host: str = "127.0.0.1",
+    ) -> None:
+        super().__init__(workdir, executable)
+        self.server_name = server_name
+        self.ws_tls = ws_tls
+        self.users = dict(users or {})
+        self.ws_host = ws_host  # the host name of ws_uri (a TLS certificate names it)
+        self.cluster_name: Optional[str] = None
+        self.cluster_port: Optional[int] = None
+        self.route_ports: list[int] = []
+        self.mqtt_stream_replicas: Optional[int] = None
+
+    def hold_cluster_port(self) -> int:
+        """Holds (see the module's notes) and returns the port of this node's cluster (route) listener."""
+        if self.cluster_port is None:
+            self.cluster_port = self._hold_port()
+        return self.cluster_port
+
+    @property
+    def ws_uri(self) -> str:
+        scheme = "wss" if self.ws_tls is not None else "ws"
+        return f"{scheme}://{self.ws_host}:{self.ws_port}/mqtt"
+
+    def _write_config(self) -> None:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(self.config_text(), encoding="utf-8")
+
+    def config_text(self) -> str:
+        lines = [
+            f"server_name: {self.server_name}",
+            f"listen: 127.0.0.1:{self.client_port}",
+            f"http: 127.0.0.1:{self.monitor_port}",
+            f"log_file: {_nats_string(self.log_path)}",
+            f"jetstream {{ store_dir: {_nats_string(self.store_dir)} }}",
+        ]
+        if self.users:
+            entries = ", ".join(
+                f"{{ user: {_nats_string(user)}, password: {_nats_string(password)} }}"
+                for user, password in self.users.items()
+            )
+            lines.append(f"authorization {{ users: [ {entries} ] }}")
+        mqtt = [f"listen: 127.0.0.1:{self.tcp_port}"]
+        if self.mqtt_stream_replicas is not None:
+            mqtt.append(f"stream_replicas: {self.mqtt_stream_replicas}")
+        lines.append("mqtt {\n  " + "\n  ".join(mqtt) + "\n}")
+        if self.ws_tls is None:
+            ws_security = "no_tls: true"
+        else:
+            ws_security = (
+                f"tls {{ cert_file: {_nats_string(self.ws_tls.cert_file)}, "
+                f"key_file: {_nats_string(self.ws_tls.key_file)} }}"
+            )
+        lines.append(f"websocket {{\n  listen: 127.0.0.1:{self.ws_port}\n  {ws_security}\n}}")
+        if self.cluster_name is not None and self.cluster_port is not None:
+            routes = ", ".join(_nats_string(f"nats-route://127.0.0.1:{port}") for port in self.route_ports)
+            lines.append(
+                f"cluster {{\n  name: {self.cluster_name}\n  listen: 127.0.0.1:{self.cluster_port}\n"
+                f"  routes: [ {routes} ]\n}}"
+            )
+        return "\n".join(lines) + "\n"
+
+    def healthz(self, timeout_s: float = 2.0) -> tuple[int, dict]:
+        """(HTTP status, document) of the monitoring endpoint's /healthz: 200 once JetStream is current
+        (clustered: the meta group has a leader and this node has caught up)."""
+        url = f"http://127.0.0.1:{self.monitor_port}/healthz"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout_s) as response:
+                return response.status, json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            with exc:
+                return exc.code, json.loads(exc.read().decode("utf-8") or "{}")
+        except (OSError, ValueError) as exc:
+            raise BrokerError(f"NATS monitoring {url} failed: {exc}") from exc
+
+    def kill(self) -> Optional[int]:
+        """SIGKILL by PID (no clean shutdown: a crash), bounded wait; returns the exit status."""
+        self.stop_signal = signal.SIGKILL  # for this stop() only: it sends this instead of the clean signal
+        try:
+            return self.stop(timeout_s=KILL_TIMEOUT_S)
+        finally:
+            del self.stop_signal  # the class's clean signal again
+
+
+def nats_request(port: int, subject: str, payload: bytes = b"", timeout_s: float = 5.0) -> bytes:
+    """One request over the NATS client protocol on 127.0.0.1:port (no credentials): the reply's payload.
+
+    Just enough protocol for the JetStream API calls of NatsCluster (text lines: INFO, CONNECT, SUB, PUB,
+    MSG, PING/PONG), so that the tests need no NATS client library.
+    """
+    inbox = f"_INBOX.irrigation.{os.getpid()}.{time.monotonic_ns()}"
+    deadline = time.monotonic() + timeout_s
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout_s) as sock:
+            reader = sock.makefile("rb")
+            reader.readline()  # INFO {...}
+            sock.sendall(
+                b'CONNECT {"verbose":false,"pedantic":false,"protocol":1}\r\n'
+                + f"SUB {inbox} 1\r\nPUB {subject} {inbox} {len(payload)}\r\n".encode("ascii")
+                + payload
+                + b"\r\n"
+            )
+            while time.monotonic() < deadline:
+                sock.settimeout(max(0.01, deadline - time.monotonic()))
+                line = reader.readline()
+                if not line:
+                    break
+                if line.startswith(b"PING"):
+                    sock.sendall(b"PONG\r\n")
+                elif line.startswith(b"-ERR"):
+                    raise BrokerError(f"NATS refused {subject}: {line.decode('utf-8', 'replace').strip()}")
+                elif line.startswith(b"MSG "):
+                    size = int(line.split()[-1])
+                    return reader.read(size + 2)[:size]
+    except OSError as exc:
+        raise BrokerError(f"NATS request {subject} on port {port} failed: {exc}") from exc
+    raise BrokerError(f"no reply to {subject} on port {port} within {timeout_s} s")
+
+
+def mqtt_connect_probe(port: int, client_id: str, timeout_s: float = 10.0) -> int:
+    """An MQTT 3.1.1 CONNECT (clean session) on 127.0.0.1:port, then DISCONNECT: the CONNACK return code.
+
+    On NATS the first MQTT connection of a server creates its MQTT streams and consumers (JetStream
+    requests): probing each node once makes every node ready for clients that must not wait for that.
+    """
+    ident = client_id.encode("utf-8")
+    body = b"\x00\x04MQTT\x04\x02\x00\x3c" + len(ident).to_bytes(2, "big") + ident
+    if len(body) > 127:
+        raise BrokerError(f"client id {client_id!r} too long for this probe")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout_s) as sock:
+            sock.sendall(bytes([0x10, len(body)]) + body)
+            connack = b""
+            while len(connack) < 4:
+                chunk = sock.recv(4 - len(connack))
+                if not chunk:
+                    raise BrokerError(f"MQTT port {port} closed the connection before CONNACK")
+                connack += chunk
+            sock.sendall(b"\xe0\x00")
+    except OSError as exc:
+        raise BrokerError(f"MQTT CONNECT to port {port} failed: {exc}") from exc
+    if connack[0] != 0x20:
+        raise BrokerError(f"MQTT port {port} answered {connack!r} instead of a CONNACK")
+    return connack[3]
+
+
+CLUSTER_READY_TIMEOUT_S = 30.0
+
+
+def _step_down(via: NatsNode, asset: str) -> None:
+    """Asks the leader of a stream ("name") or consumer ("stream > consumer") to step down, through any
+    running node; an error (an election under way) is left to the caller's next look."""
+    stream, _, consumer = asset.partition(" > ")
+    subject = (f"$JS.API.CONSUMER.LEADER.STEPDOWN.{stream}.{consumer}" if consumer
+               else f"$JS.API.STREAM.LEADER.STEPDOWN.{stream}")
+    try:
+        nats_request(via.client_port, subject, timeout_s=5.0)
+    except BrokerError:
+        pass
+
+
+class NatsCluster:
+    """A local NATS cluster: `size` nats-server processes on 127.0.0.1 with routes to one another, each
+    with MQTT, MQTT over WebSocket and JetStream in its own store directory, server names distinct.
+
+    JetStream clustering needs a cluster name and a quorum (2 of 3) for its meta group and for every
+    replicated stream. The MQTT streams ($MQTT_sess, $MQTT_msgs, $MQTT_rmsgs) get `stream_replicas`
+    (NATS 2.9.10 takes it in the `mqtt` block; 3 here, which is also what it picks by itself with three
+    routes), so sessions, retained messages and QoS 1 deliveries survive the loss of any one node. Each node
+    is started, stopped, killed and restarted alone by its PID; start() waits until every node reports
+    JetStream current on /healthz.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        size: int = 3,
+        executable: Optional[str] = None,
+        name: str = "irrigation_cluster",
+        stream_replicas: int = 3,
+    ) -> None:
+        if size < 1:
+            raise BrokerError(f"a cluster needs at least one node, not {size}")
+        self.workdir = Path(workdir)
+        nats = executable or find_nats_server()
+        self.nodes = [
+            NatsNode(self.workdir / f"node{i + 1}", nats, server_name=f"irrigation_node{i + 1}")
+            for i in range(size)
+        ]
+        routes = [node.hold_cluster_port() for node in self.nodes]
+        for node in self.nodes:
+            node.cluster_name = name
+            node.route_ports = list(routes)  # its own included: NATS skips a route to itself
+            node.mqtt_stream_replicas = min(stream_replicas, size)
+
+    def node(self, index: int) -> NatsNode:
+        return self.nodes[index]
+
+    @property
+    def ws_uris(self) -> list[str]:
+        return [node.ws_uri for node in self.nodes]
+
+    @property
+    def pids(self) -> list[Optional[int]]:
+        return [node.pid for node in self.nodes]
+
+    def start(self, timeout_s: float = CLUSTER_READY_TIMEOUT_S) -> "NatsCluster":
+        """Starts every node (not running yet) and waits until all of them are ready."""
+        try:
+            for node in self.nodes:
+                if not node.running:
+                    node.start()
+            self.wait_ready(timeout_s=timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait_ready(self, indexes: Optional[list[int]] = None, timeout_s: float = CLUSTER_READY_TIMEOUT_S) -> None:
+        """Waits until the given nodes (default: every running one) answer /healthz with 200 (JetStream
+        current), then connects once over MQTT to each, so that every node has made its MQTT streams and
+        consumers (the first MQTT connection of a NATS server does that, taking about a second here)."""
+        chosen = [self.nodes[i] for i in indexes] if indexes is not None else [n for n in self.nodes if n.running]
+        deadline = time.monotonic() + timeout_s
+        pending = list(chosen)
+        last: dict = {}
+        while pending:
+            still = []
+            for node in pending:
+                try:
+                    code, document = node.healthz()
+                except BrokerError as exc:
+                    code, document = 0, {"error": str(exc)}
+                if code != 200:
+                    last[node.server_name] = document
+                    still.append(node)
+            pending = still
+            if not pending:
+                break
+            if time.monotonic() > deadline:
+                raise BrokerError(
+                    f"NATS cluster nodes {[n.server_name for n in pending]} not ready within {timeout_s} s: "
+                    f"{json.dumps(last)}"
+                )
+            time.sleep(0.1)
+        # One node after the other: on a fresh NATS 2.9.10 cluster, first MQTT connections on several nodes
+        # at once race to create the replicated streams, and one of them timed out (4 s) in a trial.
+        for node in chosen:
+            remaining = max(1.0, deadline - time.monotonic())
+            code = mqtt_connect_probe(node.mqtt_port, f"probe-{node.server_name}", timeout_s=remaining)
+            if code != 0:
+                raise BrokerError(f"{node.server_name} refused an MQTT connection (CONNACK code {code})")
+
+    def jetstream_leaders(self) -> dict[str, Optional[str]]:
+        """Server name of the leader of the meta group ("meta"), of each stream (its name) and of each
+        consumer ("stream > consumer"), as a running node's /jsz reports them."""
+        for node in self.nodes:
+            if not node.running:
+                continue
+            url = (f"http://127.0.0.1:{node.monitor_port}/jsz?accounts=true&streams=true&consumers=true")
+            try:
+                with urllib.request.urlopen(url, timeout=2.0) as response:
+                    document = json.loads(response.read().decode("utf-8"))
+            except (OSError, ValueError):
+                continue
+            leaders: dict[str, Optional[str]] = {"meta": (document.get("meta_cluster") or {}).get("leader")}
+            for account in document.get("account_details") or []:
+                for stream in account.get("stream_detail") or []:
+                    leaders[stream["name"]] = (stream.get("cluster") or {}).get("leader")
+                    for consumer in stream.get("consumer_detail") or []:
+                        key = f"{stream['name']} > {consumer['name']}"
+                        leaders[key] = (consumer.get("cluster") or {}).get("leader")
+            return leaders
+        raise BrokerError("no running NATS node answered /jsz")
+
+    def move_leaders_off(self, index: int, timeout_s: float = CLUSTER_READY_TIMEOUT_S) -> dict[str, Optional[str]]:
+        """Asks every stream and consumer whose leader is node `index` to step down (JetStream API), until
+        none is led there; returns the leaders found then. The meta group's leader stays where it is (its
+        step-down needs the system account); the MQTT path of a client does not go through it once every
+        node has its MQTT streams and consumers (wait_ready)."""
+        name = self.nodes[index].server_name
+        helper = next(n for i, n in enumerate(self.nodes) if i != index and n.running)
+        deadline = time.monotonic() + timeout_s
+        while True:
+            leaders = self.jetstream_leaders()
+            led_there = [asset for asset, leader in leaders.items() if asset != "meta" and leader == name]
+            electing = [asset for asset, leader in leaders.items() if asset != "meta" and not leader]
+            if not led_there and not electing:
+                return leaders
+            if time.monotonic() > deadline:
+                raise BrokerError(
+                    f"{name} still leads {led_there} (no leader yet: {electing}) after {timeout_s} s of step-downs"
+                )
+            for asset in led_there:
+                _step_down(helper, asset)
+            time.sleep(0.2)
+
+    def move_stream_leader_onto(self, index: int, stream: str, timeout_s: float = CLUSTER_READY_TIMEOUT_S) -> None:
+        """Steps the stream's leader down until node `index` is elected (each step-down elects one of the
+        other replicas; NATS 2.9 cannot name the next leader)."""
+        name = self.nodes[index].server_name
+        deadline = time.monotonic() + timeout_s
+        while True:
+            leader = self.jetstream_leaders().get(stream)
+            if leader == name:
+                return
+            if time.monotonic() > deadline:
+                raise BrokerError(f"{stream} is still led by {leader}, not {name}, after {timeout_s} s")
+            if leader:
+                _step_down(self.nodes[index], stream)
+            time.sleep(0.2)
+
+    def kill(self, index: int) -> Optional[int]:
+        """SIGKILL of one node by its PID: the others go on (a crash, not a clean leave)."""
+        return self.nodes[index].kill()
+
+    def stop_node(self, index: int) -> Optional[int]:
+        return self.nodes[index].stop()
+
+    def restart_node(self, index: int, timeout_s: float = CLUSTER_READY_TIMEOUT_S) -> NatsNode:
+        """Starts one stopped or killed node again (same ports, same store) and waits until it is ready."""
+        node = self.nodes[index]
+        if node.running:
+            node.stop()
+        node.start()
+        self.wait_ready([index], timeout_s=timeout_s)
+        return node
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def __enter__(self) -> "NatsCluster":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def find_mosquitto_passwd() -> str:
+    return find_executable("mosquitto_passwd", "mosquitto")
+
+
+class SecureMosquittoBroker(MosquittoBroker):
+    """MosquittoBroker plus TLS on its WebSocket listener (wss://) and/or a password file with
+    `allow_anonymous false` (the plain TCP listener, used by test subscribers, shares the password file).
+
+    The lines are appended to MosquittoBroker's configuration: with `per_listener_settings false` the last
+    `allow_anonymous` wins, and `certfile`/`keyfile` apply to the listener declared last, the websockets
+    one. The password file is written with Debian's mosquitto_passwd (hashed, never the plain password).
+    Mosquitto 2.0.11 answers a wrong user name or password with CONNACK code 5 (not authorized).
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        executable: Optional[str] = None,
+        *,
+        ws_tls: Optional[TlsFiles] = None,
+        users: Optional[Mapping[str, str]] = None,
+        ws_host: str = "127.0.0.1",
+        passwd_executable: Optional[str] = None,
+    ) -> None:
+        self.passwd_executable = (passwd_executable or find_mosquitto_passwd()) if users else None
+        super().__init__(workdir, executable)
+        self.ws_tls = ws_tls
+        self.users = dict(users or {})
+        self.ws_host = ws_host
+        self.password_path = self.workdir / "mosquitto.passwd"
+
+    @property
+    def ws_uri(self) -> str:
+        scheme = "wss" if self.ws_tls is not None else "ws"
+        return f"{scheme}://{self.ws_host}:{self.ws_port}/mqtt"
+
+    def _write_config(self) -> None:
+        super()._write_config()
+        extra = []
+        if self.ws_tls is not None:
+            extra += [f"certfile {self.ws_tls.cert_file}", f"keyfile {self.ws_tls.key_file}"]
+        if self.users:
+            self._write_password_file()
+            extra += ["allow_anonymous false", f"password_file {self.password_path}"]
+        if extra:
+            with open(self.config_path, "a", encoding="utf-8") as config:
+                config.write("\n".join(extra) + "\n")
+
+    def _write_password_file(self) -> None:
+        assert self.passwd_executable is not None
+        self.password_path.unlink(missing_ok=True)
+        for user, password in self.users.items():
+            # -b: the password on the command line (a test broker's); -c only for the first user.
+            create = ["-c"] if not self.password_path.exists() else []
+            result = subprocess.run(
+                [self.passwd_executable, *create, "-b", str(self.password_path), user, password],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise BrokerError(f"mosquitto_passwd failed ({result.returncode}): {result.stderr.strip()}")

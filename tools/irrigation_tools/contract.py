@@ -7,7 +7,8 @@ payload that our device must never send anyway (invalid UTF-8 turned into U+FFFD
 keys matched case-insensitively), this checker is stricter and reports a violation.
 
 RegistrationSubscriber listens the way the consumer does (MQTT 3.1.1, clean session, QoS 1 subscription,
-plain TCP), and records every message with its QoS, retain flag and arrival time.
+plain TCP), and records every message with its QoS, retain flag and arrival time. Given a status topic
+(status_topic()) it reads presence messages too, retained ones included; validate_presence() checks them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ FIELDS = ("event_type", "mac_address", "device_name", "ip_address", "location_de
 EVENT_TYPE = "register"
 DEVICE_NAME_MAX_BYTES = 100
 LOCATION_MAX_BYTES = 250  # the database column; the validator alone would allow 255
+# Presence (issue 12): one retained status topic per device, {mac} = 12 upper-case hex digits.
+STATUS_TOPIC_TEMPLATE = "/liwaisi/iot/smart-irrigation/device/{mac}/status"
+STATUS_TOPIC_FILTER = "/liwaisi/iot/smart-irrigation/device/+/status"
+PRESENCE_FIELDS = ("mac_address", "status", "ip_address")
+PRESENCE_STATUSES = ("online", "offline")
 
 # Go's strings.TrimSpace trims unicode.IsSpace runes: the Unicode White_Space property. Python's
 # str.strip() differs (it also strips U+001C..U+001F), so the set is spelled out.
@@ -38,6 +44,7 @@ _GO_SPACE = frozenset(
 )
 # fullmatch: Go's `$` (no multiline flag) matches only at the very end, unlike Python's `$`.
 _MAC_RE = re.compile(r"([0-9A-Fa-f]{2}[:-]){5}([0-9A-Fa-f]{2})")
+_PRESENCE_MAC_RE = re.compile(r"([0-9A-F]{2}:){5}[0-9A-F]{2}")
 _IPV4_PART_RE = re.compile(r"[0-9]{1,3}")
 _IPV6_CHARS_RE = re.compile(r"[0-9A-Fa-f:.]+")
 
@@ -152,6 +159,45 @@ def validate_registration(payload: bytes) -> list[str]:
     return violations
 
 
+def status_topic(mac: str, template: str = STATUS_TOPIC_TEMPLATE) -> str:
+    """The presence topic of a device: the template with {mac} = the MAC's 12 hex digits, upper case."""
+    digits = re.sub(r"[^0-9A-Fa-f]", "", mac).upper()
+    if len(digits) != 12:
+        raise ValueError(f"{mac!r} is not a MAC address")
+    return template.replace("{mac}", digits)
+
+
+def presence_payload(status: str, mac: str, ip: str) -> bytes:
+    """The exact bytes the device publishes for a presence status (compact JSON, this key order)."""
+    document = {"mac_address": mac, "status": status, "ip_address": ip}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def validate_presence(payload: bytes) -> list[str]:
+    """Every rule a presence message breaks: a JSON object with exactly mac_address (AA:BB:CC:DD:EE:FF, upper
+    case), status ("online" or "offline") and ip_address (an address Go's net.ParseIP takes), as strings."""
+    try:
+        document = json.loads(payload.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError) as exc:
+        return [f"payload is not UTF-8 JSON: {exc}"]
+    if not isinstance(document, dict):
+        return [f"payload is a JSON {type(document).__name__}, not an object"]
+    violations = [f"{key}: unexpected field" for key in document if key not in PRESENCE_FIELDS]
+    for key in PRESENCE_FIELDS:
+        if not isinstance(document.get(key), str):
+            violations.append(f"{key}: missing or not a string")
+    if violations:
+        return violations
+    mac = document["mac_address"]
+    if not _PRESENCE_MAC_RE.fullmatch(mac):
+        violations.append(f"mac_address: {mac!r} is not AA:BB:CC:DD:EE:FF in upper case")
+    if document["status"] not in PRESENCE_STATUSES:
+        violations.append(f"status: {document['status']!r} is not one of {PRESENCE_STATUSES}")
+    if not go_parse_ip(document["ip_address"]):
+        violations.append(f"ip_address: {document['ip_address']!r} is not an IPv4 or IPv6 address")
+    return violations
+
+
 @dataclass(frozen=True)
 class ReceivedMessage:
     topic: str
@@ -185,6 +231,8 @@ class RegistrationSubscriber:
         transport: str = "tcp",
         ws_path: str = "/mqtt",
         keepalive_s: int = 60,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -207,6 +255,8 @@ class RegistrationSubscriber:
         )
         if transport == "websockets":
             self._client.ws_set_options(path=ws_path)
+        if username is not None:
+            self._client.username_pw_set(username, password)
         self._client.on_connect = self._on_connect
         self._client.on_subscribe = self._on_subscribe
         self._client.on_message = self._on_message

@@ -20,7 +20,8 @@ from irrigation_tools.sim_process import SimProcess, SimulatorError, find_or_bui
 
 FLEET_RELATIVE_PATH = Path("build/host/simulator/irrigation-fleet")
 # Per-device events worth keeping for the console (the rest only count).
-NOTABLE_EVENTS = ("registered", "registration_failed", "retry_scheduled", "notice", "network", "status")
+NOTABLE_EVENTS = ("registered", "registration_failed", "retry_scheduled", "notice", "network", "status",
+                  "connect_attempt", "presence", "shut_down")
 # At most this many notable events are kept per process: memory stays bounded in a long run.
 NOTABLE_MAX = 200_000
 _EVENT_PREFIX = b'{"event":"'

@@ -1,16 +1,21 @@
 """`invoke simulate`: run simulated devices against a broker and watch what the server would receive.
 
 By default it starts the production stand-in broker itself: a local nats-server with MQTT and WebSocket
-(path /mqtt) on 127.0.0.1 only, JetStream in a fresh temporary directory. With `--broker URI` it uses an
-existing broker instead. The devices run in the fleet engine (irrigation-fleet, docs/fleet.md): many
-devices per process, as many processes as there are cores (more when a process would hold more than
-fleet.DEVICES_PER_PROCESS devices or than its file descriptors allow), built if needed. It subscribes to
-the registration topic with an independent MQTT client over plain TCP, the way the central server does,
-and checks each registration that arrives against the consumer contract. A handful of devices get a line
-per registration and per notable event; a large fleet gets progress bars (start, registrations, stop) and
-only the problems. Everything started here is stopped (by PID, every fleet process at once) on Ctrl-C or
-SIGTERM, after `--count N` registrations, when `--timeout-s` runs out (120 s by default with --count), or
-when every fleet process has exited.
+(path /mqtt) on 127.0.0.1 only, JetStream in a fresh temporary directory; `--cluster N` starts a local
+N-node NATS cluster instead (brokers.NatsCluster) and gives every device the N WebSocket URIs as its broker
+list. With `--broker URI` (repeatable: a broker list, tried in order) it uses existing brokers instead. The
+devices run in the fleet engine (irrigation-fleet, docs/fleet.md): many devices per process, as many
+processes as there are cores (more when a process would hold more than fleet.DEVICES_PER_PROCESS devices
+or than its file descriptors allow), built if needed; every device gets the whole broker list. It
+subscribes to the registration topic with an independent MQTT client over plain TCP, the way the central
+server does (on a cluster: on its last node), and checks each registration that arrives against the
+consumer contract; a second subscriber on the devices' status topics checks each presence message
+(online/offline, retained or live, the broker's will included). A handful of devices get a line per
+registration, per presence message and per notable event; a large fleet gets progress bars (start,
+registrations, stop) and only the problems. Everything started here is stopped (by PID, every fleet
+process at once) on Ctrl-C or SIGTERM, after `--count N` registrations, when `--timeout-s` runs out (120 s
+by default with --count), or when every fleet process has exited; then it waits a little for the offline
+messages of the devices last seen online.
 
 A device publishes its registration once per connection, so when --count asks for more registrations than
 the devices not yet registered can give, a device that has just registered is told `network down` then
@@ -57,17 +62,25 @@ DEFAULT_SUBSCRIBE_PORT = 1883
 # How long --count waits for its registrations when --timeout-s is not given.
 DEFAULT_COUNT_TIMEOUT_S = 120.0
 # Simulator events worth a line on the console (the rest is in its log).
-SHOWN_EVENTS = ("registered", "registration_failed", "retry_scheduled", "notice", "network", "exit")
+SHOWN_EVENTS = (
+    "connect_attempt", "registered", "registration_failed", "retry_scheduled", "presence", "shut_down", "notice",
+    "network", "exit",
+)
 # Up to this many devices, every registration and notable event gets its line; above, progress bars and
 # only the problems, at most PROBLEM_LINES_MAX of them.
 SHOW_EACH_MAX = 20
 PROBLEM_LINES_MAX = 20
 DISTINCT_HTTP_PORT = 80
+# --cluster N: at least two nodes (three survive the loss of one), at most this many.
+CLUSTER_MAX_NODES = 5
+# After the devices are stopped: how long to wait for the offline messages of those shown online.
+OFFLINE_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
 class SimulateOptions:
-    broker: str | None = None
+    brokers: tuple[str, ...] = ()  # external brokers, in the order the devices try them
+    cluster: int = 0  # 0: one local nats-server; N: a local N-node NATS cluster
     subscribe_host: str | None = None
     subscribe_port: int | None = None
     no_subscribe: bool = False
@@ -97,10 +110,22 @@ def _nats_broker(workdir: Path) -> Any:
     return NatsBroker(workdir)
 
 
+def _nats_cluster(workdir: Path, size: int) -> Any:
+    from irrigation_tools.brokers import NatsCluster
+
+    return NatsCluster(workdir, size=size)
+
+
 def _subscriber(host: str, port: int) -> Any:
     from irrigation_tools.contract import RegistrationSubscriber
 
     return RegistrationSubscriber(port=port, host=host)
+
+
+def _presence_subscriber(host: str, port: int) -> Any:
+    from irrigation_tools.contract import STATUS_TOPIC_FILTER, RegistrationSubscriber
+
+    return RegistrationSubscriber(port=port, host=host, topic=STATUS_TOPIC_FILTER)
 
 
 def _find_fleet(root: Path) -> Path:
@@ -119,6 +144,12 @@ def _validate(payload: bytes) -> list[str]:
     from irrigation_tools.contract import validate_registration
 
     return validate_registration(payload)
+
+
+def _validate_presence(payload: bytes) -> list[str]:
+    from irrigation_tools.contract import validate_presence
+
+    return validate_presence(payload)
 
 
 def _topic() -> str:
@@ -154,10 +185,13 @@ class Backends:
     """The collaborators of the run loop; the defaults are the real ones."""
 
     broker_factory: Callable[[Path], Any] = _nats_broker
+    cluster_factory: Callable[[Path, int], Any] = _nats_cluster
     subscriber_factory: Callable[[str, int], Any] = _subscriber
+    presence_subscriber_factory: Callable[[str, int], Any] = _presence_subscriber
     find_fleet: Callable[[Path], Path] = _find_fleet
     fleet_factory: Callable[[Path, list[str], Path], Any] = _fleet_process
     validate: Callable[[bytes], list[str]] = _validate
+    validate_presence: Callable[[bytes], list[str]] = _validate_presence
     topic: Callable[[], str] = _topic
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
@@ -209,11 +243,12 @@ class Progress:
 
 
 def subscribe_endpoint(options: SimulateOptions) -> tuple[str, int] | None:
-    """Where the independent subscriber connects for an external broker (None: do not subscribe)."""
+    """Where the independent subscribers connect for external brokers (None: do not subscribe): the first
+    broker's host unless told otherwise."""
     if options.no_subscribe:
         return None
-    assert options.broker is not None
-    host = options.subscribe_host or (urllib.parse.urlsplit(options.broker).hostname or "127.0.0.1")
+    assert options.brokers
+    host = options.subscribe_host or (urllib.parse.urlsplit(options.brokers[0]).hostname or "127.0.0.1")
     return host, options.subscribe_port or DEFAULT_SUBSCRIBE_PORT
 
 
@@ -232,18 +267,23 @@ def check_options(options: SimulateOptions) -> None:
         problems.append(f"--retry-initial-ms {options.retry_initial_ms}: must be a positive number of ms")
     if options.subscribe_port is not None and not 1 <= options.subscribe_port <= 65535:
         problems.append(f"--subscribe-port {options.subscribe_port}: not a TCP port")
-    if options.broker is None and (options.subscribe_host or options.subscribe_port):
+    if not options.brokers and (options.subscribe_host or options.subscribe_port):
         problems.append("--subscribe-host/--subscribe-port: only with --broker (the local broker is known)")
+    if options.brokers and options.cluster:
+        problems.append("--cluster and --broker: give one or the other (--cluster starts local brokers)")
+    if options.cluster and not 2 <= options.cluster <= CLUSTER_MAX_NODES:
+        problems.append(f"--cluster {options.cluster}: a local cluster has 2 to {CLUSTER_MAX_NODES} nodes (3 survive "
+                        "the loss of one)")
     if options.http_fallback_port is not None and not options.distinct_ips:
         problems.append("--http-fallback-port: only with --distinct-ips (the fallback for port 80)")
     if options.http_fallback_port is not None and not 1 <= options.http_fallback_port <= 65535:
         problems.append(f"--http-fallback-port {options.http_fallback_port}: not a TCP port")
     if options.processes is not None and options.processes < 1:
         problems.append(f"--processes {options.processes}: must be at least 1")
-    if options.broker is not None:
-        parts = urllib.parse.urlsplit(options.broker)
-        if parts.scheme != "ws" or not parts.hostname:
-            problems.append(f"--broker {options.broker}: expected ws://host[:port][/path]")
+    for uri in options.brokers:
+        parts = urllib.parse.urlsplit(uri)
+        if parts.scheme not in ("ws", "wss") or not parts.hostname:
+            problems.append(f"--broker {uri}: expected ws://host[:port][/path] or wss://...")
     if problems:
         raise ToolError("\n".join(problems), code=2)
 
@@ -266,10 +306,12 @@ def devices_for(options: SimulateOptions) -> list[Device]:
 
 
 def fleet_args(
-    broker_uri: str, device_file: Path, first_index: int, options: SimulateOptions
+    broker_uris: list[str], device_file: Path, first_index: int, options: SimulateOptions
 ) -> list[str]:
-    """irrigation-fleet's command line for one slice of the devices."""
-    args = ["--broker", broker_uri, "--device-file", str(device_file), "--first-index", str(first_index)]
+    """irrigation-fleet's command line for one slice of the devices: every device gets the whole broker list
+    (irrigation-fleet passes each --broker on to its devices, as irrigation-sim takes them)."""
+    brokers = [arg for uri in broker_uris for arg in ("--broker", uri)]
+    args = [*brokers, "--device-file", str(device_file), "--first-index", str(first_index)]
     if options.distinct_ips:
         args += ["--distinct-ips", "--http-port", str(options.http_port or DISTINCT_HTTP_PORT)]
         if options.http_fallback_port:
@@ -290,6 +332,26 @@ def describe_registration(number: int, message: Any, elapsed_s: float, problems:
         lines.append("  contract: REJECTED by the server's rules: " + "; ".join(problems))
     else:
         lines.append("  contract: OK (the central server would store it)")
+    return lines
+
+
+def presence_fields(payload: bytes) -> tuple[str, str]:
+    """(MAC, status) of a presence payload; "?" for what it does not hold."""
+    try:
+        document = json.loads(payload.decode("utf-8", errors="replace"))
+        return str(document.get("mac_address", "?")), str(document.get("status", "?"))
+    except (ValueError, AttributeError):
+        return "?", "?"
+
+
+def describe_presence(message: Any, problems: list[str]) -> list[str]:
+    """`presence 02:00:00:00:00:01 online (live) ...`: one presence message as the broker delivered it."""
+    text = message.payload.decode("utf-8", errors="replace")
+    mac, status = presence_fields(message.payload)
+    kept = "retained" if message.retain else "live"
+    lines = [f"presence {mac} {status} ({kept}, QoS {message.qos}) on {message.topic}: {text}"]
+    if problems:
+        lines.append("  presence: INVALID: " + "; ".join(problems))
     return lines
 
 
@@ -317,6 +379,10 @@ class _Run:
         self.verbose = True
         self.received = 0
         self.rejected = 0
+        self.presence_seen = 0
+        self.presence_invalid = 0
+        self.seen_presence = 0
+        self.presence_status: dict[str, str] = {}  # the last status seen per MAC
         self.registered_events = 0
         self.seen_messages = 0
         self.seen_events: dict[int, int] = {}
@@ -351,6 +417,36 @@ class _Run:
             elif problems:
                 self.problem("\n".join(lines))
         self.seen_messages = len(messages)
+
+    def poll_presence(self, subscriber: Any) -> None:
+        messages = subscriber.messages()
+        for message in messages[self.seen_presence :]:
+            problems = self.backends.validate_presence(message.payload)
+            self.presence_seen += 1
+            self.presence_invalid += bool(problems)
+            lines = describe_presence(message, problems)
+            if self.verbose:
+                for line in lines:
+                    self.say(line)
+            elif problems:
+                self.problem("\n".join(lines))
+            mac, status = presence_fields(message.payload)
+            self.presence_status[mac] = status
+        self.seen_presence = len(messages)
+
+    def show_offline(self, subscriber: Any) -> None:
+        """Once the devices are stopped: takes in their offline messages, waiting (bounded) for those seen
+        online last."""
+        deadline = self.backends.clock() + OFFLINE_WAIT_S
+        while True:
+            self.poll_presence(subscriber)
+            if "online" not in self.presence_status.values() or self.backends.clock() >= deadline:
+                return
+            self.backends.sleep(self.backends.poll_interval_s)
+
+    def exit_status(self) -> int:
+        """1 when a registration broke the contract or a presence message was invalid, else 0."""
+        return 1 if self.rejected or self.presence_invalid else 0
 
     def poll_fleets(self, fleets: list[Any], subscribing: bool) -> None:
         for index, fleet in enumerate(fleets):
@@ -423,8 +519,10 @@ def run_simulation(
     """Run until Ctrl-C, --count registrations, --timeout-s, or every fleet process gone; returns the exit
     status.
 
-    0: stopped as asked and every registration passed the contract; 1: a registration was rejected, a
-    fleet process failed, or --count was not reached within --timeout-s. Setup problems raise ToolError.
+    0: stopped as asked, every registration passed the contract and every presence message was valid; 1: a
+    registration was rejected, a presence message was invalid (the offline ones that come after the stop
+    included), a fleet process failed, or --count was not reached within --timeout-s. Setup problems raise
+    ToolError.
     """
     b = backends or Backends()
     check_options(options)
@@ -444,12 +542,14 @@ def run_simulation(
     try:
         with ExitStack() as stack:
             try:
-                return _run_loop(options, root, b, say, run, devices, workdir, stack)
+                code = _run_loop(options, root, b, say, run, devices, workdir, stack)
             except KeyboardInterrupt:
                 say("simulate: interrupted (Ctrl-C or SIGTERM), stopping")
-                return 1 if run.rejected else 0
+                code = run.exit_status()
             finally:
                 say("simulate: stopping what it started")
+        # Only now, after the stops: an invalid offline message shown while stopping counts too.
+        return max(code, run.exit_status())
     finally:
         if previous_sigterm is not None:
             signal.signal(signal.SIGTERM, previous_sigterm)
@@ -461,37 +561,51 @@ def run_simulation(
             summary += f", {run.received - run.rejected} passed the contract, {run.rejected} rejected"
         if run.registered_events:
             summary += f"; devices reported {run.registered_events} acknowledged registration(s)"
+        if run.presence_seen:
+            summary += f"; {run.presence_seen} presence message(s), {run.presence_invalid} invalid"
         say(summary)
 
 
-def _start_broker(options: SimulateOptions, b: Backends, say: Callable[[str], None], workdir: Path,
-                  stack: ExitStack) -> tuple[str, tuple[str, int] | None]:
-    """The broker URI the devices use and where the subscriber connects (None: nowhere)."""
-    if options.broker is not None:
-        say(f"simulate: using broker {options.broker}")
-        return options.broker, subscribe_endpoint(options)
+def _start_brokers(options: SimulateOptions, b: Backends, say: Callable[[str], None], workdir: Path,
+                   stack: ExitStack) -> tuple[list[str], tuple[str, int] | None]:
+    """The broker list the devices use and where the subscribers connect (None: nowhere): the --broker
+    URIs, else one local nats-server or the --cluster N nodes. Each stop is registered before its start,
+    so a start that fails half-way is cleaned up too."""
+    if options.brokers:
+        say(f"simulate: using broker(s) {', '.join(options.brokers)}")
+        return list(options.brokers), subscribe_endpoint(options)
+    if options.cluster:
+        cluster = b.cluster_factory(workdir / "cluster", options.cluster)
+        stack.callback(cluster.stop)
+        say(f"simulate: starting a local {options.cluster}-node NATS cluster (JetStream replicated)")
+        try:
+            cluster.start()
+        except Exception as exc:
+            raise ToolError(f"simulate: cannot start the local NATS cluster: {exc}") from exc
+        for number, node in enumerate(cluster.nodes, start=1):
+            say(f"simulate: NATS node {number}: {node.ws_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{node.mqtt_port}"
+                f", pid {node.pid}")
+        # The last node: what the devices publish through node 1 must cross the cluster to be seen.
+        return list(cluster.ws_uris), ("127.0.0.1", cluster.nodes[-1].mqtt_port)
     broker = b.broker_factory(workdir / "nats")
-    # Registered first: stop() also cleans up after a start that failed half-way (no-op if never started).
     stack.callback(broker.stop)
     try:
         broker.start()
     except Exception as exc:
         raise ToolError(f"simulate: cannot start the local nats-server: {exc}") from exc
     say(f"simulate: local NATS broker: {broker.ws_uri} (MQTT over WebSocket), mqtt://127.0.0.1:{broker.mqtt_port}")
-    return broker.ws_uri, ("127.0.0.1", broker.mqtt_port)
+    return [broker.ws_uri], ("127.0.0.1", broker.mqtt_port)
 
 
-def _start_subscriber(options: SimulateOptions, b: Backends, say: Callable[[str], None], topic: str,
-                      endpoint: tuple[str, int] | None, stack: ExitStack) -> Any:
-    if endpoint is None:
-        say("simulate: not subscribing (--no-subscribe): showing what the devices report")
-        return None
+def _subscribe(factory: Callable[[str, int], Any], endpoint: tuple[str, int], required: bool,
+               say: Callable[[str], None], stack: ExitStack) -> Any:
+    """A started subscriber (stopped with the run), or None when it cannot subscribe and is not required."""
     host, port = endpoint
     try:
-        subscriber = b.subscriber_factory(host, port)
+        subscriber = factory(host, port)
         subscriber.start()
     except Exception as exc:
-        if options.broker is None:
+        if required:
             raise ToolError(f"simulate: cannot subscribe to the local broker: {exc}") from exc
         say(
             f"simulate: cannot subscribe at mqtt://{host}:{port} ({exc}); continuing without an independent "
@@ -499,8 +613,25 @@ def _start_subscriber(options: SimulateOptions, b: Backends, say: Callable[[str]
         )
         return None
     stack.callback(subscriber.stop)
-    say(f"simulate: subscribed to {topic} at mqtt://{host}:{port} (QoS 1, clean session)")
     return subscriber
+
+
+def _start_subscribers(options: SimulateOptions, b: Backends, say: Callable[[str], None], run: _Run, topic: str,
+                       endpoint: tuple[str, int] | None, stack: ExitStack) -> tuple[Any, Any]:
+    """The registration subscriber and the presence subscriber (each None when there is none)."""
+    if endpoint is None:
+        say("simulate: not subscribing (--no-subscribe): showing what the devices report")
+        return None, None
+    subscriber = _subscribe(b.subscriber_factory, endpoint, not options.brokers, say, stack)
+    if subscriber is None:
+        return None, None
+    say(f"simulate: subscribed to {topic} at mqtt://{endpoint[0]}:{endpoint[1]} (QoS 1, clean session)")
+    presence = _subscribe(b.presence_subscriber_factory, endpoint, False, say, stack)
+    if presence is not None:
+        say("simulate: subscribed to the devices' status topics (presence)")
+        # Registered before the fleet processes' stop, so it runs after it: their offline messages.
+        stack.callback(run.show_offline, presence)
+    return subscriber, presence
 
 
 def _stop_fleets(fleets: list[Any], run: _Run, b: Backends) -> None:
@@ -523,7 +654,8 @@ def _stop_fleets(fleets: list[Any], run: _Run, b: Backends) -> None:
 
 
 def _start_fleets(options: SimulateOptions, root: Path, b: Backends, say: Callable[[str], None], run: _Run,
-                  devices: list[Device], broker_uri: str, workdir: Path, stack: ExitStack) -> list[Any] | None:
+                  devices: list[Device], broker_uris: list[str], workdir: Path,
+                  stack: ExitStack) -> list[Any] | None:
     """Starts the fleet processes and waits until every device is up; None (after saying why) when one
     failed to start."""
     say("simulate: looking for irrigation-fleet (building it on first use)")
@@ -536,7 +668,7 @@ def _start_fleets(options: SimulateOptions, root: Path, b: Backends, say: Callab
         slices = plan_processes(len(devices), options.processes, per_process=len(devices))
     else:
         slices = plan_processes(len(devices), b.cpus(), per_process=devices_per_process_limit(fd_limit))
-    if options.broker is None and fd_limit < len(devices) + 256:
+    if not options.brokers and fd_limit < len(devices) + 256:
         say(f"simulate: warning: the local NATS may open only {fd_limit} files for {len(devices)} connections "
             "(raise the hard RLIMIT_NOFILE: docs/fleet.md)")
     fleets: list[Any] = []
@@ -544,7 +676,7 @@ def _start_fleets(options: SimulateOptions, root: Path, b: Backends, say: Callab
     for number, (first, count) in enumerate(slices):
         device_file = workdir / f"devices-{number}.txt"
         write_device_file(device_file, devices[first - 1 : first - 1 + count])
-        fleet = b.fleet_factory(binary, fleet_args(broker_uri, device_file, first, options),
+        fleet = b.fleet_factory(binary, fleet_args(broker_uris, device_file, first, options),
                                 workdir / f"fleet-{number}.log")
         fleets.append(fleet)
         for device in devices[first - 1 : first - 1 + count]:
@@ -593,10 +725,10 @@ def _run_loop(
     workdir: Path,
     stack: ExitStack,
 ) -> int:
-    broker_uri, endpoint = _start_broker(options, b, say, workdir, stack)
+    broker_uris, endpoint = _start_brokers(options, b, say, workdir, stack)
     topic = b.topic()
-    subscriber = _start_subscriber(options, b, say, topic, endpoint, stack)
-    fleets = _start_fleets(options, root, b, say, run, devices, broker_uri, workdir, stack)
+    subscriber, presence = _start_subscribers(options, b, say, run, topic, endpoint, stack)
+    fleets = _start_fleets(options, root, b, say, run, devices, broker_uris, workdir, stack)
     if fleets is None:
         return 1
 
@@ -612,11 +744,13 @@ def _run_loop(
         while True:
             if subscriber is not None:
                 run.poll_subscriber(subscriber, topic)
+            if presence is not None:
+                run.poll_presence(presence)
             run.poll_fleets(fleets, subscribing)
             if not run.verbose:
                 progress.update(run.done_count(subscribing))
             if options.count and run.done_count(subscribing) >= options.count:
-                return 1 if run.rejected else 0
+                return run.exit_status()
             for index, fleet in enumerate(fleets):
                 if not fleet.running and index not in run.gone:
                     run.gone.add(index)
@@ -636,7 +770,7 @@ def _run_loop(
                     )
                     return 1
                 say(f"simulate: stopped after {timeout_s:g} s (--timeout-s)")
-                return 1 if run.rejected else 0
+                return run.exit_status()
             b.sleep(b.poll_interval_s)
     finally:
         if not run.verbose:

@@ -33,6 +33,8 @@ static void test_connect_failures_are_classified(void **state)
         {MQTTASYNC_WRONG_MQTT_VERSION, NULL, GOOD, false, APP_MQTT_ERROR_PROTOCOL},
         /* NATS on a path other than /mqtt: Paho says one or the other */
         {MQTTASYNC_FAILURE, "TCP connect completion failure", WRONG, false, APP_MQTT_ERROR_PROTOCOL},
+        /* closed before CONNACK on the MQTT path (a NATS cluster node without its JetStream leader) */
+        {MQTTASYNC_FAILURE, "TCP connect completion failure", GOOD, false, APP_MQTT_ERROR_TRANSPORT},
         {MQTTASYNC_FAILURE, "socket error", WRONG, false, APP_MQTT_ERROR_PROTOCOL},
         {MQTTASYNC_FAILURE, "socket error", "ws://h:1", false, APP_MQTT_ERROR_PROTOCOL},
         {MQTTASYNC_FAILURE, "socket error", GOOD, false, APP_MQTT_ERROR_TRANSPORT},
