@@ -40,7 +40,9 @@ def brokers(tmp_path_factory) -> Iterator[dict]:
     victim = NatsBroker(workdir / "victim").start()
     env = {
         "IRRIGATION_TEST_NATS_WS": nats.ws_uri,
-        "IRRIGATION_TEST_NATS_WRONG_PATH": nats.ws_uri_no_path + "/",
+        # A path NATS does not route to MQTT (only /mqtt... is). Not "/": the adapter, like the application,
+        # takes "/" for no path and applies the default /mqtt (domain/broker_uri.h).
+        "IRRIGATION_TEST_NATS_WRONG_PATH": nats.ws_uri_no_path + "/nats",
         "IRRIGATION_TEST_MOSQUITTO_WS": mosquitto.ws_uri,
         "IRRIGATION_TEST_VICTIM_WS": victim.ws_uri,
         "IRRIGATION_TEST_VICTIM_PID": str(victim.pid),

@@ -30,6 +30,9 @@ def _figure_lines(figures: dict[str, list[str]], nats) -> list[str]:
     if "connect_to_connected_ms" in figures:
         connected = idf_linux.series_of(figures["connect_to_connected_ms"])
         lines.append(f"connect -> CONNECTED, NATS, ESP-MQTT (linux target): {connected.describe()}")
+    if "publish_to_puback_ms" in figures:
+        published = idf_linux.series_of(figures["publish_to_puback_ms"])
+        lines.append(f"publish -> PUBACK, open connection, NATS, ESP-MQTT: {published.describe()}")
     if "heap_in_use_bytes" in figures:
         lines.append("heap in use (glibc mallinfo2, one arena): " + " ".join(figures["heap_in_use_bytes"]))
     return lines

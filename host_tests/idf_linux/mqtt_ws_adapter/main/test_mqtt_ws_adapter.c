@@ -8,10 +8,10 @@
  * The brokers are started by the pytest fixture (host_tests/idf_linux/conftest.py), which passes their
  * addresses in the environment:
  *   IRRIGATION_TEST_NATS_WS         ws://127.0.0.1:P/mqtt of nats-server (the production stand-in)
- *   IRRIGATION_TEST_NATS_WRONG_PATH the same listener with the path "/" (NATS's own protocol, not MQTT)
+ *   IRRIGATION_TEST_NATS_WRONG_PATH the same listener with the path "/nats" (NATS's own protocol, not MQTT)
  *   IRRIGATION_TEST_MOSQUITTO_WS    ws://127.0.0.1:P/mqtt of mosquitto
  *   IRRIGATION_TEST_VICTIM_WS, IRRIGATION_TEST_VICTIM_PID  a NATS of its own that one case kills
- *   IRRIGATION_TEST_PUBACK_RUNS, IRRIGATION_TEST_CYCLES     counts (defaults 20 and 100)
+ *   IRRIGATION_TEST_PUBACK_RUNS, IRRIGATION_TEST_PUBLISH_RUNS, IRRIGATION_TEST_CYCLES  counts (20, 50, 100)
  * Figures are printed as "figure: NAME VALUE..." lines, which the pytest side collects and prints.
  */
 #include <errno.h>
@@ -40,12 +40,12 @@
  * adapter uses the same way: the ws transport answers its parent's socket. */
 int esp_transport_get_socket(esp_transport_handle_t t);
 
-#define TOPIC              "/liwaisi/iot/smart-irrigation/device/registration"
-#define STATUS_TOPIC       "/liwaisi/iot/smart-irrigation/device/{mac}/status"
-#define CONNECT_TIMEOUT_MS 10000
-#define PUBACK_TIMEOUT_MS  10000
+#define TOPIC               "/liwaisi/iot/smart-irrigation/device/registration"
+#define STATUS_TOPIC        "/liwaisi/iot/smart-irrigation/device/{mac}/status"
+#define CONNECT_TIMEOUT_MS  10000
+#define PUBACK_TIMEOUT_MS   10000
 #define RETAINED_TIMEOUT_MS 5000
-#define EVENT_QUEUE_DEPTH  64
+#define EVENT_QUEUE_DEPTH   64
 /* Longer than the adapter's reconnect wait slice and ESP-MQTT's default reconnect delay would matter: any
  * reconnection of ESP-MQTT's own would show as a BEFORE_CONNECT in this window. */
 #define NO_RECONNECT_WINDOW_MS 5000
@@ -109,10 +109,11 @@ static void make_will(client_t *client, const mac_address_t *mac)
 {
     const ipv4_address_t ip = {.octets = {192, 168, 1, 50}};
     size_t len = 0;
-    TEST_ASSERT_EQUAL(DOMAIN_OK, device_presence_topic(STATUS_TOPIC, mac, client->will_topic,
-                                                       sizeof(client->will_topic)));
-    TEST_ASSERT_EQUAL(DOMAIN_OK, device_presence_to_json(mac, DEVICE_PRESENCE_OFFLINE, &ip, client->will_payload,
-                                                         sizeof(client->will_payload), &len));
+    TEST_ASSERT_EQUAL(
+        DOMAIN_OK, device_presence_topic(STATUS_TOPIC, mac, client->will_topic, sizeof(client->will_topic)));
+    TEST_ASSERT_EQUAL(DOMAIN_OK,
+                      device_presence_to_json(mac, DEVICE_PRESENCE_OFFLINE, &ip, client->will_payload,
+                                              sizeof(client->will_payload), &len));
     client->will = (mqtt_message_t){.topic = client->will_topic,
                                     .payload = client->will_payload,
                                     .payload_len = len,
@@ -413,7 +414,8 @@ static void expect_will(observer_t *observer, const client_t *client, bool retai
 {
     observed_t message;
     TEST_ASSERT_TRUE_MESSAGE(observer_next(observer, RETAINED_TIMEOUT_MS, &message),
-                             retained ? "no retained last will for a new subscriber" : "no last will published");
+                             retained ? "no retained last will for a new subscriber"
+                                      : "no last will published");
     TEST_ASSERT_EQUAL_INT((int)client->will.payload_len, message.len);
     TEST_ASSERT_EQUAL_MEMORY(client->will.payload, message.data, client->will.payload_len);
     TEST_ASSERT_EQUAL(retained, message.retain);
