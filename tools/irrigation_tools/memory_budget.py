@@ -39,6 +39,14 @@ class TargetInfo:
     iram_shared: bool
 
 
+# Phases an item may be held in instead of the steady state (WiFi associated, MQTT connected, HTTP serving),
+# with the note its line gets.
+PHASES = {
+    "startup": "start-up only: freed before steady state",
+    "provisioning": "provisioning only: not held in steady state",
+}
+
+
 @dataclass(frozen=True)
 class BudgetItem:
     name: str
@@ -47,7 +55,7 @@ class BudgetItem:
     source: str
     when: str | None = None
     static: bool = False  # already inside an archive's .bss: listed, not added
-    startup: bool = False  # freed before the steady state: listed, not added
+    phase: str | None = None  # a PHASES key: held only outside the steady state, listed, not added
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ def _item(raw: Mapping[str, Any], where: str) -> BudgetItem:
         raise ToolError(f"{where}: missing {', '.join(sorted(missing))}")
     if raw["basis"] not in ("config", "estimate"):
         raise ToolError(f"{where}: basis must be config or estimate, not {raw['basis']!r}")
+    if raw.get("phase") is not None and raw["phase"] not in PHASES:
+        raise ToolError(f"{where}: phase must be one of {', '.join(PHASES)}, not {raw['phase']!r}")
     return BudgetItem(
         name=str(raw["name"]),
         bytes=str(raw["bytes"]),
@@ -82,7 +92,7 @@ def _item(raw: Mapping[str, Any], where: str) -> BudgetItem:
         source=" ".join(str(raw["source"]).split()),
         when=None if raw.get("when") is None else str(raw["when"]),
         static=raw.get("storage") == "static",
-        startup=raw.get("phase") == "startup",
+        phase=raw.get("phase"),
     )
 
 
@@ -328,8 +338,8 @@ def config_lines(budget: Budget, values: Mapping[str, int], cores: int) -> list[
             raise ToolError(f"{budget.path}: item {item.name!r}: {exc}") from None
         if item.static:
             lines.append(Line(label, size, item.basis, counted=False, note="static: inside the .bss measured above"))
-        elif item.startup:
-            lines.append(Line(label, size, item.basis, counted=False, note="start-up only: freed before steady state"))
+        elif item.phase is not None:
+            lines.append(Line(label, size, item.basis, counted=False, note=PHASES[item.phase]))
         else:
             lines.append(Line(label, size, item.basis))
     return lines

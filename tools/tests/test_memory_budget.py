@@ -67,12 +67,23 @@ def test_project_static_ram_is_its_own_line_with_a_warning_over_its_goal(capsys)
             "(libmain.a 13,372, libwifi_adapter.a 9,190, libhttp_adapter.a 3,097)") in out
 
 
-def test_static_stacks_and_startup_only_items_are_listed_but_not_added(capsys):
+def test_startup_and_provisioning_only_items_are_listed_but_not_added(capsys):
     _, out = run(capsys, size_json=[C3_ARCHIVES])
     listed = {text: size for size, _, text in rows(out, "not added")}
-    assert listed["application task stack  (static: inside the .bss measured above)"] == 6144
-    assert listed["application event queue (16 x 28 B)  (static: inside the .bss measured above)"] == 448
     assert listed["main task stack (app_main)  (start-up only: freed before steady state)"] == 4096
+    assert listed["captive portal DNS responder (stack, TCB, datagram)  "
+                  "(provisioning only: not held in steady state)"] == 3072 + 352 + 513
+    counted = {text: size for size, _, text in rows(out)}
+    assert counted["application task stack"] == 6144  # heap (main.c app_task_memory), so counted here
+    assert counted["MQTT adapter worker task stack (mqtt_ws_ctl)"] == 3072
+
+
+def test_an_unknown_phase_is_refused(tmp_path):
+    budget = tmp_path / "budget.yaml"
+    text = (ROOT / "tools" / "memory_budget.yaml").read_text().replace("phase: provisioning", "phase: sometimes")
+    budget.write_text(text)
+    with pytest.raises(ToolError, match="phase must be one of startup, provisioning, not 'sometimes'"):
+        mb.load_budget(budget)
 
 
 def test_esp32_counts_iram_apart_and_is_within_budget(capsys):

@@ -86,10 +86,15 @@ def test_the_project_kconfig_defaults_in_the_budget_file_match_main_kconfig():
     assert ours and ours == {name: projbuild[name] for name in ours}
 
 
-def test_the_http_session_count_matches_the_adapter():
-    header = (ROOT / "components/infrastructure/http_adapter/include/http_adapter.h").read_text()
-    define = re.search(r"#define\s+HTTP_ADAPTER_MAX_OPEN_SOCKETS\s+(\d+)", header)
-    assert define and BUDGET.constants["HTTP_ADAPTER_MAX_OPEN_SOCKETS"] == int(define.group(1))
+@pytest.mark.parametrize("name, header", [
+    ("HTTP_ADAPTER_MAX_OPEN_SOCKETS", "components/infrastructure/http_adapter/include/http_adapter.h"),
+    ("MQTT_WS_ADAPTER_WORKER_STACK_BYTES", "components/infrastructure/mqtt_ws_adapter/include/mqtt_ws_adapter.h"),
+    ("CAPTIVE_DNS_ADAPTER_STACK_SIZE", "components/infrastructure/captive_dns_adapter/include/captive_dns_adapter.h"),
+    ("CAPTIVE_DNS_MESSAGE_MAX", "components/application/include/application/captive_dns.h"),
+])
+def test_the_budget_constants_taken_from_headers_match_them(name, header):
+    define = re.search(rf"#define\s+{name}\s+(\d+)", (ROOT / header).read_text())
+    assert define and BUDGET.constants[name] == int(define.group(1))
 
 
 def test_every_budget_item_evaluates_for_every_target():

@@ -12,5 +12,10 @@ void fake_esp_random_set(uint32_t value);
 int fake_esp_restart_count(void);
 void fake_esp_system_set_reset_reason(int reason);
 void fake_esp_system_set_largest_block(size_t bytes);
+/* heap_caps_malloc: the next call returns NULL when set; blocks taken and not yet given back; the caps of the
+ * last call. */
+void fake_heap_caps_fail_next_malloc(void);
+int fake_heap_caps_live_blocks(void);
+uint32_t fake_heap_caps_last_caps(void);
 
 #endif

@@ -45,10 +45,13 @@ typedef struct {
     StackType_t *stack;
     StaticTask_t *buffer;
     bool deleted;
+    eTaskState state; /* what eTaskGetState answers until deleted (eBlocked unless the test sets it) */
     uint32_t
         high_water; /* what uxTaskGetStackHighWaterMark answers; the whole stack until the test sets it */
 } fake_freertos_task_t;
 
+/* Sets what eTaskGetState answers for the index-th task created (until it is deleted). */
+void fake_freertos_set_task_state(size_t index, eTaskState state);
 /* Sets the stack high-water mark of the index-th task created. */
 void fake_freertos_set_high_water(size_t index, uint32_t bytes);
 

@@ -1,4 +1,6 @@
 /* Fake of the FreeRTOS kernel calls the adapters make: see the freertos/ headers and fake_freertos.h. */
+#include <assert.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +289,7 @@ TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *const pcNa
     t->info.stack = puxStackBuffer;
     t->info.buffer = pxTaskBuffer;
     t->info.deleted = false;
+    t->info.state = eBlocked;
     pxTaskBuffer->fake_handle = t;
     return t;
 }
@@ -306,6 +309,7 @@ BaseType_t xTaskCreate(TaskFunction_t pxTaskCode, const char *const pcName, cons
     t->info.stack_depth = usStackDepth;
     t->info.parameters = pvParameters;
     t->info.priority = uxPriority;
+    t->info.state = eBlocked;
     if (pxCreatedTask != NULL) {
         *pxCreatedTask = t;
     }
@@ -333,6 +337,21 @@ TaskHandle_t xTaskGetHandle(const char *pcNameToQuery)
 }
 
 /* ESP-IDF counts stacks in bytes (StackType_t is uint8_t), so the mark is in bytes too. */
+void fake_freertos_set_task_state(size_t index, eTaskState state)
+{
+    if (index < s_task_count) {
+        s_tasks[index].info.state = state;
+    }
+}
+
+eTaskState eTaskGetState(TaskHandle_t xTask)
+{
+    if (xTask == NULL) {
+        return eInvalid;
+    }
+    return xTask->info.deleted ? eDeleted : xTask->info.state;
+}
+
 UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask)
 {
     return xTask != NULL ? (UBaseType_t)xTask->info.high_water : 0;
@@ -356,8 +375,19 @@ void vTaskDelete(TaskHandle_t xTaskToDelete)
     xTaskToDelete->info.deleted = true;
 }
 
+/* The runs of fake_freertos_run_task in progress (a task run from a hook during another's run nests). */
+#define FAKE_FREERTOS_MAX_RUN_DEPTH 4
+static jmp_buf s_run_exit[FAKE_FREERTOS_MAX_RUN_DEPTH];
+static size_t s_run_depth;
+
 void vTaskDelay(const TickType_t xTicksToDelay)
 {
+    if (xTicksToDelay == portMAX_DELAY && s_run_depth > 0) {
+        /* A task that waits for ever (about 497 days at 100 Hz) does not come back while the test lives: its
+         * run ends here, the task blocked in this call (eTaskGetState: eBlocked), as on the device. */
+        s_delays++;
+        longjmp(s_run_exit[s_run_depth - 1], 1);
+    }
     s_delays++;
     s_delayed_ticks += xTicksToDelay;
     if (s_delay_hook != NULL) {
@@ -458,8 +488,12 @@ void fake_freertos_run_task(size_t index)
     if (index < s_task_count) {
         /* The task runs as itself: xTaskGetCurrentTaskHandle() and vTaskDelete(NULL) name it. */
         TaskHandle_t caller = s_current_task;
+        assert(s_run_depth < FAKE_FREERTOS_MAX_RUN_DEPTH);
         s_current_task = &s_tasks[index];
-        s_tasks[index].info.function(s_tasks[index].info.parameters);
+        if (setjmp(s_run_exit[s_run_depth++]) == 0) {
+            s_tasks[index].info.function(s_tasks[index].info.parameters);
+        }
+        s_run_depth--;
         s_current_task = caller;
     }
 }

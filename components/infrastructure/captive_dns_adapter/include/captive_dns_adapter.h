@@ -15,11 +15,13 @@
  *   - The socket has a CAPTIVE_DNS_ADAPTER_POLL_MS receive timeout, so the task sees a stop request within
  *     that time. stop() waits at most CAPTIVE_DNS_ADAPTER_STOP_TIMEOUT_MS: the task closes its socket
  *     itself (an lwIP socket must not be closed under a recvfrom of another task), says so, and waits to
- *     be deleted; stop() then deletes it. A task is deleted only while it waits, never while it runs, so
- *     FreeRTOS releases it at once and a later start() can reuse the static stack and TCB.
+ *     be deleted; stop() then deletes it. A task is deleted only while it is blocked there, never while it
+ *     runs, so FreeRTOS releases it at once and stop() can give its memory back.
  *   - After a stop() that timed out (ESP_ERR_TIMEOUT) start() is refused until a stop() succeeds.
- *   - Nothing allocates: the task's stack, TCB and datagram buffer are static here. One responder per
- *     firmware (there is one access point).
+ *   - The task's stack, TCB and datagram buffer are one heap block (internal RAM, about 3.9 KB), taken by
+ *     start() and given back by a stop() that succeeded: the responder runs only while the provisioning
+ *     access point does, so the firmware keeps no static RAM for it. A stop() that timed out leaves the
+ *     block to the task. One responder per firmware (there is one access point).
  *   - Never logs query contents (names can identify the phone's apps); only start, stop and socket errors.
  */
 #ifndef CAPTIVE_DNS_ADAPTER_H
@@ -31,14 +33,14 @@
 #include "domain/ipv4_address.h"
 #include "esp_err.h"
 
-#define CAPTIVE_DNS_ADAPTER_STACK_SIZE      3072 /* bytes; the datagram buffer is static, not on the stack */
+#define CAPTIVE_DNS_ADAPTER_STACK_SIZE      3072 /* bytes; the datagram buffer is beside it, not on it */
 #define CAPTIVE_DNS_ADAPTER_PRIORITY        2    /* below the HTTP server (5): answers are not urgent */
 #define CAPTIVE_DNS_ADAPTER_POLL_MS         200
 #define CAPTIVE_DNS_ADAPTER_STOP_TIMEOUT_MS 1000
 
 /* Opens the socket on ap_ip:53 and starts the task. ESP_ERR_INVALID_ARG (NULL or 0.0.0.0),
  * ESP_ERR_INVALID_STATE (already running, or a stop timed out), ESP_FAIL (socket, option or bind failed;
- * errno logged), ESP_ERR_NO_MEM (task creation failed). */
+ * errno logged), ESP_ERR_NO_MEM (no heap block for the responder, or task creation failed). */
 esp_err_t captive_dns_adapter_start(const ipv4_address_t *ap_ip);
 
 /* The same on another port: port 0 lets the stack pick one (tests; captive_dns_adapter_port() tells it). */

@@ -11,6 +11,9 @@
 typedef struct fake_task *TaskHandle_t;
 typedef void (*TaskFunction_t)(void *);
 
+/* The real enum (FreeRTOS-Kernel/include/freertos/task.h). */
+typedef enum { eRunning = 0, eReady, eBlocked, eSuspended, eDeleted, eInvalid } eTaskState;
+
 TaskHandle_t xTaskCreateStatic(TaskFunction_t pxTaskCode, const char *const pcName,
                                const uint32_t ulStackDepth, void *const pvParameters, UBaseType_t uxPriority,
                                StackType_t *const puxStackBuffer, StaticTask_t *const pxTaskBuffer);
@@ -19,11 +22,15 @@ BaseType_t xTaskCreate(TaskFunction_t pxTaskCode, const char *const pcName, cons
                        void *const pvParameters, UBaseType_t uxPriority, TaskHandle_t *const pxCreatedTask);
 void vTaskDelete(TaskHandle_t xTaskToDelete);
 /* Returns at once; the ticks are recorded and the test's delay hook runs (fake_freertos.h), standing for
- * whatever other tasks do meanwhile. */
+ * whatever other tasks do meanwhile. A wait for ever (portMAX_DELAY) inside a task that
+ * fake_freertos_run_task runs ends that run instead: the task stays blocked in it. */
 void vTaskDelay(const TickType_t xTicksToDelay);
 /* The task the test says it runs as (fake_freertos_set_current_task); one fixed handle by default. */
 TaskHandle_t xTaskGetCurrentTaskHandle(void);
 TaskHandle_t xTaskGetHandle(const char *pcNameToQuery);
 UBaseType_t uxTaskGetStackHighWaterMark(TaskHandle_t xTask);
+/* eDeleted once deleted, else what the test set (fake_freertos_set_task_state); eBlocked by default: the
+ * fake runs no task concurrently, so a created task is never running while the test's code is. */
+eTaskState eTaskGetState(TaskHandle_t xTask);
 
 #endif

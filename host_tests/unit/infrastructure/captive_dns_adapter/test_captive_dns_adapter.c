@@ -19,7 +19,9 @@
 
 #include "application/captive_dns.h"
 #include "captive_dns_adapter.h"
+#include "esp_heap_caps.h"
 #include "fake_esp_log.h"
+#include "fake_esp_system.h"
 #include "fake_freertos.h"
 
 static const ipv4_address_t LOOPBACK = {{127, 0, 0, 1}};
@@ -50,6 +52,8 @@ static int setup(void **state)
     fake_freertos_reset();
     fake_esp_log_reset();
     fake_esp_log_set_echo(0);
+    fake_esp_system_reset();
+    assert_int_equal(fake_heap_caps_live_blocks(), 0);
     fake_freertos_set_delay_hook(run_task_once, NULL);
     s_run_task_on_delay = true;
     s_task_ran = false;
@@ -63,6 +67,7 @@ static int teardown(void **state)
     (void)state;
     s_run_task_on_delay = true;
     assert_int_equal(captive_dns_adapter_stop(), ESP_OK);
+    assert_int_equal(fake_heap_caps_live_blocks(), 0); /* a stop that succeeded gave the memory back */
     (void)close(s_client);
     return 0;
 }
@@ -109,8 +114,12 @@ static void test_start_creates_one_static_task_and_refuses_a_second_start(void *
     assert_int_equal(task->stack_depth, CAPTIVE_DNS_ADAPTER_STACK_SIZE);
     assert_int_equal(task->priority, CAPTIVE_DNS_ADAPTER_PRIORITY);
     assert_non_null(task->stack);
+    /* the stack and TCB are the one heap block, from internal RAM, taken while the responder runs */
+    assert_int_equal(fake_heap_caps_live_blocks(), 1);
+    assert_int_equal(fake_heap_caps_last_caps(), MALLOC_CAP_INTERNAL | MALLOC_CAP_8BIT);
     assert_int_equal(captive_dns_adapter_start_on_port(&LOOPBACK, 0), ESP_ERR_INVALID_STATE);
     assert_int_equal(fake_freertos_task_count(), 1);
+    assert_int_equal(fake_heap_caps_live_blocks(), 1);
 }
 
 static void test_query_is_answered_with_the_access_point_address(void **state)
@@ -175,6 +184,7 @@ static void test_stop_wait_is_bounded_and_blocks_a_restart_until_a_stop_succeeds
     assert_int_equal((TickType_t)(fake_freertos_delay_count() - delays_before) * pdMS_TO_TICKS(10),
                      pdMS_TO_TICKS(CAPTIVE_DNS_ADAPTER_STOP_TIMEOUT_MS));
     assert_false(fake_freertos_task(0)->deleted);
+    assert_int_equal(fake_heap_caps_live_blocks(), 1); /* still the task's: it may run on */
     assert_int_equal(captive_dns_adapter_start_on_port(&LOOPBACK, 0), ESP_ERR_INVALID_STATE);
     s_run_task_on_delay = true;
     assert_int_equal(captive_dns_adapter_stop(), ESP_OK);
@@ -193,10 +203,36 @@ static void test_bind_and_task_failures_leave_nothing_running(void **state)
     assert_non_null(strstr(fake_esp_log_last()->message, "bind failed"));
     assert_int_equal(fake_freertos_task_count(), 0);
 
+    assert_int_equal(fake_heap_caps_live_blocks(), 0);
+
     fake_freertos_fail_next_task_create();
     assert_int_equal(captive_dns_adapter_start_on_port(&LOOPBACK, 0), ESP_ERR_NO_MEM);
     assert_int_equal(captive_dns_adapter_port(), 0);
+    assert_int_equal(fake_heap_caps_live_blocks(), 0);
+
+    fake_heap_caps_fail_next_malloc();
+    assert_int_equal(captive_dns_adapter_start_on_port(&LOOPBACK, 0), ESP_ERR_NO_MEM);
+    assert_non_null(strstr(fake_esp_log_last()->message, "no memory for the responder"));
+    assert_int_equal(captive_dns_adapter_port(), 0);
+    assert_int_equal(fake_freertos_task_count(), 0);
     start_on_loopback(); /* nothing was left half started */
+}
+
+/* A parked task that is still running (on the other core, for an instant) is not deleted yet: FreeRTOS would
+ * finish that deletion later from the idle task, after the memory went back to the heap. */
+static void test_stop_deletes_the_task_only_once_it_is_blocked(void **state)
+{
+    (void)state;
+    start_on_loopback();
+    fake_freertos_set_task_state(0, eRunning);
+    assert_int_equal(captive_dns_adapter_stop(), ESP_ERR_TIMEOUT); /* it parked, but never blocked */
+    assert_true(s_task_ran);
+    assert_false(fake_freertos_task(0)->deleted);
+    assert_int_equal(fake_heap_caps_live_blocks(), 1);
+    fake_freertos_set_task_state(0, eBlocked);
+    assert_int_equal(captive_dns_adapter_stop(), ESP_OK);
+    assert_true(fake_freertos_task(0)->deleted);
+    assert_int_equal(fake_heap_caps_live_blocks(), 0);
 }
 
 static void test_the_portal_port_wraps_start_and_stop(void **state)
@@ -206,6 +242,11 @@ static void test_the_portal_port_wraps_start_and_stop(void **state)
     /* an unusable address is the caller's error */
     assert_int_equal(captive_dns_adapter_portal_port.open(&portal), APP_ERR_INVALID_ARG);
     assert_int_equal(captive_dns_adapter_port(), 0);
+    /* no memory says so (the setup page still works by its address, without the portal) */
+    portal.ap_ip = LOOPBACK;
+    fake_heap_caps_fail_next_malloc();
+    assert_int_equal(captive_dns_adapter_portal_port.open(&portal), APP_ERR_NO_MEMORY);
+    portal.ap_ip = (ipv4_address_t){{0, 0, 0, 0}};
     /* open on a running responder changes nothing (no second task) */
     start_on_loopback();
     const size_t tasks = fake_freertos_task_count();
@@ -228,6 +269,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_refused_and_oversized_datagrams_get_no_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_closes_the_socket_and_deletes_the_task, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_deletes_the_task_only_once_it_is_blocked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_wait_is_bounded_and_blocks_a_restart_until_a_stop_succeeds,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_and_task_failures_leave_nothing_running, setup, teardown),
