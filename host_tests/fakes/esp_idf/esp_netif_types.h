@@ -12,6 +12,18 @@
 
 typedef struct esp_netif_obj esp_netif_t;
 
+/* Opaque here: only their addresses are compared (which default configuration a netif was made from). */
+typedef struct fake_esp_netif_inherent_config esp_netif_inherent_config_t;
+typedef struct fake_esp_netif_netstack_config esp_netif_netstack_config_t;
+typedef struct fake_esp_netif_driver_ifconfig esp_netif_driver_ifconfig_t;
+
+/* The real members (esp_netif_types.h, struct esp_netif_config). */
+typedef struct esp_netif_config {
+    const esp_netif_inherent_config_t *base;
+    const esp_netif_driver_ifconfig_t *driver;
+    const esp_netif_netstack_config_t *stack;
+} esp_netif_config_t;
+
 typedef struct {
     esp_ip4_addr_t ip;
     esp_ip4_addr_t netmask;

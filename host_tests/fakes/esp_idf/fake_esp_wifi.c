@@ -149,6 +149,64 @@ esp_netif_t *esp_netif_create_default_wifi_ap(void)
     return &s_ap_netif;
 }
 
+/* esp_netif_defaults.h's names; only their addresses matter here. */
+struct fake_esp_netif_inherent_config {
+    int unused;
+};
+const esp_netif_inherent_config_t _g_esp_netif_inherent_ap_config = {0};
+static const struct fake_esp_netif_netstack_config {
+    int unused;
+} s_netstack_wifi_ap = {0};
+const esp_netif_netstack_config_t *_g_esp_netif_netstack_default_wifi_ap = &s_netstack_wifi_ap;
+
+/* Only the AP defaults are modelled (the station's netif comes from esp_netif_create_default_wifi_sta). */
+esp_netif_t *esp_netif_new(const esp_netif_config_t *esp_netif_config)
+{
+    if (s_errors[FAKE_WIFI_FN_NETIF_NEW] != ESP_OK || esp_netif_config == NULL ||
+        esp_netif_config->base != ESP_NETIF_BASE_DEFAULT_WIFI_AP ||
+        esp_netif_config->stack != ESP_NETIF_NETSTACK_DEFAULT_WIFI_AP || s_ap_netif_created) {
+        return NULL;
+    }
+    s_state.ap_netif_created++;
+    s_ap_netif_created = true;
+    return &s_ap_netif;
+}
+
+void esp_netif_destroy(esp_netif_t *esp_netif)
+{
+    if (esp_netif == &s_ap_netif && s_ap_netif_created) {
+        s_ap_netif_created = false;
+        s_state.ap_netif_destroyed++;
+    }
+}
+
+esp_err_t esp_netif_attach_wifi_ap(esp_netif_t *esp_netif)
+{
+    if (esp_netif != &s_ap_netif || !s_ap_netif_created) {
+        return ESP_ERR_INVALID_ARG;
+    }
+    if (s_errors[FAKE_WIFI_FN_ATTACH_AP] != ESP_OK) {
+        return s_errors[FAKE_WIFI_FN_ATTACH_AP];
+    }
+    s_state.ap_netif_attached++;
+    s_state.mode_at_ap_attach = s_state.mode;
+    return ESP_OK;
+}
+
+esp_err_t esp_wifi_set_default_wifi_ap_handlers(void)
+{
+    if (s_errors[FAKE_WIFI_FN_AP_HANDLERS] != ESP_OK) {
+        return s_errors[FAKE_WIFI_FN_AP_HANDLERS];
+    }
+    s_state.ap_handlers_set++;
+    return ESP_OK;
+}
+
+void esp_netif_destroy_default_wifi(void *esp_netif)
+{
+    esp_netif_destroy(esp_netif);
+}
+
 esp_netif_t *esp_netif_get_handle_from_ifkey(const char *if_key)
 {
     if (if_key != NULL && strcmp(if_key, "WIFI_STA_DEF") == 0) {

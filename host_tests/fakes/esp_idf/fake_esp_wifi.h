@@ -40,6 +40,9 @@ typedef enum {
     FAKE_WIFI_FN_SET_CONFIG,
     FAKE_WIFI_FN_SCAN_START,
     FAKE_WIFI_FN_SET_PS,
+    FAKE_WIFI_FN_NETIF_NEW, /* esp_netif_new returns NULL (the error value is not used) */
+    FAKE_WIFI_FN_ATTACH_AP,
+    FAKE_WIFI_FN_AP_HANDLERS,
     FAKE_WIFI_FN_COUNT
 } fake_wifi_fn_t;
 void fake_esp_wifi_set_error(fake_wifi_fn_t fn, esp_err_t err);
@@ -64,14 +67,20 @@ typedef struct {
     bool last_scan_block;
     size_t netif_init_calls;
     size_t sta_netif_created;
-    size_t ap_netif_created;
+    size_t
+        ap_netif_created; /* by esp_netif_create_default_wifi_ap, or by esp_netif_new with the AP defaults */
+    size_t ap_netif_attached;      /* esp_netif_attach_wifi_ap calls that succeeded */
+    size_t ap_handlers_set;        /* esp_wifi_set_default_wifi_ap_handlers calls that succeeded */
+    size_t ap_netif_destroyed;     /* esp_netif_destroy / esp_netif_destroy_default_wifi of the AP netif */
+    wifi_mode_t mode_at_ap_attach; /* the driver's mode when the AP netif was attached */
 } fake_esp_wifi_state_t;
 
 const fake_esp_wifi_state_t *fake_esp_wifi_state(void);
 /* Configs as the driver holds them now (runtime) and as persisted in flash. */
 const wifi_config_t *fake_esp_wifi_config(wifi_interface_t interface);
 const wifi_config_t *fake_esp_wifi_flash_config(wifi_interface_t interface);
-/* The netif handles created by esp_netif_create_default_wifi_sta/ap (NULL before). */
+/* The netif handles created by esp_netif_create_default_wifi_sta/ap or esp_netif_new (NULL before, and the
+ * AP's again once destroyed). */
 esp_netif_t *fake_esp_netif_sta(void);
 esp_netif_t *fake_esp_netif_ap(void);
 

@@ -52,9 +52,10 @@ typedef struct {
 } wifi_adapter_config_t;
 
 /*
- * esp_netif_init, default event loop (an existing one is fine), default STA and AP netifs, esp_wifi_init,
- * WIFI_STORAGE_FLASH, event handlers. Requires nvs_flash initialised. ESP_ERR_INVALID_ARG on a missing
- * executor; else the first ESP-IDF error (logged).
+ * esp_netif_init, default event loop (an existing one is fine), the default STA netif, esp_wifi_init,
+ * WIFI_STORAGE_FLASH, event handlers. The AP netif is created by the first start_access_point of the boot
+ * (provisioning, factory reset) and kept until reboot: a provisioned node never has one. Requires nvs_flash
+ * initialised. ESP_ERR_INVALID_ARG on a missing executor; else the first ESP-IDF error (logged).
  */
 esp_err_t wifi_adapter_init(const wifi_adapter_config_t *cfg);
 

@@ -27,6 +27,9 @@ static const char *TAG = "wifi_adapter";
 
 static wifi_adapter_config_t s_cfg;
 static esp_netif_t *s_sta_netif;
+/* Created at the first provisioning of this boot and kept until reboot (below); NULL on a provisioned boot.
+ */
+static esp_netif_t *s_ap_netif;
 static bool s_initialised;
 /* esp_wifi_start() succeeded: a factory reset switches a running station to APSTA by esp_wifi_set_mode()
  * alone, as ESP-IDF's provisioning manager does (wifi_prov_mgr_start_provisioning starts the station, its
@@ -129,6 +132,7 @@ esp_err_t wifi_adapter_init(const wifi_adapter_config_t *cfg)
     s_cfg = *cfg;
     s_initialised = false;
     s_started = false;
+    s_ap_netif = NULL;
     atomic_init(&s_has_ip, false);
 
     RETURN_ON_ERROR(esp_netif_init(), "esp_netif_init");
@@ -142,12 +146,8 @@ esp_err_t wifi_adapter_init(const wifi_adapter_config_t *cfg)
         ESP_LOGE(TAG, "esp_netif_create_default_wifi_sta failed");
         return ESP_ERR_NO_MEM;
     }
-    /* Both default netifs exist before esp_wifi_init(), as in ESP-IDF's provisioning example: the AP one is
-     * used only in provisioning mode. */
-    if (esp_netif_create_default_wifi_ap() == NULL) {
-        ESP_LOGE(TAG, "esp_netif_create_default_wifi_ap failed");
-        return ESP_ERR_NO_MEM;
-    }
+    /* No AP netif here: a provisioned node (every boot but the first) never needs one; start_access_point
+     * creates it. */
     wifi_init_config_t init = WIFI_INIT_CONFIG_DEFAULT();
     if (!s_cfg.nvs_available) {
         init.nvs_enable = 0; /* degraded: see wifi_adapter_config_t */
@@ -197,6 +197,41 @@ static app_err_t station_start_station(void *ctx)
     return rc;
 }
 
+/*
+ * The access point's netif, made the way esp_netif_create_default_wifi_ap() makes it (wifi_default.c,
+ * v5.4.2: esp_netif_new with ESP_NETIF_DEFAULT_WIFI_AP, esp_netif_attach_wifi_ap,
+ * esp_wifi_set_default_wifi_ap_handlers) but without its assert and ESP_ERROR_CHECK: no memory at
+ * provisioning time is an error the application reports, not an abort (and a reboot into provisioning
+ * again). Attaching only allocates the driver handle (wifi_netif.c esp_wifi_create_if_driver); the driver is
+ * bound at WIFI_EVENT_AP_START, which comes after the mode switch below, so creating it after esp_wifi_init()
+ * is fine. It is kept until reboot: destroying it would race the AP_STOP handling on the event loop, and the
+ * node reboots into station mode with no AP netif anyway.
+ */
+static app_err_t create_ap_netif(void)
+{
+    if (s_ap_netif != NULL) {
+        return APP_OK;
+    }
+    const esp_netif_config_t config = ESP_NETIF_DEFAULT_WIFI_AP();
+    esp_netif_t *netif = esp_netif_new(&config);
+    if (netif == NULL) {
+        ESP_LOGE(TAG, "esp_netif_new(WIFI_AP) failed");
+        return APP_ERR_NO_MEMORY;
+    }
+    esp_err_t err = esp_netif_attach_wifi_ap(netif);
+    if (err != ESP_OK) {
+        esp_netif_destroy(netif);
+        return to_app(err, "esp_netif_attach_wifi_ap");
+    }
+    err = esp_wifi_set_default_wifi_ap_handlers();
+    if (err != ESP_OK) {
+        esp_netif_destroy_default_wifi(netif); /* detaches it from the driver, then destroys it */
+        return to_app(err, "esp_wifi_set_default_wifi_ap_handlers");
+    }
+    s_ap_netif = netif;
+    return APP_OK;
+}
+
 static app_err_t station_start_access_point(void *ctx, const char *ssid, const char *password)
 {
     (void)ctx;
@@ -227,7 +262,10 @@ static app_err_t station_start_access_point(void *ctx, const char *ssid, const c
 #endif
     conf.ap.pmf_cfg.capable = true;
     conf.ap.pmf_cfg.required = false; /* WPA2-only phones without PMF must still join */
-    app_err_t rc = to_app(esp_wifi_set_mode(WIFI_MODE_APSTA), "esp_wifi_set_mode(APSTA)");
+    app_err_t rc = create_ap_netif();
+    if (rc == APP_OK) {
+        rc = to_app(esp_wifi_set_mode(WIFI_MODE_APSTA), "esp_wifi_set_mode(APSTA)");
+    }
     if (rc == APP_OK) {
         rc = to_app(esp_wifi_set_config(WIFI_IF_AP, &conf), "esp_wifi_set_config(AP)");
     }

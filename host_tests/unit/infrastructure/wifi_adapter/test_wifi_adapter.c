@@ -43,7 +43,7 @@ static void test_init_registers_wifi_and_ip_handlers_and_keeps_credentials_in_fl
     assert_true(fake_esp_wifi_state()->initialised);
     assert_int_equal(fake_esp_wifi_state()->storage, WIFI_STORAGE_FLASH);
     assert_int_equal(fake_esp_wifi_state()->sta_netif_created, 1);
-    assert_int_equal(fake_esp_wifi_state()->ap_netif_created, 1);
+    assert_int_equal(fake_esp_wifi_state()->ap_netif_created, 0); /* a provisioned node never needs one */
 }
 
 static void test_without_nvs_wifi_still_starts_on_ram_and_refuses_to_persist(void **state)
@@ -189,6 +189,47 @@ static void test_start_access_point_is_apsta_with_a_wpa2_access_point(void **sta
     assert_false(ap->ap.pmf_cfg.required);
     assert_int_equal(ap->ap.channel, 6);
     assert_int_equal(ap->ap.max_connection, 2);
+    /* its netif, made as esp_netif_create_default_wifi_ap makes it, before the mode switch starts the AP */
+    assert_int_equal(fake_esp_wifi_state()->ap_netif_created, 1);
+    assert_int_equal(fake_esp_wifi_state()->ap_netif_attached, 1);
+    assert_int_equal(fake_esp_wifi_state()->ap_handlers_set, 1);
+    assert_int_not_equal(fake_esp_wifi_state()->mode_at_ap_attach, WIFI_MODE_APSTA);
+    assert_non_null(fake_esp_netif_ap());
+    /* again (a factory reset after provisioning): the same netif, no second one */
+    assert_int_equal(port()->stop_access_point(NULL), APP_OK);
+    assert_int_equal(port()->start_access_point(NULL, "Riego-Setup-4D5E", "riego-setup"), APP_OK);
+    assert_int_equal(fake_esp_wifi_state()->ap_netif_created, 1);
+    assert_int_equal(fake_esp_wifi_state()->ap_netif_destroyed, 0);
+}
+
+/* No memory for the AP netif is an error the application reports (esp_netif_create_default_wifi_ap would
+ * abort); nothing is left half made, and a later attempt can succeed. */
+static void test_an_access_point_netif_that_cannot_be_made_leaves_the_mode_alone(void **state)
+{
+    (void)state;
+    static const struct {
+        fake_wifi_fn_t fn;
+        app_err_t expected;
+        size_t destroyed;
+    } cases[] = {
+        {FAKE_WIFI_FN_NETIF_NEW, APP_ERR_NO_MEMORY, 0},
+        {FAKE_WIFI_FN_ATTACH_AP, APP_ERR_NO_MEMORY, 1},
+        {FAKE_WIFI_FN_AP_HANDLERS, APP_ERR_PLATFORM, 2},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        fake_esp_wifi_set_error(cases[i].fn,
+                                cases[i].fn == FAKE_WIFI_FN_ATTACH_AP ? ESP_ERR_NO_MEM : ESP_FAIL);
+        assert_int_equal(port()->start_access_point(NULL, "Riego-Setup-4D5E", "riego-setup"),
+                         cases[i].expected);
+        assert_int_not_equal(fake_esp_wifi_state()->mode, WIFI_MODE_APSTA);
+        assert_false(fake_esp_wifi_state()->started);
+        assert_null(fake_esp_netif_ap());
+        assert_int_equal(fake_esp_wifi_state()->ap_netif_destroyed, cases[i].destroyed);
+        fake_esp_wifi_set_error(cases[i].fn, ESP_OK);
+    }
+    assert_int_equal(port()->start_access_point(NULL, "Riego-Setup-4D5E", "riego-setup"), APP_OK);
+    assert_int_equal(fake_esp_wifi_state()->mode, WIFI_MODE_APSTA);
+    assert_non_null(fake_esp_netif_ap());
 }
 
 static void
@@ -414,6 +455,7 @@ int main(void)
         T(test_has_credentials_follows_the_stored_station_ssid),
         T(test_start_station_is_station_mode_and_esp_wifi_start_without_connect),
         T(test_start_access_point_is_apsta_with_a_wpa2_access_point),
+        T(test_an_access_point_netif_that_cannot_be_made_leaves_the_mode_alone),
         T(test_start_access_point_on_a_running_station_switches_the_mode_without_a_second_start),
         T(test_start_access_point_refuses_an_open_or_unnamed_network),
         T(test_set_credentials_keeps_them_in_ram_with_pmf_capable),
