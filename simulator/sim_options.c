@@ -135,7 +135,7 @@ static const char USAGE[] =
     "  --dns-port N               UDP port of the captive-portal DNS while provisioning (default 0: a free\n"
     "                             one, given in the captive_dns event)\n"
     "  --help                     this text\n"
-    "Control commands on stdin: network down | network up | ip A.B.C.D | status | quit\n"
+    "Control commands on stdin: network down | network up | ip A.B.C.D | factory-reset | status | quit\n"
     "Events: JSON lines on stdout. Exit codes: 0 ok, 1 runtime failure, 2 bad options, 3 timeout.\n";
 
 const char *sim_options_usage(void)
