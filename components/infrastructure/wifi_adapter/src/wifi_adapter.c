@@ -1,5 +1,6 @@
 /* wifi_adapter: see the header. */
 #include "wifi_adapter.h"
+#include "wifi_adapter_internal.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -47,8 +48,7 @@ static atomic_bool s_has_ip;
         }                                                                      \
     } while (0)
 
-/* The port's result for a driver call: APP_OK, or APP_ERR_PLATFORM with the ESP-IDF code logged once. */
-static app_err_t to_app(esp_err_t err, const char *what)
+app_err_t wifi_adapter_to_app(esp_err_t err, const char *what)
 {
     if (err == ESP_OK) {
         return APP_OK;
@@ -189,9 +189,9 @@ static app_err_t station_start_station(void *ctx)
     if (!s_initialised) {
         return APP_ERR_NOT_STARTED;
     }
-    app_err_t rc = to_app(esp_wifi_set_mode(WIFI_MODE_STA), "esp_wifi_set_mode(STA)");
+    app_err_t rc = wifi_adapter_to_app(esp_wifi_set_mode(WIFI_MODE_STA), "esp_wifi_set_mode(STA)");
     if (rc == APP_OK) {
-        rc = to_app(esp_wifi_start(), "esp_wifi_start");
+        rc = wifi_adapter_to_app(esp_wifi_start(), "esp_wifi_start");
     }
     s_started = s_started || rc == APP_OK;
     return rc;
@@ -221,12 +221,12 @@ static app_err_t create_ap_netif(void)
     esp_err_t err = esp_netif_attach_wifi_ap(netif);
     if (err != ESP_OK) {
         esp_netif_destroy(netif);
-        return to_app(err, "esp_netif_attach_wifi_ap");
+        return wifi_adapter_to_app(err, "esp_netif_attach_wifi_ap");
     }
     err = esp_wifi_set_default_wifi_ap_handlers();
     if (err != ESP_OK) {
         esp_netif_destroy_default_wifi(netif); /* detaches it from the driver, then destroys it */
-        return to_app(err, "esp_wifi_set_default_wifi_ap_handlers");
+        return wifi_adapter_to_app(err, "esp_wifi_set_default_wifi_ap_handlers");
     }
     s_ap_netif = netif;
     return APP_OK;
@@ -264,14 +264,14 @@ static app_err_t station_start_access_point(void *ctx, const char *ssid, const c
     conf.ap.pmf_cfg.required = false; /* WPA2-only phones without PMF must still join */
     app_err_t rc = create_ap_netif();
     if (rc == APP_OK) {
-        rc = to_app(esp_wifi_set_mode(WIFI_MODE_APSTA), "esp_wifi_set_mode(APSTA)");
+        rc = wifi_adapter_to_app(esp_wifi_set_mode(WIFI_MODE_APSTA), "esp_wifi_set_mode(APSTA)");
     }
     if (rc == APP_OK) {
-        rc = to_app(esp_wifi_set_config(WIFI_IF_AP, &conf), "esp_wifi_set_config(AP)");
+        rc = wifi_adapter_to_app(esp_wifi_set_config(WIFI_IF_AP, &conf), "esp_wifi_set_config(AP)");
     }
     memset(&conf, 0, sizeof(conf));
     if (rc == APP_OK && !s_started) {
-        rc = to_app(esp_wifi_start(), "esp_wifi_start");
+        rc = wifi_adapter_to_app(esp_wifi_start(), "esp_wifi_start");
         s_started = rc == APP_OK;
     }
     if (rc == APP_OK) {
@@ -283,13 +283,13 @@ static app_err_t station_start_access_point(void *ctx, const char *ssid, const c
 static app_err_t station_connect(void *ctx)
 {
     (void)ctx;
-    return to_app(esp_wifi_connect(), "esp_wifi_connect");
+    return wifi_adapter_to_app(esp_wifi_connect(), "esp_wifi_connect");
 }
 
 static app_err_t station_disconnect(void *ctx)
 {
     (void)ctx;
-    return to_app(esp_wifi_disconnect(), "esp_wifi_disconnect");
+    return wifi_adapter_to_app(esp_wifi_disconnect(), "esp_wifi_disconnect");
 }
 
 static app_err_t station_set_credentials(void *ctx, const char *ssid, const char *password)
@@ -312,9 +312,9 @@ static app_err_t station_set_credentials(void *ctx, const char *ssid, const char
     conf.sta.pmf_cfg.capable = true;
     /* RAM only until the station proves the credentials with an address: a wrong password is not kept, and
      * a reboot comes back to provisioning. */
-    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_RAM), "esp_wifi_set_storage(RAM)");
+    app_err_t rc = wifi_adapter_to_app(esp_wifi_set_storage(WIFI_STORAGE_RAM), "esp_wifi_set_storage(RAM)");
     if (rc == APP_OK) {
-        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, &conf), "esp_wifi_set_config(STA)");
+        rc = wifi_adapter_to_app(esp_wifi_set_config(WIFI_IF_STA, &conf), "esp_wifi_set_config(STA)");
     }
     memset(&conf, 0, sizeof(conf));
     return rc;
@@ -328,9 +328,10 @@ static app_err_t write_station_config(wifi_config_t *conf, const char *what)
     if (!s_cfg.nvs_available) {
         return APP_ERR_STORAGE; /* nowhere to keep them: RAM only until the next reboot */
     }
-    app_err_t rc = to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
+    app_err_t rc =
+        wifi_adapter_to_app(esp_wifi_set_storage(WIFI_STORAGE_FLASH), "esp_wifi_set_storage(FLASH)");
     if (rc == APP_OK) {
-        rc = to_app(esp_wifi_set_config(WIFI_IF_STA, conf), what);
+        rc = wifi_adapter_to_app(esp_wifi_set_config(WIFI_IF_STA, conf), what);
     }
     return rc;
 }
@@ -340,7 +341,7 @@ static app_err_t station_persist_credentials(void *ctx)
     (void)ctx;
     wifi_config_t conf;
     memset(&conf, 0, sizeof(conf));
-    app_err_t rc = to_app(esp_wifi_get_config(WIFI_IF_STA, &conf), "esp_wifi_get_config(STA)");
+    app_err_t rc = wifi_adapter_to_app(esp_wifi_get_config(WIFI_IF_STA, &conf), "esp_wifi_get_config(STA)");
     if (rc == APP_OK) {
         rc = write_station_config(&conf, "esp_wifi_set_config(STA)");
     }
@@ -351,7 +352,7 @@ static app_err_t station_persist_credentials(void *ctx)
 static app_err_t station_stop_access_point(void *ctx)
 {
     (void)ctx;
-    return to_app(esp_wifi_set_mode(WIFI_MODE_STA), "esp_wifi_set_mode(STA)");
+    return wifi_adapter_to_app(esp_wifi_set_mode(WIFI_MODE_STA), "esp_wifi_set_mode(STA)");
 }
 
 static app_err_t station_forget_credentials(void *ctx)
@@ -369,41 +370,6 @@ static app_err_t station_forget_credentials(void *ctx)
     return rc;
 }
 
-static size_t ssid_length(const uint8_t *ssid, size_t max)
-{
-    size_t n = 0;
-    while (n < max && ssid[n] != 0) {
-        n++;
-    }
-    return n;
-}
-
-static app_err_t station_scan(void *ctx, wifi_station_network_t *out, size_t max, size_t *count)
-{
-    (void)ctx;
-    *count = 0;
-    app_err_t rc = to_app(esp_wifi_scan_start(NULL, true), "esp_wifi_scan_start");
-    if (rc != APP_OK) {
-        return rc;
-    }
-    wifi_ap_record_t record;
-    while (*count < max && esp_wifi_scan_get_ap_record(&record) == ESP_OK) {
-        wifi_station_network_t *n = &out[*count];
-        memset(n, 0, sizeof(*n));
-        const size_t len = ssid_length(record.ssid, sizeof(record.ssid) - 1 < WIFI_STATION_SSID_MAX_BYTES
-                                                        ? sizeof(record.ssid) - 1
-                                                        : WIFI_STATION_SSID_MAX_BYTES);
-        memcpy(n->ssid, record.ssid, len);
-        n->ssid_len = (uint8_t)len;
-        n->rssi = record.rssi;
-        n->secured = record.authmode != WIFI_AUTH_OPEN;
-        (*count)++;
-    }
-    /* Records not read are still held by the driver. */
-    (void)esp_wifi_clear_ap_list();
-    return APP_OK;
-}
-
 static const wifi_station_port_t s_station_port = {
     .has_credentials = station_has_credentials,
     .start_station = station_start_station,
@@ -413,7 +379,7 @@ static const wifi_station_port_t s_station_port = {
     .set_credentials = station_set_credentials,
     .persist_credentials = station_persist_credentials,
     .stop_access_point = station_stop_access_point,
-    .scan = station_scan,
+    .scan = wifi_adapter_scan,
     .forget_credentials = station_forget_credentials,
 };
 
@@ -431,7 +397,7 @@ static app_err_t get_mac(void *ctx, mac_address_t *out)
     if (out == NULL) {
         return APP_ERR_INVALID_ARG;
     }
-    return to_app(esp_read_mac(out->bytes, ESP_MAC_WIFI_STA), "esp_read_mac");
+    return wifi_adapter_to_app(esp_read_mac(out->bytes, ESP_MAC_WIFI_STA), "esp_read_mac");
 }
 
 static app_err_t get_ip(void *ctx, ipv4_address_t *out)
@@ -444,7 +410,7 @@ static app_err_t get_ip(void *ctx, ipv4_address_t *out)
         return APP_ERR_NOT_CONNECTED;
     }
     esp_netif_ip_info_t info;
-    app_err_t rc = to_app(esp_netif_get_ip_info(s_sta_netif, &info), "esp_netif_get_ip_info");
+    app_err_t rc = wifi_adapter_to_app(esp_netif_get_ip_info(s_sta_netif, &info), "esp_netif_get_ip_info");
     if (rc != APP_OK) {
         return rc;
     }
