@@ -185,14 +185,30 @@ def unlinked_archives(options: StaticRamOptions) -> tuple[str, ...]:
     return WIFI_ONLY if options.ethernet else ETHERNET_ONLY
 
 
+# What decides the compile commands: a change to any of these after compile_commands.json was written means
+# a source added or removed, or another configuration, so the firmware is configured again.
+CONFIG_INPUTS = ("CMakeLists.txt", "sdkconfig.defaults*", "main/Kconfig.projbuild", "main/CMakeLists.txt",
+                 "components/*/CMakeLists.txt", "components/infrastructure/*/CMakeLists.txt",
+                 "host_tests/qemu/sdkconfig.qemu")
+
+
+def needs_configure(root: Path, commands: Path) -> bool:
+    """True when compile_commands.json is missing or older than a file that decides it (CONFIG_INPUTS)."""
+    if not commands.is_file():
+        return True
+    written = commands.stat().st_mtime
+    return any(path.stat().st_mtime > written for pattern in CONFIG_INPUTS for path in root.glob(pattern))
+
+
 def run_static_ram(root: Path, options: StaticRamOptions, say: Callable[[str], None] = print,
                    run: Runner = _run) -> int:
-    """Configure (when compile_commands.json is missing), compile, measure, print. 0, or 1 on a failure."""
+    """Configure (when the compile commands are missing or stale), compile, measure, print. 0, or 1 on a
+    failure."""
     from irrigation_tools.idf_linux import find_idf, idf_py  # the same "skipped" rule as the test stage
 
     build = build_dir_of(root, options)
     commands = build / "compile_commands.json"
-    if not commands.is_file():
+    if needs_configure(root, commands):
         install, skipped = find_idf(stage="static-ram", purpose=f"to configure the firmware for {options.target}")
         if install is None:
             say(skipped)

@@ -1,6 +1,7 @@
 """static-ram: which files count for which archive, what `size -A` sections count, the report, the skip."""
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -141,3 +142,21 @@ def test_without_esp_idf_it_skips_with_one_line(tmp_path, monkeypatch):
     code = static_ram.run_static_ram(ROOT, static_ram.StaticRamOptions(build_dir=tmp_path), said.append)
     assert code == 0
     assert len(said) == 1 and said[0].startswith("static-ram SKIPPED (not passed):")
+
+
+def test_the_compile_commands_are_renewed_when_a_source_list_or_the_configuration_changes(tmp_path):
+    for name in ("CMakeLists.txt", "sdkconfig.defaults", "sdkconfig.defaults.esp32c3",
+                 "components/domain/CMakeLists.txt", "components/infrastructure/wifi_adapter/CMakeLists.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    commands = tmp_path / "build" / "compile_commands.json"
+    assert static_ram.needs_configure(tmp_path, commands)  # none yet
+    commands.parent.mkdir()
+    commands.write_text("[]")
+    assert not static_ram.needs_configure(tmp_path, commands)
+    for name in ("components/infrastructure/wifi_adapter/CMakeLists.txt", "sdkconfig.defaults.esp32c3"):
+        later = commands.stat().st_mtime + 5
+        os.utime(tmp_path / name, (later, later))
+        assert static_ram.needs_configure(tmp_path, commands)
+        os.utime(commands, (later + 1, later + 1))
+        assert not static_ram.needs_configure(tmp_path, commands)
