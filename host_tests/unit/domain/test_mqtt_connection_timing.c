@@ -15,86 +15,13 @@
 #include <string.h>
 
 #include "domain/mqtt_connection.h"
+#include "mqtt_connection_test_support.h"
 
-#define IP_A                \
-    {                       \
-        {                   \
-            192, 168, 1, 10 \
-        }                   \
-    }
-#define IP_B                \
-    {                       \
-        {                   \
-            192, 168, 1, 77 \
-        }                   \
-    }
 #define FIRST_DELAY_MS          30000u
 #define ATTEMPT_TIMEOUT_MS      25000u
 #define REGISTRATION_TIMEOUT_MS 10000u
 #define REFRESH_MS              60000u
 #define LIVENESS_MS             20000u
-
-/* ---- helpers (the same few as in test_mqtt_connection.c: one binary per file) ---- */
-
-static mqtt_connection_event_t ev(mqtt_connection_event_kind_t kind)
-{
-    mqtt_connection_event_t e;
-    memset(&e, 0, sizeof(e));
-    e.kind = kind;
-    return e;
-}
-
-static mqtt_connection_event_t ev_ip(mqtt_connection_event_kind_t kind, ipv4_address_t ip)
-{
-    mqtt_connection_event_t e = ev(kind);
-    e.ip = ip;
-    return e;
-}
-
-static mqtt_connection_event_t ev_msg(mqtt_connection_event_kind_t kind, int32_t msg_id)
-{
-    mqtt_connection_event_t e = ev(kind);
-    e.msg_id = msg_id;
-    return e;
-}
-
-/* "disconnect, arm_retry_timer(30000), request_low_power"; CONNECT shows its broker index: "connect(1)". */
-static void render(const mqtt_connection_commands_t *out, char *text, size_t size)
-{
-    size_t used = 0;
-    text[0] = '\0';
-    for (size_t i = 0; i < out->count && used < size; i++) {
-        const mqtt_connection_command_t *cmd = &out->items[i];
-        const char *name = mqtt_connection_command_to_str(cmd->kind);
-        const char *separator = i == 0 ? "" : ", ";
-        int n;
-        if (cmd->kind == MQTT_CONNECTION_CMD_ARM_RETRY_TIMER) {
-            n = snprintf(text + used, size - used, "%s%s(%" PRIu32 ")", separator, name, cmd->delay_ms);
-        } else if (cmd->kind == MQTT_CONNECTION_CMD_CONNECT) {
-            n = snprintf(text + used, size - used, "%s%s(%u)", separator, name, (unsigned)cmd->broker_index);
-        } else {
-            n = snprintf(text + used, size - used, "%s%s", separator, name);
-        }
-        used += n > 0 ? (size_t)n : 0u;
-    }
-}
-
-/* Applies an event and checks the new state and the exact commands, written as render() writes them. */
-static void step(mqtt_connection_t *conn, mqtt_connection_event_t event,
-                 mqtt_connection_state_t expected_state, const char *expected_commands)
-{
-    mqtt_connection_commands_t out;
-    char actual[256];
-    memset(&out, 0xEE, sizeof(out));
-    const mqtt_connection_state_t state = mqtt_connection_handle(conn, &event, &out);
-    if (state != expected_state || conn->state != expected_state) {
-        fail_msg("%s: went to %s, expected %s", mqtt_connection_event_to_str(event.kind),
-                 mqtt_connection_state_to_str(state), mqtt_connection_state_to_str(expected_state));
-    }
-    assert_true(out.count <= MQTT_CONNECTION_MAX_COMMANDS);
-    render(&out, actual, sizeof(actual));
-    assert_string_equal(actual, expected_commands);
-}
 
 /* A fresh entity with these timers: HTTP started, then network up with IP_A, which connects. */
 static void begin(mqtt_connection_t *conn, const mqtt_connection_timing_t *timing,
